@@ -1,0 +1,69 @@
+// The only module that imports koffi: raw libc calls, each returning the kernel's answer or
+// throwing ShmError with the errno read right after the failing call.
+import koffi from 'koffi';
+import { ShmError } from './errors';
+import { assertSupportedArch } from './layout';
+
+assertSupportedArch();
+
+const lib = koffi.load('libc.so.6');
+
+const c = {
+  shmget: lib.func('shmget', 'int', ['int', 'size_t', 'int']),
+  // intptr_t: koffi gives a plain number; user-space addresses fit in 2^53 on x86_64/aarch64.
+  shmat: lib.func('shmat', 'intptr_t', ['int', 'uintptr_t', 'int']),
+  shmdt: lib.func('shmdt', 'int', ['uintptr_t']),
+  shmctl: lib.func('shmctl', 'int', ['int', 'int', 'void*']),
+  copyFrom: lib.func('memcpy', 'uintptr_t', ['void*', 'uintptr_t', 'size_t']),
+  copyTo: lib.func('memcpy', 'uintptr_t', ['uintptr_t', 'void*', 'size_t']),
+  sysconf: lib.func('sysconf', 'long', ['int']),
+};
+
+const _SC_PAGESIZE = 30; // same value in glibc and musl
+
+export function pageSize(): number {
+  return c.sysconf(_SC_PAGESIZE) as number;
+}
+
+function fail(op: string, target: string | number | undefined, hint?: string): never {
+  throw ShmError.fromErrno(op, target, koffi.errno(), hint);
+}
+
+export function shmget(key: number, size: number, flags: number): number {
+  const id = c.shmget(key | 0, size, flags) as number;
+  if (id < 0) fail('shmget', key === 0 ? 'IPC_PRIVATE' : '0x' + (key >>> 0).toString(16).padStart(8, '0'));
+  return id;
+}
+
+/** Returns the attach address. */
+export function shmat(id: number, flags: number): number {
+  const addr = c.shmat(id, 0, flags) as number;
+  if (addr === -1) fail('shmat', id);
+  return addr;
+}
+
+export function shmdt(addr: number): void {
+  if ((c.shmdt(addr) as number) !== 0) fail('shmdt', '0x' + addr.toString(16));
+}
+
+/** shmctl with an optional buffer for the struct; returns the call's result (an index for *_INFO/STAT). */
+export function shmctl(idOrIndex: number, cmd: number, buf: Buffer | null, op = 'shmctl'): number {
+  const r = c.shmctl(idOrIndex, cmd, buf) as number;
+  if (r < 0) fail(op, idOrIndex);
+  return r;
+}
+
+/** Like shmctl but returns -errno instead of throwing (for scans where failure is expected). */
+export function shmctlTry(idOrIndex: number, cmd: number, buf: Buffer | null): number {
+  const r = c.shmctl(idOrIndex, cmd, buf) as number;
+  return r < 0 ? -koffi.errno() : r;
+}
+
+/** Copy length bytes from address src into dst (a Buffer or view; its byteOffset is honoured). */
+export function copyFromAddress(dst: Uint8Array, src: number, length: number): void {
+  if (length > 0) c.copyFrom(dst, src, length);
+}
+
+export function copyToAddress(dst: number, src: Uint8Array, length: number): void {
+  if (length > 0) c.copyTo(dst, src, length);
+}

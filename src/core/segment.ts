@@ -1,0 +1,216 @@
+// A System V shared-memory segment: create/open, one attachment, checked reads and writes.
+// Data moves with libc memcpy between the attachment and Buffers; every range is validated
+// first, so a bad offset is a RangeError, never a wild pointer.
+import type { CreateOptions, SegmentIdentity, SegmentInfo } from '../protocol/segment';
+import { formatKey } from '../protocol/segment';
+import { CODES, ShmError } from './errors';
+import { type RawSegment, toSegmentInfo } from './info';
+import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE, SHM_RDONLY } from './layout';
+import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './libc';
+import { statRaw } from './listing';
+import { checkCount, checkRange } from './validate';
+
+export type Whence = 'start' | 'current' | 'end' | 0 | 1 | 2;
+
+export class Segment {
+  private address = 0;
+  private attachedReadOnly = false;
+  private cursor = 0;
+
+  private constructor(
+    readonly id: number,
+    readonly size: number,
+    readonly key: number,
+    readonly cpid: number,
+  ) {}
+
+  /** shmget(IPC_CREAT): a new segment (or, without exclusive, the existing one with that key). */
+  static create(size: number, options: Omit<CreateOptions, 'size'> = {}): Segment {
+    checkCount(size, 'size');
+    if (size === 0) throw new RangeError('size must be at least 1 byte');
+    const key = options.key ?? IPC_PRIVATE;
+    if (!Number.isSafeInteger(key) || key < -0x80000000 || key > 0xffffffff) {
+      throw new RangeError(`key must be a 32-bit number, got ${key}`);
+    }
+    const perms = options.perms ?? 0o600;
+    if (!Number.isInteger(perms) || perms < 0 || perms > 0o777) {
+      throw new RangeError(`perms must be an octal mode from 0 to 0777, got ${perms}`);
+    }
+    let flags = IPC_CREAT | perms;
+    if (options.exclusive) flags |= IPC_EXCL;
+    if (options.hugePages) flags |= SHM_HUGETLB;
+    if (options.noReserve) flags |= SHM_NORESERVE;
+    return Segment.open(shmget(key, size, flags));
+  }
+
+  /** An existing segment by id (private key-0 and already-destroyed-but-attached ones included). */
+  static open(id: number): Segment {
+    const raw = statRaw(id);
+    return new Segment(id, raw.size, raw.key, raw.cpid);
+  }
+
+  static openByKey(key: number): Segment {
+    if (!Number.isSafeInteger(key) || key < -0x80000000 || key > 0xffffffff) throw new RangeError(`key must be a 32-bit number, got ${key}`);
+    if (key === IPC_PRIVATE) throw new RangeError('key 0 is IPC_PRIVATE: private segments have no key, open them by id');
+    return Segment.open(shmget(key, 0, 0));
+  }
+
+  get keyHex(): string {
+    return formatKey(this.key);
+  }
+
+  get attached(): boolean {
+    return this.address !== 0;
+  }
+
+  get readOnly(): boolean {
+    return this.attachedReadOnly;
+  }
+
+  /** What this object was opened on, for the id-reuse guard. */
+  identity(): SegmentIdentity {
+    return { id: this.id, key: this.key, cpid: this.cpid, size: this.size };
+  }
+
+  stat(): SegmentInfo {
+    return toSegmentInfo(statRaw(this.id));
+  }
+
+  attach(options: { readOnly?: boolean } = {}): this {
+    const readOnly = !!options.readOnly;
+    if (this.address !== 0) {
+      if (readOnly === this.attachedReadOnly) return this;
+      throw new ShmError('shmat', 'EBUSY', `shmat ${this.id}: already attached ${this.attachedReadOnly ? 'read-only' : 'read-write'}; detach first`);
+    }
+    this.address = shmat(this.id, readOnly ? SHM_RDONLY : 0);
+    this.attachedReadOnly = readOnly;
+    return this;
+  }
+
+  detach(): void {
+    if (this.address === 0) return;
+    const addr = this.address;
+    this.address = 0; // forget first: never touch it again even if shmdt fails
+    shmdt(addr);
+  }
+
+  /** IPC_RMID: removed now, or at the last detach if processes are attached. */
+  destroy(): void {
+    shmctl(this.id, IPC_RMID, null, 'shmctl(IPC_RMID)');
+  }
+
+  // --- chunks by offset -------------------------------------------------------------------
+
+  readChunk(length: number, start: number): Buffer {
+    checkRange('read', start, length, this.size, this.id);
+    const buf = Buffer.allocUnsafe(length);
+    this.copyOut(buf, start, length);
+    return buf;
+  }
+
+  /** Fill dst (or its first `length` bytes) from `start`; reuses the caller's Buffer. */
+  readInto(dst: Uint8Array, start: number, length = dst.length): number {
+    checkCount(length, 'read: length');
+    if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
+    checkRange('read', start, length, this.size, this.id);
+    this.copyOut(dst, start, length);
+    return length;
+  }
+
+  /** Write all of data at start; a range past the end is refused before anything is written. */
+  writeChunk(data: Uint8Array, start: number): number {
+    if (!(data instanceof Uint8Array)) throw new TypeError('write: data must be a Buffer or Uint8Array');
+    checkRange('write', start, data.length, this.size, this.id);
+    this.copyIn(data, start);
+    return data.length;
+  }
+
+  // --- io.Reader / io.Writer / io.Seeker ----------------------------------------------------
+
+  get position(): number {
+    return this.cursor;
+  }
+
+  /** Read up to buf.length bytes at the cursor; returns the count, 0 at the end (EOF). */
+  read(buf: Uint8Array): number {
+    const n = Math.min(buf.length, this.size - this.cursor);
+    if (n <= 0) return 0;
+    this.copyOut(buf, this.cursor, n);
+    this.cursor += n;
+    return n;
+  }
+
+  /** Write at the cursor; returns the count written, less than data.length at the end (short write). */
+  write(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array)) throw new TypeError('write: data must be a Buffer or Uint8Array');
+    const n = Math.min(data.length, this.size - this.cursor);
+    if (n <= 0) return 0;
+    this.copyIn(n === data.length ? data : data.subarray(0, n), this.cursor);
+    this.cursor += n;
+    return n;
+  }
+
+  /** Move the cursor; the result must stay within [0, size]. Returns the new position. */
+  seek(offset: number, whence: Whence = 'start'): number {
+    if (!Number.isSafeInteger(offset)) throw new RangeError(`seek: offset must be a whole number, got ${offset}`);
+    const base = whence === 'start' || whence === 0 ? 0 : whence === 'current' || whence === 1 ? this.cursor : whence === 'end' || whence === 2 ? this.size : NaN;
+    if (Number.isNaN(base)) throw new RangeError(`seek: whence must be start, current or end, got ${String(whence)}`);
+    const next = base + offset;
+    if (next < 0 || next > this.size) throw new RangeError(`seek: position ${next} is outside segment ${this.id} (0..${this.size})`);
+    this.cursor = next;
+    return next;
+  }
+
+  reset(): void {
+    this.cursor = 0;
+  }
+
+  // --- the only two places that touch the attachment -------------------------------------
+
+  private copyOut(dst: Uint8Array, start: number, length: number): void {
+    if (this.address === 0) throw this.notAttached('read');
+    copyFromAddress(dst, this.address + start, length);
+  }
+
+  private copyIn(src: Uint8Array, start: number): void {
+    if (this.address === 0) throw this.notAttached('write');
+    if (this.attachedReadOnly) throw new ShmError('write', CODES.readOnly, `write ${this.id}: attached read-only`);
+    copyToAddress(this.address + start, src, src.length);
+  }
+
+  private notAttached(op: string): ShmError {
+    return new ShmError(op, CODES.detached, `${op} ${this.id}: not attached (call attach() first)`);
+  }
+}
+
+/**
+ * True if `current` is still the segment described by `expect`. IPC_RMID with attachers
+ * left turns the key private, so a dest segment with key 0 still matches its old key.
+ */
+export function sameSegment(current: { key: number; cpid: number; size: number; mode?: number; dest?: boolean }, expect: SegmentIdentity): boolean {
+  const dest = current.dest ?? ((current.mode ?? 0) & 0o1000) !== 0;
+  const keyOk = current.key === expect.key || (dest && current.key === 0);
+  return keyOk && current.cpid === expect.cpid && current.size === expect.size;
+}
+
+/** Check the id still names the expected segment, or throw ECHANGED without acting. */
+export function verifyIdentity(expect: SegmentIdentity, op: string): SegmentInfo {
+  return toSegmentInfo(verifyRaw(expect, op));
+}
+
+function verifyRaw(expect: SegmentIdentity, op: string): RawSegment {
+  const raw = statRaw(expect.id);
+  if (!sameSegment(raw, expect)) {
+    throw new ShmError(op, CODES.changed,
+      `${op} ${expect.id}: the id now names another segment (key ${formatKey(raw.key)}, creator ${raw.cpid}, ${raw.size} bytes; ` +
+      `expected key ${formatKey(expect.key)}, creator ${expect.cpid}, ${expect.size} bytes): nothing done`);
+  }
+  return raw;
+}
+
+/** IPC_RMID by id, optionally only if it is still the expected segment. */
+export function destroySegment(id: number, expect?: SegmentIdentity): { deferred: boolean } {
+  const raw = expect ? verifyRaw({ ...expect, id }, 'destroy') : statRaw(id);
+  shmctl(id, IPC_RMID, null, 'shmctl(IPC_RMID)');
+  return { deferred: raw.nattch > 0 };
+}

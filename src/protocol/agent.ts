@@ -1,0 +1,44 @@
+// Requests the extension host (and tests) send to the agent process.
+import type { AttachmentReport, CreateOptions, SegmentIdentity, SegmentInfo, ShmLimits } from './segment';
+
+export interface SearchParams {
+  handle: number;
+  /** Bytes to find. */
+  pattern: Uint8Array;
+  /** Same length as pattern: 0xff = must match, 0x00 = wildcard (`??`). Omitted = all must match. */
+  mask?: Uint8Array;
+  /** ASCII case-insensitive match. */
+  caseInsensitive?: boolean;
+  /** Where to start (inclusive); for backwards, the last offset a match may start at. */
+  from: number;
+  backwards?: boolean;
+  /** Stop after this many matches. */
+  max: number;
+}
+
+export interface SearchResult {
+  offsets: number[];
+  /** True when max was reached before the end. */
+  truncated: boolean;
+}
+
+export type AgentMethods = {
+  ping: { params: Record<string, never>; result: { pid: number } };
+  list: { params: { attachments?: boolean }; result: { segments: SegmentInfo[]; attachments?: AttachmentReport[] } };
+  stat: { params: { id: number }; result: SegmentInfo };
+  limits: { params: Record<string, never>; result: ShmLimits };
+  attachments: { params: { id: number }; result: AttachmentReport };
+  create: { params: CreateOptions; result: SegmentInfo };
+  /** IPC_RMID, only if the id still names the expected segment (else ECHANGED). */
+  destroy: { params: { expect: SegmentIdentity }; result: { deferred: boolean } };
+  /** Attach once and keep it; returns a handle for read/write/close. */
+  open: { params: { id: number; readOnly?: boolean; expect?: SegmentIdentity }; result: { handle: number; info: SegmentInfo; readOnly: boolean } };
+  close: { params: { handle: number }; result: null };
+  read: { params: { handle: number; offset: number; length: number }; result: Uint8Array };
+  write: { params: { handle: number; offset: number; data: Uint8Array }; result: { written: number } };
+  search: { params: SearchParams; result: SearchResult };
+  /** Copy [offset, offset+length) of an open segment to a file, in chunks, with progress. */
+  dump: { params: { handle: number; path: string; offset?: number; length?: number }; result: { bytes: number } };
+  /** Copy a file into an open segment at offset, in chunks, with progress. */
+  load: { params: { handle: number; path: string; offset: number }; result: { bytes: number } };
+};

@@ -1,0 +1,65 @@
+// Messages between the hex editor's webview and the extension host.
+// Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
+
+export interface HexDocInfo {
+  id: number;
+  key: number;
+  keyHex: string;
+  size: number;
+  /** Attached read-only: edits are refused. */
+  readOnly: boolean;
+  /** Why it is read-only (no write permission, opened read-only...). */
+  readOnlyReason?: string;
+}
+
+export interface HexSettings {
+  /** 0 = fit to width. */
+  bytesPerRow: 0 | 8 | 16 | 32;
+  grouping: 1 | 2 | 4 | 8;
+  /** Live refresh period of the visible rows in ms; 0 = off. */
+  liveRefreshMs: number;
+  inspector: 'side' | 'hover' | 'off';
+  littleEndian: boolean;
+}
+
+export interface ByteRange { offset: number; length: number }
+
+/** The segment's state as the host last saw it. */
+export interface HexDocState {
+  dirty: boolean;
+  /** The segment was removed, or its id now names another segment. */
+  gone: boolean;
+  /** Marked for destruction (still readable until the last detach). */
+  dest: boolean;
+  message?: string;
+}
+
+/** Requests the webview sends to the host. */
+export type WebviewToHost = {
+  ready: { params: Record<string, never>; result: { doc: HexDocInfo; settings: HexSettings; state: HexDocState } };
+  /** Bytes as the user sees them: segment contents with pending edits applied. */
+  read: { params: ByteRange; result: { offset: number; data: Uint8Array } };
+  /** Overwrite bytes at offset (one undoable edit). Rejects for read-only documents or ranges past the end. */
+  edit: { params: { offset: number; data: Uint8Array; label?: string }; result: null };
+  /** Put text on the clipboard (the webview cannot in all hosts). */
+  copy: { params: { text: string }; result: null };
+  /** Search the live segment in the agent. */
+  search: { params: { pattern: Uint8Array; mask?: Uint8Array; caseInsensitive?: boolean; from: number; backwards?: boolean; max: number }; result: { offsets: number[]; truncated: boolean } };
+};
+
+/** Notifications the host sends to the webview. */
+export type HostToWebviewEvents = {
+  /** These ranges (or everything) changed through undo/redo/revert/save/another edit: re-read them. */
+  changed: { ranges: ByteRange[] | 'all' };
+  state: HexDocState;
+  settings: HexSettings;
+  /** Move the cursor (from a command such as Go to Offset in the palette). */
+  goto: { offset: number; length?: number };
+};
+
+/** Requests the host sends to the webview. */
+export type HostToWebview = {
+  selection: { params: Record<string, never>; result: ByteRange & { cursor: number } };
+};
+
+export type WebviewEvents = Record<string, never>;
