@@ -7,3 +7,4 @@ export { createReadStream, createWriteStream } from './streams';
 export { ShmError, CODES, errnoName } from './errors';
 export { permString } from './info';
 export * from './layout';
+export { search, searchChunks, type SearchOptions } from './search';

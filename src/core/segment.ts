@@ -63,6 +63,11 @@ export class Segment {
     return this.address !== 0;
   }
 
+  /** Where it is attached in this process (0 = not attached). */
+  get attachAddress(): number {
+    return this.address;
+  }
+
   get readOnly(): boolean {
     return this.attachedReadOnly;
   }

@@ -31,8 +31,11 @@ export type AgentMethods = {
   create: { params: CreateOptions; result: SegmentInfo };
   /** IPC_RMID, only if the id still names the expected segment (else ECHANGED). */
   destroy: { params: { expect: SegmentIdentity }; result: { deferred: boolean } };
-  /** Attach once and keep it; returns a handle for read/write/close. */
-  open: { params: { id: number; readOnly?: boolean; expect?: SegmentIdentity }; result: { handle: number; info: SegmentInfo; readOnly: boolean } };
+  /**
+   * Attach once and keep it; returns a handle for read/write/close, and the attach address in
+   * the agent so the host can read it through /proc/<agent pid>/mem without a round trip.
+   */
+  open: { params: { id: number; readOnly?: boolean; expect?: SegmentIdentity }; result: { handle: number; info: SegmentInfo; readOnly: boolean; address: number } };
   close: { params: { handle: number }; result: null };
   read: { params: { handle: number; offset: number; length: number }; result: Uint8Array };
   write: { params: { handle: number; offset: number; data: Uint8Array }; result: { written: number } };

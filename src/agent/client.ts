@@ -1,0 +1,252 @@
+// The host's side of the agent: forks it lazily, sends typed requests, and survives its death.
+// If the agent dies (SIGSEGV, SIGKILL, exit), every pending request rejects with the cause and
+// the last requests it was serving; the next request starts a fresh agent. No koffi here.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { AgentMethods } from '../protocol/agent';
+import { Rpc, RpcError, type RequestOptions } from '../protocol/rpc';
+import type { SegmentIdentity, SegmentInfo } from '../protocol/segment';
+import { checkRange } from '../core/validate';
+
+export interface AgentClientOptions {
+  /** Path of the bundled agent (dist/agent.js). */
+  agentPath: string;
+  /** Optional command prefix, e.g. ['nsenter', '-t', '1234', '-i'] to run in a container's IPC namespace. */
+  commandPrefix?: string[];
+  /** Default request timeout in ms (0 = none). */
+  timeoutMs?: number;
+  /** Where the agent's stderr lines go. */
+  log?: (line: string) => void;
+  /** Node executable for the agent (default: this process's, with ELECTRON_RUN_AS_NODE=1). */
+  execPath?: string;
+}
+
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Methods that were in flight when it died. */
+  during: string[];
+  message: string;
+}
+
+type Listener<T> = (e: T) => void;
+
+export class AgentClient {
+  private child: ChildProcess | undefined;
+  private rpc: Rpc<Record<string, never>, AgentMethods> | undefined;
+  private gen = 0;
+  private stderrTail: string[] = [];
+  private memFd: number | null | undefined; // undefined = not tried for this agent, null = unavailable
+  private readonly exitListeners = new Set<Listener<AgentExit>>();
+  private disposed = false;
+
+  constructor(private readonly options: AgentClientOptions) {}
+
+  /** Increments each time a new agent starts: handles from an older generation are gone. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * A file descriptor on /proc/<agent>/mem, so the host can pread the agent's attachments
+   * directly: one kernel copy, no serialization, and a bad address is EIO, never a signal.
+   * null where the kernel refuses (agent under another user, Yama ptrace_scope 3).
+   */
+  agentMemory(): number | null {
+    if (this.memFd === undefined) {
+      try {
+        this.memFd = this.child?.pid ? fs.openSync(`/proc/${this.child.pid}/mem`, 'r') : null;
+      } catch {
+        this.memFd = null;
+      }
+    }
+    return this.memFd;
+  }
+
+  onDidExit(listener: Listener<AgentExit>): { dispose(): void } {
+    this.exitListeners.add(listener);
+    return { dispose: () => this.exitListeners.delete(listener) };
+  }
+
+  request<K extends keyof AgentMethods & string>(method: K, params: AgentMethods[K]['params'], opts?: RequestOptions): Promise<AgentMethods[K]['result']> {
+    if (this.disposed) return Promise.reject(new RpcError({ name: 'Error', message: 'the shared-memory agent was shut down', code: 'EAGENT' }));
+    return this.ensure().request(method, params, opts);
+  }
+
+  /** Start the agent now (normally the first request does). */
+  start(): void {
+    this.ensure();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const child = this.child;
+    this.rpc?.close(new RpcError({ name: 'Error', message: 'the shared-memory agent was shut down', code: 'EAGENT' }));
+    this.child = undefined;
+    this.rpc = undefined;
+    this.closeMemory();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.disconnect?.();
+      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+      t.unref?.();
+      child.once('exit', () => clearTimeout(t));
+    }
+  }
+
+  private closeMemory(): void {
+    if (typeof this.memFd === 'number') fs.closeSync(this.memFd);
+    this.memFd = undefined;
+  }
+
+  private ensure(): Rpc<Record<string, never>, AgentMethods> {
+    if (this.rpc) return this.rpc;
+    const { agentPath, commandPrefix, execPath } = this.options;
+    const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    const child = commandPrefix?.length
+      ? spawn(commandPrefix[0], [...commandPrefix.slice(1), execPath ?? process.execPath, agentPath], { env, stdio, serialization: 'advanced' })
+      : fork(agentPath, [], { env, stdio, serialization: 'advanced', execPath: execPath ?? process.execPath, execArgv: [] });
+    const rpc = new Rpc<Record<string, never>, AgentMethods>(
+      (m) => {
+        if (!child.connected) throw new Error('the agent channel is closed');
+        child.send(m);
+      },
+      {},
+      { timeoutMs: this.options.timeoutMs ?? 30000 },
+    );
+    this.child = child;
+    this.rpc = rpc;
+    this.gen++;
+    this.closeMemory();
+    this.stderrTail = [];
+    child.on('message', (m) => rpc.receive(m));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        this.stderrTail = [...this.stderrTail.slice(-9), line];
+        this.options.log?.(line);
+      }
+    });
+    child.on('error', (err) => this.onGone(child, rpc, null, null, err.message));
+    child.on('exit', (code, signal) => this.onGone(child, rpc, code, signal));
+    return rpc;
+  }
+
+  private onGone(child: ChildProcess, rpc: Rpc<Record<string, never>, AgentMethods>, code: number | null, signal: NodeJS.Signals | null, error?: string): void {
+    if (this.child !== child) return; // an older agent, already replaced or disposed
+    this.child = undefined;
+    this.rpc = undefined;
+    this.closeMemory();
+    const during = rpc.pendingMethods();
+    const how = error ? `could not run (${error})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = this.stderrTail.length ? `; last output: ${this.stderrTail.slice(-3).join(' | ')}` : '';
+    const message = `the shared-memory agent ${how}${during.length ? ` during ${[...new Set(during)].join(', ')}` : ''}${tail}`;
+    rpc.close(new RpcError({ name: 'AgentError', message, code: 'EAGENT' }));
+    if (!this.disposed) for (const l of this.exitListeners) l({ code, signal, during, message });
+  }
+}
+
+/**
+ * An open segment in the agent that survives agent restarts: after a restart the next call
+ * re-opens it, but only if the id still names the same segment (key, creator pid, size).
+ */
+export class AgentSegment {
+  private handle: number | undefined;
+  private address = 0;
+  private handleGen = -1;
+  private opening: Promise<number> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly client: AgentClient,
+    readonly identity: SegmentIdentity,
+    readonly requestedReadOnly: boolean,
+    public info: SegmentInfo,
+    public readOnly: boolean,
+  ) {}
+
+  static async open(client: AgentClient, id: number, options: { readOnly?: boolean; expect?: SegmentIdentity } = {}): Promise<AgentSegment> {
+    const r = await client.request('open', { id, readOnly: options.readOnly, expect: options.expect });
+    const identity = options.expect ?? { id, key: r.info.key, cpid: r.info.cpid, size: r.info.size };
+    const seg = new AgentSegment(client, identity, !!options.readOnly, r.info, r.readOnly);
+    seg.handle = r.handle;
+    seg.address = r.address;
+    seg.handleGen = client.generation;
+    return seg;
+  }
+
+  get id(): number {
+    return this.identity.id;
+  }
+
+  get size(): number {
+    return this.identity.size;
+  }
+
+  /** Bytes [offset, offset+length): straight from the agent's attachment when /proc allows, else over the channel. */
+  async read(offset: number, length: number, opts?: RequestOptions): Promise<Uint8Array> {
+    checkRange('read', offset, length, this.size, this.id);
+    await this.currentHandle();
+    const fd = this.client.agentMemory();
+    if (fd !== null && this.address && this.handleGen === this.client.generation) {
+      const buf = Buffer.allocUnsafe(length);
+      try {
+        if (fs.readSync(fd, buf, 0, length, this.address + offset) === length) return buf;
+      } catch {
+        // EIO/ESRCH: the agent changed under us; the channel below says why, or re-opens.
+      }
+    }
+    return this.withHandle((handle) => this.client.request('read', { handle, offset, length }, opts));
+  }
+
+  async write(offset: number, data: Uint8Array, opts?: RequestOptions): Promise<number> {
+    return (await this.withHandle((handle) => this.client.request('write', { handle, offset, data }, opts))).written;
+  }
+
+  /** Run a request that needs the handle; re-open once if the agent restarted under us. */
+  async withHandle<T>(fn: (handle: number) => Promise<T>): Promise<T> {
+    const handle = await this.currentHandle();
+    try {
+      return await fn(handle);
+    } catch (err) {
+      const code = (err as RpcError).code;
+      if ((code === 'EAGENT' || code === 'EBADF') && !this.closed) {
+        this.handle = undefined;
+        return fn(await this.currentHandle());
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const h = this.handle;
+    this.handle = undefined;
+    if (h !== undefined && this.handleGen === this.client.generation) {
+      await this.client.request('close', { handle: h }).catch(() => undefined);
+    }
+  }
+
+  private currentHandle(): Promise<number> {
+    if (this.closed) return Promise.reject(new RpcError({ name: 'Error', message: `segment ${this.id} is closed`, code: 'ECLOSED' }));
+    if (this.handle !== undefined && this.handleGen === this.client.generation) return Promise.resolve(this.handle);
+    this.opening ??= this.client
+      .request('open', { id: this.identity.id, readOnly: this.requestedReadOnly, expect: this.identity })
+      .then((r) => {
+        this.handle = r.handle;
+        this.address = r.address;
+        this.handleGen = this.client.generation;
+        this.info = r.info;
+        this.readOnly = r.readOnly;
+        return r.handle;
+      })
+      .finally(() => { this.opening = undefined; });
+    return this.opening;
+  }
+}

@@ -1,0 +1,184 @@
+// The agent's request handlers: the core, served over the channel. Every parameter is checked
+// here again (the agent trusts no caller), and long jobs work in chunks, yielding the event
+// loop between them so other requests stay responsive, and stop when cancelled.
+import * as fs from 'node:fs';
+import type { AgentMethods } from '../protocol/agent';
+import type { CallContext, Handlers } from '../protocol/rpc';
+import {
+  CODES, Segment, ShmError, attachmentReport, destroySegment, limits, listSegments, scanAttachments, searchChunks, verifyIdentity,
+} from '../core';
+import { checkCount, checkRange } from '../core/validate';
+
+const CHUNK = 4 << 20;
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function cancelled(op: string): ShmError {
+  return new ShmError(op, 'ECANCELED', `${op}: cancelled`);
+}
+
+function isId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0x7fffffff;
+}
+
+function needId(v: unknown, what = 'id'): number {
+  if (!isId(v)) throw new RangeError(`${what} must be a segment id (whole number >= 0), got ${String(v)}`);
+  return v;
+}
+
+function needBytes(v: unknown, what: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new TypeError(`${what} must be bytes (Uint8Array)`);
+  return v;
+}
+
+function needPath(v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.includes('\0')) throw new TypeError('path must be a non-empty string');
+  return v;
+}
+
+export class OpenSegments {
+  private next = 1;
+  private readonly table = new Map<number, Segment>();
+
+  add(seg: Segment): number {
+    const h = this.next++;
+    this.table.set(h, seg);
+    return h;
+  }
+
+  get(handle: unknown): Segment {
+    const seg = typeof handle === 'number' ? this.table.get(handle) : undefined;
+    if (!seg) throw new ShmError('handle', 'EBADF', `no open segment with handle ${String(handle)} (closed, or the agent restarted)`);
+    return seg;
+  }
+
+  close(handle: unknown): void {
+    const seg = this.get(handle);
+    this.table.delete(handle as number);
+    seg.detach();
+  }
+
+  closeAll(): void {
+    for (const seg of this.table.values()) { try { seg.detach(); } catch { /* exiting */ } }
+    this.table.clear();
+  }
+}
+
+export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods> {
+  return {
+    ping: () => ({ pid: process.pid }),
+
+    list: (p) => {
+      const segments = listSegments();
+      if (!p?.attachments) return { segments };
+      const scan = scanAttachments();
+      return { segments, attachments: segments.map((s) => attachmentReport(s, scan)) };
+    },
+
+    stat: (p) => Segment.open(needId(p?.id)).stat(),
+
+    limits: () => limits(),
+
+    attachments: (p) => attachmentReport(Segment.open(needId(p?.id)).stat()),
+
+    create: (p) => {
+      if (!p || typeof p !== 'object') throw new TypeError('create: options required');
+      return Segment.create(p.size, { key: p.key, perms: p.perms, exclusive: p.exclusive, hugePages: p.hugePages, noReserve: p.noReserve }).stat();
+    },
+
+    destroy: (p) => {
+      const e = p?.expect;
+      if (!e || !isId(e.id)) throw new TypeError('destroy: expect {id, key, cpid, size} required');
+      return destroySegment(e.id, e);
+    },
+
+    open: (p) => {
+      const id = needId(p?.id);
+      if (p.expect) verifyIdentity({ ...p.expect, id }, 'open');
+      const seg = Segment.open(id);
+      seg.attach({ readOnly: !!p.readOnly });
+      return { handle: open.add(seg), info: seg.stat(), readOnly: seg.readOnly, address: seg.attachAddress };
+    },
+
+    close: (p) => {
+      open.close(p?.handle);
+      return null;
+    },
+
+    read: (p) => open.get(p?.handle).readChunk(p.length, p.offset),
+
+    write: (p) => ({ written: open.get(p?.handle).writeChunk(needBytes(p.data, 'write: data'), p.offset) }),
+
+    search: async (p, ctx) => {
+      const seg = open.get(p?.handle);
+      const it = searchChunks(seg, {
+        pattern: needBytes(p.pattern, 'search: pattern'),
+        mask: p.mask === undefined ? undefined : needBytes(p.mask, 'search: mask'),
+        caseInsensitive: !!p.caseInsensitive,
+        from: p.from,
+        backwards: !!p.backwards,
+        max: p.max,
+      });
+      for (;;) {
+        const r = it.next();
+        if (r.done) return r.value;
+        ctx.progress(r.value.done, r.value.total);
+        await tick();
+        if (ctx.signal.aborted) throw cancelled('search');
+      }
+    },
+
+    dump: async (p, ctx) => {
+      const seg = open.get(p?.handle);
+      const offset = p.offset ?? 0;
+      const length = p.length ?? seg.size - checkCount(offset, 'dump: offset');
+      checkRange('dump', offset, length, seg.size, seg.id);
+      const path = needPath(p.path);
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(length, 1)));
+      const fd = fs.openSync(path, 'w', 0o600);
+      try {
+        for (let done = 0; done < length; ) {
+          const n = Math.min(buf.length, length - done);
+          seg.readInto(buf, offset + done, n);
+          fs.writeSync(fd, buf, 0, n);
+          done += n;
+          ctx.progress(done, length);
+          await tick();
+          if (ctx.signal.aborted) throw cancelled('dump');
+        }
+      } catch (err) {
+        fs.closeSync(fd);
+        fs.rmSync(path, { force: true }); // no half-written dump left looking complete
+        throw err;
+      }
+      fs.closeSync(fd);
+      return { bytes: length };
+    },
+
+    load: async (p, ctx) => {
+      const seg = open.get(p?.handle);
+      if (seg.readOnly) throw new ShmError('load', CODES.readOnly, `load ${seg.id}: attached read-only`);
+      const path = needPath(p.path);
+      const fd = fs.openSync(path, 'r');
+      try {
+        const length = fs.fstatSync(fd).size;
+        checkRange('load', p.offset, length, seg.size, seg.id); // refuse before writing anything
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(length, 1)));
+        for (let done = 0; done < length; ) {
+          const n = fs.readSync(fd, buf, 0, Math.min(buf.length, length - done), done);
+          if (n === 0) break;
+          seg.writeChunk(buf.subarray(0, n), p.offset + done);
+          done += n;
+          ctx.progress(done, length);
+          await tick();
+          if (ctx.signal.aborted) throw cancelled('load');
+        }
+        return { bytes: length };
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+export type { CallContext };
