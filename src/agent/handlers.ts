@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import type { CallContext, Handlers } from '../protocol/rpc';
 import {
-  CODES, Segment, ShmError, attachmentReport, destroySegment, limits, listSegments, scanAttachments, searchChunks, verifyIdentity,
+  CODES, type ChunkReader, Segment, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment, limits, listSegments, scanAttachments, searchChunks, verifyIdentity,
 } from '../core';
 import { checkCount, checkRange } from '../core/validate';
 
@@ -153,6 +153,35 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       }
       fs.closeSync(fd);
       return { bytes: length };
+    },
+
+    diff: async (p, ctx) => {
+      const fds: number[] = [];
+      try {
+        const openFile = (path: unknown) => { const fd = fs.openSync(needPath(path), 'r'); fds.push(fd); return fd; };
+        const fdA = openFile(p?.path);
+        const sizeA = fs.fstatSync(fdA).size;
+        let reader: ChunkReader, sizeB: number;
+        if (p.otherPath !== undefined) {
+          const fdB = openFile(p.otherPath);
+          reader = fileReader(fdB);
+          sizeB = fs.fstatSync(fdB).size;
+        } else {
+          const seg = open.get(p.handle);
+          reader = segmentReader(seg);
+          sizeB = seg.size;
+        }
+        const it = diffChunks(fileReader(fdA), reader, Math.min(sizeA, sizeB), { maxRanges: p.maxRanges });
+        for (;;) {
+          const r = it.next();
+          if (r.done) return { ...r.value, sizes: [sizeA, sizeB] as [number, number] };
+          ctx.progress(r.value.done, r.value.total);
+          await tick();
+          if (ctx.signal.aborted) throw cancelled('diff');
+        }
+      } finally {
+        for (const fd of fds) fs.closeSync(fd);
+      }
     },
 
     load: async (p, ctx) => {

@@ -8,3 +8,4 @@ export { ShmError, CODES, errnoName } from './errors';
 export { permString } from './info';
 export * from './layout';
 export { search, searchChunks, type SearchOptions } from './search';
+export { diffChunks, segmentReader, fileReader, type ChunkReader, type DiffResult } from './diff';

@@ -22,6 +22,17 @@ export interface SearchResult {
   truncated: boolean;
 }
 
+export interface DiffResult {
+  /** Differing byte ranges, adjacent bytes merged, in offset order. */
+  ranges: { offset: number; length: number }[];
+  /** Number of differing bytes in all. */
+  bytes: number;
+  /** More ranges differed than maxRanges. */
+  truncated: boolean;
+  /** Sizes of the two sides; when they differ only the common prefix is compared. */
+  sizes: [number, number];
+}
+
 export type AgentMethods = {
   ping: { params: Record<string, never>; result: { pid: number } };
   list: { params: { attachments?: boolean }; result: { segments: SegmentInfo[]; attachments?: AttachmentReport[] } };
@@ -42,6 +53,8 @@ export type AgentMethods = {
   search: { params: SearchParams; result: SearchResult };
   /** Copy [offset, offset+length) of an open segment to a file, in chunks, with progress. */
   dump: { params: { handle: number; path: string; offset?: number; length?: number }; result: { bytes: number } };
+  /** Compare an open segment with a snapshot file of the same size (or two files), in chunks. */
+  diff: { params: { handle?: number; path: string; otherPath?: string; maxRanges?: number }; result: DiffResult };
   /** Copy a file into an open segment at offset, in chunks, with progress. */
   load: { params: { handle: number; path: string; offset: number }; result: { bytes: number } };
 };
