@@ -163,7 +163,7 @@ export class AgentSegment {
   private closed = false;
 
   private constructor(
-    private readonly client: AgentClient,
+    readonly client: AgentClient,
     readonly identity: SegmentIdentity,
     readonly requestedReadOnly: boolean,
     public info: SegmentInfo,

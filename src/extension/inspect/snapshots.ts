@@ -1,0 +1,83 @@
+// Snapshots of a segment kept on disk (the extension's global storage, on the machine where the
+// segments are), and comparisons live-vs-snapshot or snapshot-vs-snapshot, done by the agent in
+// chunks. vscode-free: the root folder is passed in.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DiffResult } from '../../protocol/agent';
+import type { RequestOptions } from '../../protocol/rpc';
+import type { SegmentInfo } from '../../protocol/segment';
+import type { AgentClient, AgentSegment } from '../../agent/client';
+
+export interface SnapshotMeta {
+  /** File name stem, unique within the store. */
+  name: string;
+  /** Where the bytes are. */
+  file: string;
+  id: number;
+  key: number;
+  keyHex: string;
+  cpid: number;
+  size: number;
+  /** ms since the epoch. */
+  created: number;
+  label: string;
+}
+
+/** Snapshots of one segment share a folder: by key, or by id and creator for private ones. */
+export function snapshotGroup(info: Pick<SegmentInfo, 'id' | 'key' | 'keyHex' | 'cpid'>): string {
+  return info.key !== 0 ? info.keyHex : `private-${info.id}-${info.cpid}`;
+}
+
+export class SnapshotStore {
+  constructor(private readonly root: string) {}
+
+  /** Dump the live segment to a new snapshot file (chunked, cancellable, with progress). */
+  async take(seg: AgentSegment, label: string, opts: RequestOptions = {}): Promise<SnapshotMeta> {
+    const info = seg.info;
+    const dir = path.join(this.root, snapshotGroup(info));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const created = Date.now();
+    const name = `${new Date(created).toISOString().replace(/[:.]/g, '-')}`;
+    const file = path.join(dir, `${name}.bin`);
+    await seg.withHandle((handle) => seg.client.request('dump', { handle, path: file }, { timeoutMs: 0, ...opts }));
+    const meta: SnapshotMeta = { name, file, id: info.id, key: info.key, keyHex: info.keyHex, cpid: info.cpid, size: info.size, created, label: label || name };
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(meta, null, 2), { mode: 0o600 });
+    return meta;
+  }
+
+  /** Snapshots of this segment, newest first. */
+  list(info: Pick<SegmentInfo, 'id' | 'key' | 'keyHex' | 'cpid'>): SnapshotMeta[] {
+    const dir = path.join(this.root, snapshotGroup(info));
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const metas: SnapshotMeta[] = [];
+    for (const n of names) {
+      try {
+        const meta = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as SnapshotMeta;
+        if (fs.existsSync(meta.file)) metas.push(meta);
+      } catch {
+        // a damaged entry is skipped, not fatal
+      }
+    }
+    return metas.sort((a, b) => b.created - a.created);
+  }
+
+  remove(meta: SnapshotMeta): void {
+    fs.rmSync(meta.file, { force: true });
+    fs.rmSync(meta.file.replace(/\.bin$/, '.json'), { force: true });
+  }
+
+  /** Which bytes of the live segment differ from the snapshot. */
+  compareLive(seg: AgentSegment, meta: SnapshotMeta, opts: RequestOptions = {}): Promise<DiffResult> {
+    return seg.withHandle((handle) => seg.client.request('diff', { handle, path: meta.file }, { timeoutMs: 0, ...opts }));
+  }
+
+  /** Which bytes differ between two snapshots. */
+  compareSnapshots(agent: AgentClient, a: SnapshotMeta, b: SnapshotMeta, opts: RequestOptions = {}): Promise<DiffResult> {
+    return agent.request('diff', { path: a.file, otherPath: b.file }, { timeoutMs: 0, ...opts });
+  }
+}
