@@ -72,7 +72,9 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       const segments = listSegments();
       if (!p?.attachments) return { segments };
       const scan = scanAttachments();
-      return { segments, attachments: segments.map((s) => attachmentReport(s, scan)) };
+      const attachments = segments.map((s) => attachmentReport(s, scan));
+      attachments.forEach((a, i) => { segments[i].hugetlb = a.hugetlb; });
+      return { segments, attachments };
     },
 
     stat: (p) => Segment.open(needId(p?.id)).stat(),

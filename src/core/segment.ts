@@ -40,7 +40,16 @@ export class Segment {
     if (options.exclusive) flags |= IPC_EXCL;
     if (options.hugePages) flags |= SHM_HUGETLB;
     if (options.noReserve) flags |= SHM_NORESERVE;
-    return Segment.open(shmget(key, size, flags));
+    let id: number;
+    try {
+      id = shmget(key, size, flags);
+    } catch (err) {
+      if (options.hugePages && (err as ShmError).code === 'ENOMEM') {
+        throw new ShmError('shmget', 'ENOMEM', `${(err as Error).message}: not enough free huge pages (see /proc/sys/vm/nr_hugepages), or add no-reserve`, (err as ShmError).errno);
+      }
+      throw err;
+    }
+    return Segment.open(id);
   }
 
   /** An existing segment by id (private key-0 and already-destroyed-but-attached ones included). */

@@ -53,6 +53,8 @@ export interface Attachment {
   readOnly: boolean;
   /** Start address of the mapping, hex. */
   address: string;
+  /** Kernel page size of the mapping in bytes (2 MiB and up = huge pages); 0 if unknown. */
+  pageSize: number;
 }
 
 export interface AttachmentReport {
@@ -61,6 +63,8 @@ export interface AttachmentReport {
   attachments: Attachment[];
   /** False when fewer attachments could be seen than nattch (other users' /proc/PID/maps). */
   complete: boolean;
+  /** Backed by huge pages, as the attachments' page size shows; null when none could be seen. */
+  hugetlb: boolean | null;
 }
 
 export interface ShmLimits {
