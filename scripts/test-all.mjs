@@ -41,14 +41,14 @@ function run(step) {
   });
 }
 
-/** Counts from node's test runner (# pass N) or our plain "N passed, N failed, N skipped" lines. */
+/** Counts from node's test runner (`# pass N`, or `ℹ pass N` from the spec reporter) or our plain "N passed, N failed, N skipped" lines. */
 function counts(text) {
   const c = { passed: 0, failed: 0, skipped: 0 };
   let found = false;
-  for (const m of text.matchAll(/^# (pass|fail|skipped|todo) (\d+)$/gm)) {
+  for (const m of text.matchAll(/^(?:# |ℹ )(pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
     found = true;
     const n = Number(m[2]);
-    if (m[1] === 'pass') c.passed += n; else if (m[1] === 'fail') c.failed += n; else c.skipped += n;
+    if (m[1] === 'pass') c.passed += n; else if (m[1] === 'fail' || m[1] === 'cancelled') c.failed += n; else c.skipped += n;
   }
   if (!found) {
     for (const m of text.matchAll(/^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)) {

@@ -36,6 +36,8 @@ export class AgentClient {
   private rpc: Rpc<Record<string, never>, AgentMethods> | undefined;
   private gen = 0;
   private stderrTail: string[] = [];
+  /** The first stderr line that names an error: it says more than a stack's last lines. */
+  private stderrError: string | undefined;
   private memFd: number | null | undefined; // undefined = not tried for this agent, null = unavailable
   private readonly exitListeners = new Set<Listener<AgentExit>>();
   private disposed = false;
@@ -123,12 +125,14 @@ export class AgentClient {
     this.gen++;
     this.closeMemory();
     this.stderrTail = [];
+    this.stderrError = undefined;
     child.on('message', (m) => rpc.receive(m));
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       for (const line of text.split('\n')) {
         if (!line) continue;
         this.stderrTail = [...this.stderrTail.slice(-9), line];
+        if (!this.stderrError && /\b\w*Error\b/.test(line)) this.stderrError = line;
         this.options.log?.(line);
       }
     });
@@ -144,7 +148,8 @@ export class AgentClient {
     this.closeMemory();
     const during = rpc.pendingMethods();
     const how = error ? `could not run (${error})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const tail = this.stderrTail.length ? `; last output: ${this.stderrTail.slice(-3).join(' | ')}` : '';
+    const lines = [...new Set([this.stderrError, ...this.stderrTail.slice(-2)].filter(Boolean))];
+    const tail = lines.length ? `; last output: ${lines.join(' | ')}` : '';
     const message = `the shared-memory agent ${how}${during.length ? ` during ${[...new Set(during)].join(', ')}` : ''}${tail}`;
     rpc.close(new RpcError({ name: 'AgentError', message, code: 'EAGENT' }));
     if (!this.disposed) for (const l of this.exitListeners) l({ code, signal, during, message });

@@ -57,6 +57,7 @@ export function* searchChunks(seg: Segment, o: SearchOptions): Generator<{ done:
   const buf = Buffer.allocUnsafe(chunk + n - 1);
   const offsets: number[] = [];
   const last = seg.size - n; // last possible match start
+  if (last < 0) return { offsets: [], truncated: false }; // pattern longer than the segment
   const from = checkCount(o.from ?? (o.backwards ? last : 0), 'search: from');
   const total = o.backwards ? Math.min(from, last) + 1 : Math.max(0, last - from + 1);
   let done = 0;

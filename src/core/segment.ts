@@ -10,6 +10,11 @@ import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './
 import { statRaw } from './listing';
 import { checkCount, checkRange } from './validate';
 
+/** Only byte buffers reach memcpy: anything else would be converted by the FFI and lost. */
+function checkBuffer(b: unknown, op: string): void {
+  if (!(b instanceof Uint8Array)) throw new TypeError(`${op}: the buffer must be a Buffer or Uint8Array`);
+}
+
 export type Whence = 'start' | 'current' | 'end' | 0 | 1 | 2;
 
 export class Segment {
@@ -123,7 +128,8 @@ export class Segment {
   }
 
   /** Fill dst (or its first `length` bytes) from `start`; reuses the caller's Buffer. */
-  readInto(dst: Uint8Array, start: number, length = dst.length): number {
+  readInto(dst: Uint8Array, start: number, length = dst?.length): number {
+    checkBuffer(dst, 'read');
     checkCount(length, 'read: length');
     if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
     checkRange('read', start, length, this.size, this.id);
@@ -133,7 +139,7 @@ export class Segment {
 
   /** Write all of data at start; a range past the end is refused before anything is written. */
   writeChunk(data: Uint8Array, start: number): number {
-    if (!(data instanceof Uint8Array)) throw new TypeError('write: data must be a Buffer or Uint8Array');
+    checkBuffer(data, 'write');
     checkRange('write', start, data.length, this.size, this.id);
     this.copyIn(data, start);
     return data.length;
@@ -147,6 +153,7 @@ export class Segment {
 
   /** Read up to buf.length bytes at the cursor; returns the count, 0 at the end (EOF). */
   read(buf: Uint8Array): number {
+    checkBuffer(buf, 'read');
     const n = Math.min(buf.length, this.size - this.cursor);
     if (n <= 0) return 0;
     this.copyOut(buf, this.cursor, n);
@@ -156,7 +163,7 @@ export class Segment {
 
   /** Write at the cursor; returns the count written, less than data.length at the end (short write). */
   write(data: Uint8Array): number {
-    if (!(data instanceof Uint8Array)) throw new TypeError('write: data must be a Buffer or Uint8Array');
+    checkBuffer(data, 'write');
     const n = Math.min(data.length, this.size - this.cursor);
     if (n <= 0) return 0;
     this.copyIn(n === data.length ? data : data.subarray(0, n), this.cursor);
