@@ -1,0 +1,67 @@
+// Hot-exit backups of a hex document: the pending edits (offset, new bytes, bytes the user
+// saw) and the identity of the segment they belong to, as JSON. vscode-free.
+import type { SegmentIdentity } from '../../protocol/segment';
+import type { Run } from './editModel';
+
+const FORMAT = 'shm-inspector.hexEditor.backup';
+const VERSION = 1;
+
+export interface BackupData {
+  uri: string;
+  identity: SegmentIdentity;
+  runs: Run[];
+}
+
+interface BackupJson {
+  format: string;
+  version: number;
+  uri: string;
+  identity: SegmentIdentity;
+  runs: { offset: number; value: string; base: string }[];
+}
+
+const b64 = (a: Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+export function encodeBackup(data: BackupData): Uint8Array {
+  const json: BackupJson = {
+    format: FORMAT,
+    version: VERSION,
+    uri: data.uri,
+    identity: data.identity,
+    runs: data.runs.map((r) => ({ offset: r.offset, value: b64(r.value), base: b64(r.base) })),
+  };
+  return Buffer.from(JSON.stringify(json), 'utf8');
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Parse and check a backup; throws a readable error for anything malformed. */
+export function decodeBackup(bytes: Uint8Array): BackupData {
+  let json: Partial<BackupJson>;
+  try {
+    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<BackupJson>;
+  } catch (err) {
+    throw new Error(`hex editor backup is not valid JSON (${(err as Error).message})`);
+  }
+  if (!json || json.format !== FORMAT) throw new Error('not a hex editor backup');
+  if (json.version !== VERSION) throw new Error(`hex editor backup version ${String(json.version)} is not supported`);
+  const id = json.identity;
+  if (!id || !isCount(id.id) || !isCount(id.key) || !isCount(id.cpid) || !isCount(id.size)) {
+    throw new Error('hex editor backup: bad segment identity');
+  }
+  if (!Array.isArray(json.runs)) throw new Error('hex editor backup: no edits');
+  const runs: Run[] = json.runs.map((r, i) => {
+    if (!r || !isCount(r.offset) || typeof r.value !== 'string' || typeof r.base !== 'string') {
+      throw new Error(`hex editor backup: bad edit #${i}`);
+    }
+    const value = new Uint8Array(Buffer.from(r.value, 'base64'));
+    const base = new Uint8Array(Buffer.from(r.base, 'base64'));
+    if (value.length !== base.length || value.length === 0 || r.offset + value.length > id.size) {
+      throw new Error(`hex editor backup: edit #${i} at ${r.offset} does not fit the segment`);
+    }
+    return { offset: r.offset, value, base };
+  });
+  return { uri: typeof json.uri === 'string' ? json.uri : '', identity: id, runs };
+}

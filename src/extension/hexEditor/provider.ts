@@ -1,0 +1,231 @@
+// The custom editor shmInspector.hexEditor: one HexDocument per segment URI (attached once),
+// any number of webviews on it. VS Code's undo stack, dirty state, save, revert, Save As and
+// hot-exit backups go through here to the document.
+import * as vscode from 'vscode';
+import type { AgentClient } from '../../agent/client';
+import type { Handlers } from '../../protocol/rpc';
+import type { WebviewToHost } from '../../protocol/webview';
+import { HEX_EDITOR, command } from '../manifest';
+import { parseSegmentUri } from '../shmUri';
+import { decodeBackup, encodeBackup, type BackupData } from './backup';
+import { goToOffsetCommand, openSegmentCommand } from './commands';
+import { HexDocument, SaveCancelled, type DocumentPrompts } from './document';
+import { createHandlers, type HandlerDeps } from './handlers';
+import { vscodePrompts } from './prompts';
+import { saveDocumentAs } from './saveAs';
+import { SegmentWatcher } from './segmentWatcher';
+import { HEX_SECTION, readHexSettings, writeThroughEnabled } from './settings';
+import { SegmentSource, errorMessage } from './source';
+import { WebviewHost } from './webviewHost';
+
+/** Command that hands the provider to integration tests (not contributed: not in the palette). */
+export const TEST_API_COMMAND = command('_hexEditorApi');
+
+interface Entry {
+  doc: HexDocument;
+  hosts: Set<WebviewHost>;
+  watcher: SegmentWatcher;
+}
+
+export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocument>, vscode.Disposable {
+  private readonly editEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<HexDocument>>();
+  readonly onDidChangeCustomDocument = this.editEmitter.event;
+  private readonly entries = new Map<HexDocument, Entry>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private lastActive: WebviewHost | undefined;
+  private disposed = false;
+  /** The document's questions; tests may replace them. */
+  prompts: DocumentPrompts = vscodePrompts;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly agent: AgentClient) {
+    this.subscriptions.push(
+      this.editEmitter,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(HEX_SECTION)) return;
+        const settings = readHexSettings();
+        for (const entry of this.entries.values()) for (const h of entry.hosts) h.sendSettings(settings);
+      }),
+      agent.onDidExit(() => {
+        // Re-attach (or find the segment gone) soon, not at the next poll.
+        const t = setTimeout(() => { for (const e of this.entries.values()) if (e.hosts.size) e.watcher.poll(); }, 300);
+        t.unref?.();
+      }),
+    );
+  }
+
+  // ---- CustomEditorProvider ---------------------------------------------------------
+
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken): Promise<HexDocument> {
+    const ref = parseSegmentUri(uri);
+    let backup: BackupData | undefined;
+    if (openContext.backupId) {
+      try {
+        backup = decodeBackup(await vscode.workspace.fs.readFile(vscode.Uri.parse(openContext.backupId)));
+      } catch (err) {
+        void vscode.window.showWarningMessage(`Unsaved edits of ${uri.path} could not be restored: ${errorMessage(err)}`);
+      }
+    }
+    const source = await SegmentSource.open(this.agent, { id: ref.id, expect: ref.expect ?? backup?.identity, readOnly: ref.readOnly });
+    if (backup) {
+      const a = backup.identity;
+      const b = source.identity;
+      if (a.id !== b.id || a.key !== b.key || a.cpid !== b.cpid || a.size !== b.size) {
+        void vscode.window.showWarningMessage(`Unsaved edits of ${uri.path} were not restored: they belong to a segment that no longer exists.`);
+        backup = undefined;
+      }
+    }
+    const doc = new HexDocument(source, {
+      uri,
+      prompts: { conflict: (...a) => this.prompts.conflict(...a), saveGone: (...a) => this.prompts.saveGone(...a) },
+      writeThrough: writeThroughEnabled,
+      backup,
+    });
+    const entry: Entry = { doc, hosts: new Set(), watcher: new SegmentWatcher(doc, () => [...entry.hosts].some((h) => h.visible)) };
+    this.entries.set(doc, entry);
+    doc.onDidEdit((rec) => {
+      this.editEmitter.fire({ document: doc, label: rec.label, undo: () => doc.undo(rec), redo: () => doc.redo(rec) });
+    });
+    doc.onDidDispose(() => {
+      entry.watcher.dispose();
+      for (const h of entry.hosts) h.dispose();
+      this.entries.delete(doc);
+    });
+    return doc;
+  }
+
+  async resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
+    const entry = this.entries.get(doc);
+    if (!entry) throw new Error(`segment ${doc.info.id}: the document was closed`);
+    const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps());
+    entry.hosts.add(host);
+    if (panel.active) this.lastActive = host;
+    const viewState = panel.onDidChangeViewState(() => {
+      if (panel.active) this.lastActive = host;
+      entry.watcher.update();
+    });
+    host.onDidDispose(() => {
+      viewState.dispose();
+      entry.hosts.delete(host);
+      if (this.lastActive === host) this.lastActive = undefined;
+      entry.watcher.update();
+    });
+    entry.watcher.update();
+  }
+
+  async saveCustomDocument(doc: HexDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+    try {
+      await doc.save();
+    } catch (err) {
+      throw err instanceof SaveCancelled ? new vscode.CancellationError() : err;
+    }
+  }
+
+  async saveCustomDocumentAs(doc: HexDocument, destination: vscode.Uri, cancellation: vscode.CancellationToken): Promise<void> {
+    try {
+      await saveDocumentAs(doc, destination, cancellation);
+    } catch (err) {
+      throw err instanceof SaveCancelled ? new vscode.CancellationError() : err;
+    }
+  }
+
+  async revertCustomDocument(doc: HexDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+    await doc.revert();
+  }
+
+  async backupCustomDocument(doc: HexDocument, context: vscode.CustomDocumentBackupContext, _cancellation: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {
+    const destination = context.destination;
+    await vscode.workspace.fs.writeFile(destination, encodeBackup(doc.backupData()));
+    return {
+      id: destination.toString(),
+      delete: () => { vscode.workspace.fs.delete(destination).then(undefined, () => undefined); },
+    };
+  }
+
+  // ---- for commands and tests -------------------------------------------------------
+
+  /** The open document for a shm: URI (exact URI, query included). */
+  documentFor(uri: vscode.Uri | string): HexDocument | undefined {
+    const key = typeof uri === 'string' ? uri : uri.toString();
+    for (const doc of this.entries.keys()) if (doc.uri.toString() === key) return doc;
+    return undefined;
+  }
+
+  /** The request handlers a webview of this document gets (validation included). */
+  handlersFor(uri: vscode.Uri | string): Handlers<WebviewToHost> | undefined {
+    const doc = this.documentFor(uri);
+    return doc && createHandlers(doc, this.handlerDeps());
+  }
+
+  /** How many webviews show this document. */
+  editorCount(doc: HexDocument): number {
+    return this.entries.get(doc)?.hosts.size ?? 0;
+  }
+
+  /** The hex editor the user worked in last, if still open. */
+  activeEditor(): WebviewHost | undefined {
+    for (const e of this.entries.values()) for (const h of e.hosts) if (h.active) return h;
+    return this.lastActive;
+  }
+
+  /** Dispose these with the provider. */
+  track(...disposables: vscode.Disposable[]): void {
+    this.subscriptions.push(...disposables);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const d of this.subscriptions) d.dispose();
+    for (const e of [...this.entries.values()]) {
+      e.watcher.dispose();
+      for (const h of e.hosts) h.dispose();
+    }
+  }
+
+  private handlerDeps(): HandlerDeps {
+    return {
+      settings: readHexSettings,
+      copy: async (text) => { await vscode.env.clipboard.writeText(text); },
+    };
+  }
+}
+
+function tryRegisterCommand(id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable {
+  try {
+    return vscode.commands.registerCommand(id, fn);
+  } catch (err) {
+    // Registered elsewhere already: keep that one rather than fail activation.
+    console.warn(`[shm-inspector] ${id}: ${errorMessage(err)}`);
+    return { dispose: () => undefined };
+  }
+}
+
+function reportErrors(fn: (...args: unknown[]) => Promise<void>): (...args: unknown[]) => Promise<void> {
+  return async (...args) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      void vscode.window.showErrorMessage(errorMessage(err));
+    }
+  };
+}
+
+/**
+ * Register the hex editor, its commands (Open Segment in Hex Editor…, Go to Offset…) and the
+ * test hook. Returns the provider: a Disposable that removes all of them (also added to
+ * context.subscriptions; disposing twice is harmless).
+ */
+export function registerHexEditor(context: vscode.ExtensionContext, agent: AgentClient): HexEditorProvider {
+  const provider = new HexEditorProvider(context.extensionUri, agent);
+  provider.track(
+    vscode.window.registerCustomEditorProvider(HEX_EDITOR, provider, {
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    tryRegisterCommand(command('openSegment'), reportErrors((arg) => openSegmentCommand(agent, arg))),
+    tryRegisterCommand(command('goToOffset'), reportErrors((arg) => goToOffsetCommand(provider.activeEditor(), arg))),
+    tryRegisterCommand(TEST_API_COMMAND, () => provider),
+  );
+  context.subscriptions.push(provider);
+  return provider;
+}

@@ -1,0 +1,210 @@
+// Where a hex document's bytes come from: an accessor interface (so a new data source is one
+// class) and its implementation for a live segment in the agent. Reads and writes touch only
+// the ranges asked for. vscode-free.
+import type { AgentClient } from '../../agent/client';
+import { AgentSegment } from '../../agent/client';
+import type { SearchParams, SearchResult } from '../../protocol/agent';
+import type { HexDocInfo } from '../../protocol/webview';
+import type { SegmentIdentity, SegmentInfo } from '../../protocol/segment';
+
+/** Whether the source still exists, as last checked. */
+export interface SourceStatus {
+  /** Removed, or its id now names another segment: reads and writes fail. */
+  gone: boolean;
+  /** Marked for destruction; still readable and writable while attached. */
+  dest: boolean;
+  message?: string;
+}
+
+export type SearchQuery = Omit<SearchParams, 'handle'>;
+
+export interface ByteSource {
+  readonly identity: SegmentIdentity;
+  readonly size: number;
+  /** What the webview shows about the document (readOnly may change after a re-open). */
+  readonly info: HexDocInfo;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  write(offset: number, data: Uint8Array): Promise<void>;
+  search(query: SearchQuery, signal?: AbortSignal): Promise<SearchResult>;
+  /** Check whether the source still exists. Never rejects. */
+  status(): Promise<SourceStatus>;
+  close(): Promise<void>;
+}
+
+/** Error codes that mean "this segment is not there any more". */
+const GONE_CODES = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ECHANGED']);
+
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isGoneError(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && GONE_CODES.has(code);
+}
+
+/** Same test as the core's sameSegment (which the host cannot import: it loads koffi). */
+export function sameSegment(current: Pick<SegmentInfo, 'key' | 'cpid' | 'size' | 'dest'>, expect: SegmentIdentity): boolean {
+  const keyOk = current.key === expect.key || (current.dest && current.key === 0);
+  return keyOk && current.cpid === expect.cpid && current.size === expect.size;
+}
+
+function goneText(id: number, err: unknown): string {
+  return errorCode(err) === 'ECHANGED'
+    ? `Segment ${id} is gone: ${errorMessage(err)}`
+    : `Segment ${id} was removed (${errorMessage(err)}).`;
+}
+
+export interface OpenRequest {
+  id: number;
+  expect?: SegmentIdentity;
+  /** The URI asked for read-only. */
+  readOnly: boolean;
+}
+
+/** A live System V segment, attached once in the agent for the document's lifetime. */
+export class SegmentSource implements ByteSource {
+  private goneMessage: string | undefined;
+
+  private constructor(
+    private readonly agent: AgentClient,
+    private readonly seg: AgentSegment,
+    private readonly readOnlyReason: string | undefined,
+  ) {}
+
+  /** Attach read-write if allowed; read-only (saying why) if the URI asks for it or EACCES. */
+  static async open(agent: AgentClient, req: OpenRequest): Promise<SegmentSource> {
+    try {
+      if (req.readOnly) {
+        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect });
+        return new SegmentSource(agent, seg, 'opened read-only');
+      }
+      try {
+        return new SegmentSource(agent, await AgentSegment.open(agent, req.id, { expect: req.expect }), undefined);
+      } catch (err) {
+        if (errorCode(err) !== 'EACCES') throw err;
+        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect });
+        const i = seg.info;
+        return new SegmentSource(agent, seg, `no write permission (mode ${i.perms}, owner ${i.user || i.uid})`);
+      }
+    } catch (err) {
+      throw new OpenError(req.id, err);
+    }
+  }
+
+  get identity(): SegmentIdentity {
+    return this.seg.identity;
+  }
+
+  get size(): number {
+    return this.seg.size;
+  }
+
+  get info(): HexDocInfo {
+    const readOnly = this.seg.readOnly;
+    return {
+      id: this.seg.id,
+      key: this.identity.key,
+      keyHex: '0x' + (this.identity.key >>> 0).toString(16).padStart(8, '0'),
+      size: this.size,
+      readOnly,
+      readOnlyReason: readOnly ? this.readOnlyReason ?? 'attached read-only' : undefined,
+    };
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    try {
+      return await this.seg.read(offset, length);
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  async write(offset: number, data: Uint8Array): Promise<void> {
+    try {
+      const written = await this.seg.write(offset, data);
+      if (written !== data.length) throw new Error(`wrote ${written} of ${data.length} bytes at ${offset}`);
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  async search(query: SearchQuery, signal?: AbortSignal): Promise<SearchResult> {
+    try {
+      return await this.seg.withHandle((handle) => this.agent.request('search', { ...query, handle }, { signal, timeoutMs: 0 }));
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  async status(): Promise<SourceStatus> {
+    if (this.goneMessage) return { gone: true, dest: false, message: this.goneMessage };
+    const id = this.seg.id;
+    try {
+      const info = await this.agent.request('stat', { id });
+      if (!sameSegment(info, this.identity)) {
+        this.goneMessage = `Segment ${id} is gone: the id now names another segment (key ${info.keyHex}, creator ${info.cpid}, ${info.size} bytes).`;
+        return { gone: true, dest: false, message: this.goneMessage };
+      }
+      // Stay attached: after an agent restart this re-opens now, not at the next read.
+      await this.seg.withHandle(async (h) => h);
+      if (info.dest) {
+        return {
+          gone: false,
+          dest: true,
+          message: `Segment ${id} was destroyed: it disappears when the last process detaches. ` +
+            'Until then it stays readable and writable here, and Save As… keeps a copy.',
+        };
+      }
+      return { gone: false, dest: false };
+    } catch (err) {
+      if (isGoneError(err)) {
+        this.goneMessage = goneText(id, err);
+        return { gone: true, dest: false, message: this.goneMessage };
+      }
+      return { gone: false, dest: false, message: `Could not check segment ${id}: ${errorMessage(err)}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.seg.close().catch(() => undefined);
+  }
+
+  /** Remember that the segment is gone when an error says so; return the error to throw. */
+  private classify(err: unknown): unknown {
+    if (isGoneError(err) && !this.goneMessage) this.goneMessage = goneText(this.seg.id, err);
+    return err;
+  }
+}
+
+/** Opening failed: a message the user can act on, and the original code. */
+export class OpenError extends Error {
+  readonly code: string | undefined;
+  constructor(id: number, cause: unknown) {
+    const code = errorCode(cause);
+    let text: string;
+    switch (code) {
+      case 'EINVAL':
+      case 'EIDRM':
+      case 'ENOENT':
+        text = `No shared-memory segment with id ${id} (it may have been removed).`;
+        break;
+      case 'ECHANGED':
+        text = `Segment ${id} is not the one that was opened: ${errorMessage(cause)}`;
+        break;
+      case 'EACCES':
+        text = `Permission denied: segment ${id} cannot be attached, not even read-only.`;
+        break;
+      default:
+        text = `Could not open segment ${id}: ${errorMessage(cause)}`;
+    }
+    super(text);
+    this.name = 'OpenError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,125 @@
+// The host trusts nothing a webview sends: every request's params are checked (types, ranges,
+// sizes) here before anything reaches the document or the agent. vscode-free.
+import type { WebviewToHost } from '../../protocol/webview';
+
+/** Longest single read a webview may ask for. */
+export const MAX_READ = 1 << 20;
+/** Longest single edit (a paste). */
+export const MAX_EDIT = 16 << 20;
+/** Longest text for the clipboard. */
+export const MAX_COPY_CHARS = 64 << 20;
+export const MAX_PATTERN = 64 << 10;
+export const MAX_MATCHES = 100_000;
+export const MAX_LABEL = 200;
+
+export class InvalidRequest extends TypeError {
+  readonly code = 'EINVALREQ';
+  constructor(method: string, what: string) {
+    super(`${method}: ${what}`);
+    this.name = 'InvalidRequest';
+  }
+}
+
+type Params<K extends keyof WebviewToHost> = WebviewToHost[K]['params'];
+
+function object(method: string, v: unknown): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InvalidRequest(method, 'params must be an object');
+  return v as Record<string, unknown>;
+}
+
+function count(method: string, name: string, v: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new InvalidRequest(method, `${name} must be a whole number >= 0, got ${typeof v === 'number' ? v : typeof v}`);
+  }
+  if (v > max) throw new InvalidRequest(method, `${name} ${v} is larger than ${max}`);
+  return v;
+}
+
+function optionalBool(method: string, name: string, v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new InvalidRequest(method, `${name} must be true or false`);
+  return v;
+}
+
+/** Bytes as structured clone delivers them (Uint8Array, or an ArrayBuffer), copied compactly. */
+export function bytes(method: string, name: string, v: unknown, max: number): Uint8Array {
+  let view: Uint8Array;
+  if (v instanceof Uint8Array) view = v;
+  else if (v instanceof ArrayBuffer) view = new Uint8Array(v);
+  else throw new InvalidRequest(method, `${name} must be bytes (Uint8Array)`);
+  if (view.length > max) throw new InvalidRequest(method, `${name} is ${view.length} bytes, more than ${max}`);
+  return new Uint8Array(view);
+}
+
+function inside(method: string, offset: number, length: number, size: number): void {
+  if (offset > size || length > size - offset) {
+    throw new InvalidRequest(method, `offset ${offset} + length ${length} is past the end of the segment (${size} bytes)`);
+  }
+}
+
+export function checkRead(p: unknown, size: number): Params<'read'> {
+  const o = object('read', p);
+  const offset = count('read', 'offset', o.offset);
+  const length = count('read', 'length', o.length, MAX_READ);
+  inside('read', offset, length, size);
+  return { offset, length };
+}
+
+export function checkEdit(p: unknown, size: number): Params<'edit'> {
+  const o = object('edit', p);
+  const offset = count('edit', 'offset', o.offset);
+  const data = bytes('edit', 'data', o.data, MAX_EDIT);
+  if (data.length === 0) throw new InvalidRequest('edit', 'data is empty');
+  inside('edit', offset, data.length, size);
+  let label: string | undefined;
+  if (o.label !== undefined) {
+    if (typeof o.label !== 'string') throw new InvalidRequest('edit', 'label must be a string');
+    label = o.label.slice(0, MAX_LABEL);
+  }
+  return { offset, data, label };
+}
+
+export function checkCopy(p: unknown): Params<'copy'> {
+  const o = object('copy', p);
+  if (typeof o.text !== 'string') throw new InvalidRequest('copy', 'text must be a string');
+  if (o.text.length > MAX_COPY_CHARS) throw new InvalidRequest('copy', `text is longer than ${MAX_COPY_CHARS} characters`);
+  return { text: o.text };
+}
+
+export function checkSearch(p: unknown, size: number): Params<'search'> {
+  const o = object('search', p);
+  const pattern = bytes('search', 'pattern', o.pattern, MAX_PATTERN);
+  if (pattern.length === 0) throw new InvalidRequest('search', 'pattern is empty');
+  const mask = o.mask === undefined ? undefined : bytes('search', 'mask', o.mask, MAX_PATTERN);
+  if (mask && mask.length !== pattern.length) throw new InvalidRequest('search', 'mask and pattern differ in length');
+  const from = count('search', 'from', o.from, size);
+  const max = count('search', 'max', o.max, MAX_MATCHES);
+  if (max === 0) throw new InvalidRequest('search', 'max must be at least 1');
+  return {
+    pattern,
+    mask,
+    caseInsensitive: optionalBool('search', 'caseInsensitive', o.caseInsensitive),
+    from,
+    backwards: optionalBool('search', 'backwards', o.backwards),
+    max,
+  };
+}
+
+/** Offsets typed into Go to Offset: decimal, 0x hex, h-suffixed hex, or +/- relative to `cursor`. */
+export function parseOffset(text: string, cursor: number | undefined, size: number): { offset: number } | { error: string } {
+  const t = text.trim().replace(/_/g, '');
+  const m = /^([+-])?\s*(0x[0-9a-f]+|[0-9a-f]+h|\d+)$/i.exec(t);
+  if (!m) return { error: 'Enter an offset: 4096, 0x1000, 1000h, or +16 / -16 from the cursor' };
+  const digits = m[2];
+  const value = /^0x/i.test(digits) ? Number.parseInt(digits.slice(2), 16)
+    : /h$/i.test(digits) ? Number.parseInt(digits.slice(0, -1), 16)
+    : Number(digits);
+  if (!Number.isSafeInteger(value)) return { error: `${digits} is too large` };
+  let offset = value;
+  if (m[1]) {
+    if (cursor === undefined) return { error: 'No cursor to move from: enter an absolute offset' };
+    offset = m[1] === '+' ? cursor + value : cursor - value;
+  }
+  if (offset < 0 || offset >= size) return { error: `Offset ${offset} is outside the segment (0 to ${Math.max(0, size - 1)})` };
+  return { offset };
+}
