@@ -27,6 +27,8 @@ export interface ByteRange { offset: number; length: number }
 /** The segment's state as the host last saw it. */
 export interface HexDocState {
   dirty: boolean;
+  /** Ranges with edits not yet written to the segment (so the grid can mark them). */
+  pending?: ByteRange[];
   /** The segment was removed, or its id now names another segment. */
   gone: boolean;
   /** Marked for destruction (still readable until the last detach). */
