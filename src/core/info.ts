@@ -2,7 +2,7 @@
 import type { SegmentInfo } from '../protocol/segment';
 import { formatKey } from '../protocol/segment';
 import { IPC_PERM, SHM_DEST, SHM_LOCKED, SHMID_DS } from './layout';
-import { processLookup } from './processes';
+import { type ProcessFacts, processLookup } from './processes';
 import { userNames } from './users';
 
 export interface RawSegment {
@@ -57,24 +57,54 @@ export function decodeShmidDs(id: number, b: Buffer): RawSegment {
 /** Lookups shared by all rows of one listing (user names, creator processes). */
 export interface InfoContext {
   user: (uid: number) => string;
-  process: (pid: number) => { alive: boolean; command: string | null };
+  process: (pid: number) => ProcessFacts;
 }
 
 export function infoContext(): InfoContext {
   return { user: userNames(), process: processLookup() };
 }
 
-export function toSegmentInfo(raw: RawSegment, ctx: InfoContext = infoContext(), hugetlb: boolean | null = null): SegmentInfo {
-  const creator = ctx.process(raw.cpid);
+/** Slack for ctime's whole seconds and the boot time's rounding. */
+const START_SLACK_SECONDS = 2;
+
+/**
+ * The creator is gone if no process has its pid, or if the process with that pid started after
+ * the segment's ctime (creation <= ctime, and ctime only moves forward): a reused pid.
+ */
+function creatorLives(p: ProcessFacts, ctime: number): boolean {
+  return p.alive && !(p.startTime !== null && ctime > 0 && p.startTime > ctime + START_SLACK_SECONDS);
+}
+
+// One object literal (not a spread of raw): V8 builds these ~100x faster, which is most of the
+// cost of listing thousands of segments.
+export function toSegmentInfo(r: RawSegment, ctx: InfoContext = infoContext(), hugetlb: boolean | null = null): SegmentInfo {
+  const creator = ctx.process(r.cpid);
+  const creatorAlive = creatorLives(creator, r.ctime);
   return {
-    ...raw,
-    keyHex: formatKey(raw.key),
-    perms: permString(raw.mode),
-    user: ctx.user(raw.uid),
-    dest: (raw.mode & SHM_DEST) !== 0,
-    locked: (raw.mode & SHM_LOCKED) !== 0,
+    id: r.id,
+    key: r.key,
+    keyHex: formatKey(r.key),
+    size: r.size,
+    mode: r.mode,
+    perms: permString(r.mode),
+    uid: r.uid,
+    gid: r.gid,
+    user: ctx.user(r.uid),
+    cuid: r.cuid,
+    cgid: r.cgid,
+    nattch: r.nattch,
+    cpid: r.cpid,
+    lpid: r.lpid,
+    atime: r.atime,
+    dtime: r.dtime,
+    ctime: r.ctime,
+    rss: r.rss,
+    swap: r.swap,
+    dest: (r.mode & SHM_DEST) !== 0,
+    locked: (r.mode & SHM_LOCKED) !== 0,
     hugetlb,
-    creatorCommand: creator.command,
-    creatorAlive: creator.alive,
+    creatorCommand: creatorAlive ? creator.command : null,
+    creatorAlive,
+    stale: r.nattch === 0 && !creatorAlive,
   };
 }

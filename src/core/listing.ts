@@ -84,19 +84,21 @@ export function listSegments(options: { source?: ListingSource } = {}): SegmentI
 
 /** One segment by id: IPC_STAT, or the listing when IPC_STAT is refused (other users' segments). */
 export function statSegment(id: number): SegmentInfo {
-  const raw = statRaw(id);
-  return toSegmentInfo(raw);
+  return toSegmentInfo(statRaw(id, { usage: true }));
 }
 
-export function statRaw(id: number): RawSegment {
+/**
+ * IPC_STAT of one id. rss/swap are only in /proc/sysvipc/shm, whose every read costs a line per
+ * segment on the host: read it only when asked (`usage`), or when IPC_STAT is refused.
+ */
+export function statRaw(id: number, options: { usage?: boolean } = {}): RawSegment {
   if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`segment id must be a whole number >= 0, got ${id}`);
   const buf = Buffer.alloc(SHMID_DS.size);
   const r = shmctlTry(id, IPC_STAT, buf);
   const fromList = () => listRaw().find((s) => s.id === id);
   if (r >= 0) {
-    // rss/swap are only in /proc: take them from there when it is cheap to have.
     const raw = decodeShmidDs(id, buf);
-    const listed = fromList();
+    const listed = options.usage ? fromList() : undefined;
     if (listed) { raw.rss = listed.rss; raw.swap = listed.swap; }
     return raw;
   }

@@ -92,7 +92,7 @@ export class Segment {
   }
 
   stat(): SegmentInfo {
-    return toSegmentInfo(statRaw(this.id));
+    return toSegmentInfo(statRaw(this.id, { usage: true }));
   }
 
   attach(options: { readOnly?: boolean } = {}): this {

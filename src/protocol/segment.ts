@@ -35,8 +35,10 @@ export interface SegmentInfo {
   hugetlb: boolean | null;
   /** Command name of the creator process if it is still alive, else null. */
   creatorCommand: string | null;
-  /** True if the creator process is still alive (as far as /proc shows). */
+  /** True if the creator process is still alive (as far as /proc shows; a reused pid is not). */
   creatorAlive: boolean;
+  /** Nothing attached and the creator gone: what `rm --stale` and Destroy Stale remove. */
+  stale: boolean;
 }
 
 /** What identifies "the same segment" across id reuse: checked before any destructive act. */

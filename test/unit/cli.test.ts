@@ -1,0 +1,791 @@
+// The shm-inspector CLI, run as a program (dist/cli.js) against real segments, compared with
+// the system's own tools: ipcs -m, lsipc, hexdump -C. Every segment made here is tracked and
+// removed (finally blocks, and the after-hook of helpers.installCleanup()).
+import { test, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Segment } from '../../src/core';
+import { parseArgs, UsageError } from '../../src/cli/args';
+import { HexDumper, hexdumpC } from '../../src/cli/hexdump';
+import { humanSize } from '../../src/cli/format';
+import { parseHex, parseKey, parsePerms, parseSize, parseInteger } from '../../src/cli/values';
+import { toSegmentInfo } from '../../src/core/info';
+import {
+  CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, nobodyUnavailable, procRow,
+  randomKey, seededRng, spawnAttacher, testTmpDir, track, waitFor,
+} from './helpers';
+
+installCleanup();
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+function newestMtime(dir: string): number {
+  let m = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    m = Math.max(m, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return m;
+}
+
+before(() => {
+  const sources = Math.max(newestMtime(path.join(REPO, 'src', 'cli')), newestMtime(path.join(REPO, 'src', 'core')));
+  if (!fs.existsSync(CLI) || fs.statSync(CLI).mtimeMs < sources) {
+    execFileSync(path.join(REPO, 'node_modules', '.bin', 'esbuild'), [
+      'src/cli/main.ts', '--bundle', '--platform=node', '--format=cjs', '--external:koffi', '--outfile=dist/cli.js',
+      '--banner:js=#!/usr/bin/env node', '--log-level=warning',
+    ], { cwd: REPO, stdio: 'pipe' });
+  }
+});
+
+// --- running the CLI --------------------------------------------------------------------------
+
+interface Run {
+  code: number | null;
+  out: Buffer;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { input?: string | Buffer; user?: { uid: number; gid: number } } = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    input: opts.input ?? '',
+    maxBuffer: 1 << 30,
+    timeout: 120_000,
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, out: r.stdout, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
+function ok(r: Run): Run {
+  assert.equal(r.code, 0, `expected exit 0, got ${r.code}; stderr: ${r.stderr}`);
+  return r;
+}
+
+/** Exit code as expected, one line on stderr `shm-inspector: ...`, no stack trace. */
+function fails(r: Run, code: 1 | 2, message?: RegExp): Run {
+  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}; stdout: ${r.stdout} stderr: ${r.stderr}`);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `expected one line on stderr, got: ${JSON.stringify(r.stderr)}`);
+  assert.match(lines[0], /^shm-inspector: /);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'stack trace on stderr');
+  if (message) assert.match(lines[0], message);
+  return r;
+}
+
+/** `create` through the CLI; the id is tracked (with its identity) for cleanup. */
+function mk(...args: string[]): number {
+  const r = ok(cli(['create', ...args]));
+  const id = Number(r.stdout.trim());
+  assert.ok(Number.isSafeInteger(id), `create printed ${r.stdout}`);
+  try {
+    track(id, Segment.open(id).identity());
+  } catch {
+    track(id);
+  }
+  return id;
+}
+
+function rmQuiet(id: number): void {
+  destroyTracked(id, null);
+}
+
+function exists(id: number): boolean {
+  return procRow(id) !== undefined;
+}
+
+async function withCli<T>(args: string[], fn: (id: number) => T | Promise<T>): Promise<T> {
+  const id = mk(...args);
+  try {
+    return await fn(id);
+  } finally {
+    rmQuiet(id);
+  }
+}
+
+function segmentBytes(id: number, offset: number, length: number): Buffer {
+  const seg = Segment.open(id).attach({ readOnly: true });
+  try {
+    return seg.readChunk(length, offset);
+  } finally {
+    seg.detach();
+  }
+}
+
+function putBytes(id: number, data: Buffer, offset = 0): void {
+  const seg = Segment.open(id).attach();
+  try {
+    seg.writeChunk(data, offset);
+  } finally {
+    seg.detach();
+  }
+}
+
+function tmpFile(name: string, data?: Buffer): string {
+  const p = path.join(testTmpDir(), name);
+  if (data) fs.writeFileSync(p, data);
+  return p;
+}
+
+const SEGMENT_FIELDS = ['id', 'key', 'keyHex', 'size', 'mode', 'perms', 'uid', 'user', 'cuid', 'nattch', 'cpid', 'lpid', 'atime', 'dtime', 'ctime', 'rss', 'swap', 'dest', 'locked'];
+
+// --- pure parts (in process) --------------------------------------------------------------------
+
+describe('cli pieces', () => {
+  test('numbers, sizes, keys and modes', () => {
+    assert.equal(parseInteger('0x10', 'n'), 16);
+    assert.equal(parseInteger('0o17', 'n'), 15);
+    assert.equal(parseInteger('42', 'n'), 42);
+    assert.throws(() => parseInteger('4k2', 'n'), UsageError);
+    assert.equal(parseSize('4096', 's'), 4096);
+    assert.equal(parseSize('64K', 's'), 65536);
+    assert.equal(parseSize('1M', 's'), 1 << 20);
+    assert.equal(parseSize('1MiB', 's'), 1 << 20);
+    assert.equal(parseSize('1G', 's'), 1 << 30);
+    assert.equal(parseSize('1.5K', 's'), 1536);
+    assert.equal(parseSize('2KB', 's'), 2000);
+    assert.equal(parseSize('0x1000', 's'), 4096);
+    assert.throws(() => parseSize('1.3B', 's'), UsageError);
+    assert.throws(() => parseSize('12Q', 's'), UsageError);
+    assert.throws(() => parseSize('-5', 's'), UsageError);
+    assert.equal(parseKey('0xdeadbeef'), 0xdeadbeef);
+    assert.equal(parseKey('-1'), 0xffffffff);
+    assert.equal(parseKey('private'), 0);
+    assert.throws(() => parseKey('0x100000000'), UsageError);
+    assert.equal(parsePerms('600'), 0o600);
+    assert.equal(parsePerms('0644'), 0o644);
+    assert.equal(parsePerms('0o640'), 0o640);
+    assert.equal(parsePerms('rw-r-----'), 0o640);
+    assert.throws(() => parsePerms('689'), UsageError);
+    assert.throws(() => parsePerms('1777'), UsageError);
+  });
+
+  test('hex strings: separators, 0x and \\x prefixes, wildcards only where allowed, clear errors', () => {
+    const want = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
+    for (const t of ['de ad be ef', 'deadbeef', 'DEADBEEF', '0xde,0xad,0xbe,0xef', 'de:ad:be:ef', '\\xde\\xad\\xbe\\xef', '0xdeadbeef']) {
+      assert.deepEqual(parseHex(t).bytes, want, t);
+    }
+    const p = parseHex('de ?? be', '--hex', true);
+    assert.deepEqual(p.bytes, Buffer.from([0xde, 0, 0xbe]));
+    assert.deepEqual(p.mask, Buffer.from([0xff, 0, 0xff]));
+    assert.throws(() => parseHex('de ?? be'), /only allowed in search/);
+    assert.throws(() => parseHex('abc'), /odd number of hex digits/);
+    assert.throws(() => parseHex('zz'), /not a hex digit/);
+    assert.throws(() => parseHex('  '), /no bytes/);
+  });
+
+  test('sizes print like util-linux (lsipc)', () => {
+    assert.equal(humanSize(100), '100B');
+    assert.equal(humanSize(1500), '1.5K');
+    assert.equal(humanSize(5000), '4.9K');
+    assert.equal(humanSize(8192), '8K');
+    assert.equal(humanSize(1 << 20), '1M');
+    assert.equal(humanSize(1572864), '1.5M');
+    assert.equal(humanSize(2047), '2K');
+    assert.equal(humanSize(18446744073692774399n), '16E');
+  });
+
+  test('argument parser: long/short forms, =values, bundles, --, errors', () => {
+    const opts = [
+      { name: 'offset', short: 'o', value: 'N', parse: (t: string) => Number(t), help: '' },
+      { name: 'json', short: 'j', help: '' },
+      { name: 'bytes', short: 'b', help: '' },
+      { name: 'key', value: 'K', help: '' },
+    ];
+    const args = [{ name: '<id>', help: '', optional: true, variadic: true }];
+    assert.deepEqual(parseArgs(['5', '--offset=7', '-jb'], opts, args, 't'), { options: { offset: 7, json: true, bytes: true }, args: ['5'] });
+    assert.deepEqual(parseArgs(['-o', '3', '--key', '-1', '--', '--json'], opts, args, 't'), { options: { offset: 3, key: '-1' }, args: ['--json'] });
+    assert.deepEqual(parseArgs(['-o9'], opts, args, 't').options, { offset: 9 });
+    assert.throws(() => parseArgs(['--nope'], opts, args, 't'), UsageError);
+    assert.throws(() => parseArgs(['--offset'], opts, args, 't'), /needs a value/);
+    assert.throws(() => parseArgs(['--json=1'], opts, args, 't'), /takes no value/);
+    assert.throws(() => parseArgs(['-x'], opts, args, 't'), UsageError);
+    assert.throws(() => parseArgs(['a', 'b'], opts, [{ name: '<id>', help: '' }], 't'), /unexpected argument/);
+    assert.throws(() => parseArgs([], opts, [{ name: '<id>', help: '' }], 't'), /missing <id>/);
+  });
+
+  test('hex dumper gives the same text whatever the chunking', () => {
+    const rng = seededRng(7);
+    const data = Buffer.concat([Buffer.alloc(70), rng.bytes(33), Buffer.alloc(40, 0x41), rng.bytes(5)]);
+    const whole = hexdumpC(data, 3);
+    for (const step of [1, 5, 16, 17, 64]) {
+      const d = new HexDumper(3);
+      let text = '';
+      for (let i = 0; i < data.length; i += step) text += d.push(data.subarray(i, i + step));
+      assert.equal(text + d.end(), whole, `chunks of ${step}`);
+    }
+    assert.equal(hexdumpC(Buffer.alloc(0)), '');
+  });
+
+  test('stale: nattch 0 and creator gone, including a creator pid reused by a later process', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const raw = { id: 1, key: 0, mode: 0o600, size: 4096, cpid: process.pid, lpid: 0, nattch: 0, uid: 0, gid: 0, cuid: 0, cgid: 0, atime: 0, dtime: 0, ctime: now, rss: 0, swap: 0 };
+    const ctx = (alive: boolean, startTime: number | null) => ({ user: String, process: () => ({ alive, command: alive ? 'node' : null, startTime }) });
+    const started = now - 10;
+    assert.equal(toSegmentInfo(raw, ctx(true, started)).stale, false, 'creator alive');
+    assert.equal(toSegmentInfo({ ...raw, nattch: 1 }, ctx(false, null)).stale, false, 'attached');
+    assert.equal(toSegmentInfo(raw, ctx(false, null)).stale, true, 'creator gone');
+    // The process with that pid started long after a segment "created" a day ago: a reused pid.
+    const reused = toSegmentInfo({ ...raw, ctime: now - 86400 }, ctx(true, started));
+    assert.equal(reused.stale, true);
+    assert.equal(reused.creatorAlive, false);
+    assert.equal(reused.creatorCommand, null, 'the command of an unrelated process is not shown as the creator');
+  });
+});
+
+// --- the program ---------------------------------------------------------------------------------
+
+describe('cli: general', () => {
+  test('--version, --help, help for every command', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(ok(cli(['--version'])).stdout, `shm-inspector ${pkg.version}\n`);
+    const top = ok(cli(['--help'])).stdout;
+    for (const c of ['ls', 'info', 'create', 'read', 'write', 'rm', 'limits', 'search', 'dump', 'load']) {
+      assert.match(top, new RegExp(`^  ${c} `, 'm'));
+      const h = ok(cli([c, '--help'])).stdout;
+      assert.match(h, new RegExp(`^Usage: shm-inspector ${c}`), c);
+      assert.match(h, /Options:/);
+      assert.equal(ok(cli(['help', c])).stdout, h);
+    }
+    assert.match(ok(cli(['create', '--help'])).stdout, /600 = 0600/);
+  });
+
+  test('usage errors exit 2 with one line: no command, unknown command/option, missing/invalid values', () => {
+    assert.equal(cli([]).code, 2);
+    fails(cli(['frobnicate']), 2, /unknown command 'frobnicate'/);
+    fails(cli(['ls', '--nope']), 2, /unknown option --nope/);
+    fails(cli(['ls', '--sort', 'colour']), 2, /not one of/);
+    fails(cli(['create']), 2, /--size is required/);
+    fails(cli(['create', '--size']), 2, /needs a value/);
+    fails(cli(['create', '--size', 'lots']), 2, /not a size/);
+    fails(cli(['create', '--size', '4K', '--perms', '689']), 2, /octal/);
+    fails(cli(['read']), 2, /missing <id>/);
+    fails(cli(['read', 'abc']), 2, /not a number/);
+    fails(cli(['read', '1', '--format', 'octal']), 2, /hex or raw/);
+    fails(cli(['rm']), 2);
+    fails(cli(['rm', '1', '--key', '0x10']), 2, /only one/);
+  });
+
+  test('an unknown id is an operation error: exit 1, one line, no stack trace', () => {
+    // An id that does not exist: far beyond anything in use.
+    const used = new Set(fs.readFileSync('/proc/sysvipc/shm', 'latin1').split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[1])));
+    let id = 0x7ffffff0;
+    while (used.has(id)) id--;
+    for (const args of [['info', String(id)], ['read', String(id)], ['write', String(id), '--hex', '00'], ['rm', String(id)], ['search', String(id), '--text', 'x'], ['dump', String(id), '-']]) {
+      const r = fails(cli(args), 1, new RegExp(String(id)));
+      assert.ok(!r.stderr.includes('at '), `"at " in stderr: ${r.stderr}`);
+    }
+    fails(cli(['info', '--key', String(randomKey())]), 1, /ENOENT/);
+  });
+});
+
+describe('cli: create', () => {
+  test('prints the id; sizes take units; --perms is octal like chmod; --json has every field', async () => {
+    for (const [size, bytes] of [['4096', 4096], ['64K', 65536], ['1MiB', 1 << 20], ['0x3000', 0x3000]] as const) {
+      await withCli(['--size', size], (id) => {
+        const row = procRow(id)!;
+        assert.equal(row.size, bytes, size);
+        assert.equal(row.mode & 0o777, 0o600, 'default perms 0600');
+      });
+    }
+    await withCli(['--size', '4K', '--perms', '640'], (id) => assert.equal(procRow(id)!.mode & 0o777, 0o640));
+    await withCli(['--size', '4K', '--perms', 'rw-r--r--'], (id) => assert.equal(procRow(id)!.mode & 0o777, 0o644));
+
+    const key = randomKey();
+    const r = ok(cli(['create', '--size', '8K', '--key', '0x' + key.toString(16), '--perms', '0o604', '--json']));
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    track(s.id as number);
+    try {
+      for (const f of SEGMENT_FIELDS) assert.ok(f in s, `JSON field ${f}`);
+      assert.equal(s.key, key);
+      assert.equal(s.keyHex, '0x' + key.toString(16).padStart(8, '0'));
+      assert.equal(s.size, 8192);
+      assert.equal((s.mode as number) & 0o777, 0o604);
+      assert.equal(s.nattch, 0);
+      assert.equal(s.dest, false);
+      assert.equal(typeof s.ctime, 'number');
+      assert.equal(s.atime, 0);
+
+      // Same key without --exclusive: the existing segment, with a note; with it: EEXIST, exit 1.
+      const again = ok(cli(['create', '--size', '4K', '--key', String(key)]));
+      assert.equal(Number(again.stdout), s.id);
+      assert.match(again.stderr, /already existed/);
+      fails(cli(['create', '--size', '4K', '--key', String(key), '--exclusive']), 1, /EEXIST/);
+    } finally {
+      rmQuiet(s.id as number);
+    }
+  });
+
+  test('--noreserve works; --hugetlb either works or fails with one line', () => {
+    const id = mk('--size', '1G', '--noreserve');
+    try {
+      assert.equal(procRow(id)!.size, 1 << 30);
+    } finally {
+      rmQuiet(id);
+    }
+    const r = cli(['create', '--size', '2M', '--hugetlb']);
+    if (r.code === 0) {
+      const hid = Number(r.stdout);
+      track(hid);
+      rmQuiet(hid);
+    } else {
+      fails(r, 1, /shmget/);
+    }
+  });
+});
+
+describe('cli: ls and info', () => {
+  test('ls agrees with ipcs -m (key, id, owner, perms, bytes, nattch, status)', { skip: !haveCommand('ipcs') && 'no ipcs' }, async () => {
+    const key = randomKey();
+    const a = mk('--size', '5000', '--key', String(key), '--perms', '644');
+    const b = mk('--size', '64K');
+    const c = mk('--size', '12K');
+    const att = await spawnAttacher(c);
+    try {
+      ok(cli(['rm', String(c)])); // c: dest, still attached
+      const ipcs = new Map<number, string[]>();
+      for (const line of execFileSync('ipcs', ['-m'], { encoding: 'utf8' }).split('\n')) {
+        const f = line.trim().split(/\s+/);
+        if (/^0x[0-9a-f]{8}$/.test(f[0])) ipcs.set(Number(f[1]), f);
+      }
+      const text = ok(cli(['ls', '--bytes', '-P'])).stdout.split('\n');
+      assert.match(text[0], /^KEY\s+ID\s+PERMS\s+OWNER\s+SIZE\s+NATTCH\s+STATUS\s+CPID\s+LPID\s+CTIME\s+COMMAND$/);
+      const json = JSON.parse(ok(cli(['ls', '--json'])).stdout) as Record<string, any>[];
+      for (const id of [a, b, c]) {
+        const i = ipcs.get(id)!;
+        assert.ok(i, `ipcs lists ${id}`);
+        // ipcs: key shmid owner perms bytes nattch [status]
+        const row = text.find((l) => l.split(/\s+/)[1] === String(id))!.split(/\s+/);
+        assert.ok(row, `ls lists ${id}`);
+        assert.equal(row[0], i[0], 'key');
+        assert.equal(row[3], i[2], 'owner');
+        assert.equal(parseInt(row[2], 8), parseInt(i[3], 8), 'perms');
+        assert.equal(row[4], i[4], 'bytes');
+        assert.equal(row[5], i[5], 'nattch');
+        assert.equal(row[6] === '-' ? '' : row[6], i[6] ?? '', 'status');
+        const j = json.find((s) => s.id === id)!;
+        assert.equal(j.keyHex, i[0]);
+        assert.equal(j.size, Number(i[4]));
+        assert.equal(j.nattch, Number(i[5]));
+        assert.equal(j.user, i[2]);
+        assert.equal(j.mode & 0o777, parseInt(i[3], 8));
+        for (const f of SEGMENT_FIELDS) assert.ok(f in j, `ls --json field ${f}`);
+      }
+      assert.equal(json.find((s) => s.id === c)!.dest, true);
+      assert.equal(json.find((s) => s.id === a)!.key, key);
+    } finally {
+      await att.end();
+      for (const id of [a, b, c]) rmQuiet(id);
+    }
+  });
+
+  test('ls SIZE matches lsipc; --sort, --reverse, --stale, --mine, --attachments', { skip: !haveCommand('lsipc') && 'no lsipc' }, async () => {
+    const sizes = [100, 1500, 5000, 1 << 20, 1572864];
+    const ids = sizes.map((s) => mk('--size', String(s)));
+    const live = createSegment(4096); // created by this (live) process: not stale
+    const att = await spawnAttacher(ids[0], { readOnly: true });
+    try {
+      const lsipc = new Map(execFileSync('lsipc', ['-m', '-r', '--noheadings', '-o', 'ID,SIZE'], { encoding: 'utf8' })
+        .trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([i, s]) => [Number(i), s]));
+      const rows = ok(cli(['ls'])).stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/));
+      for (const id of ids) assert.equal(rows.find((r) => r[1] === String(id))![4], lsipc.get(id), `size of ${id}`);
+
+      const order = (args: string[]) => (JSON.parse(ok(cli(['ls', '--json', ...args])).stdout) as { id: number }[]).map((s) => s.id).filter((i) => ids.includes(i));
+      assert.deepEqual(order(['--sort', 'size']), ids);
+      assert.deepEqual(order(['--sort', 'size', '--reverse']), [...ids].reverse());
+      assert.deepEqual(order(['--sort', 'id']), [...ids].sort((x, y) => x - y));
+
+      const stale = (JSON.parse(ok(cli(['ls', '--json', '--stale'])).stdout) as { id: number; stale: boolean }[]);
+      assert.ok(stale.every((s) => s.stale));
+      const staleIds = stale.map((s) => s.id);
+      for (const id of ids.slice(1)) assert.ok(staleIds.includes(id), `${id} (CLI-made, creator gone) is stale`);
+      assert.ok(!staleIds.includes(ids[0]), 'attached: not stale');
+      assert.ok(!staleIds.includes(live.id), 'creator alive: not stale');
+      const mine = (JSON.parse(ok(cli(['ls', '--json', '--mine'])).stdout) as { id: number }[]).map((s) => s.id);
+      for (const id of ids) assert.ok(mine.includes(id));
+
+      const withAtt = ok(cli(['ls', '--attachments'])).stdout.split('\n');
+      assert.match(withAtt[0], /\bATTACHED\b/);
+      const row = withAtt.find((l) => l.split(/\s+/)[1] === String(ids[0]))!;
+      assert.ok(row.split(/\s+/).includes(String(att.pid)), row);
+      const j = (JSON.parse(ok(cli(['ls', '--json', '-a'])).stdout) as { id: number; attachments: { pid: number; readOnly: boolean }[] }[]).find((s) => s.id === ids[0])!;
+      assert.deepEqual(j.attachments.map((x) => [x.pid, x.readOnly]), [[att.pid, true]]);
+    } finally {
+      await att.end();
+      disposeSegment(live);
+      for (const id of ids) rmQuiet(id);
+    }
+  });
+
+  test('info shows every field and the attached processes (ro/rw), text and JSON', async () => {
+    const key = randomKey();
+    await withCli(['--size', '16K', '--key', String(key), '--perms', '644'], async (id) => {
+      const rw = await spawnAttacher(id);
+      const ro = await spawnAttacher(id, { readOnly: true });
+      try {
+        const t = ok(cli(['info', String(id)])).stdout;
+        for (const label of ['ID', 'Key', 'Owner', 'Creator', 'Permissions', 'Size', 'Resident', 'Swapped', 'Status', 'Creator PID', 'Last PID', 'Attach time', 'Detach time', 'Change time', 'Attachments']) {
+          assert.match(t, new RegExp(`^${label}:`, 'm'), label);
+        }
+        assert.match(t, /^Permissions:\s+rw-r--r-- \(0644\)$/m);
+        assert.match(t, /^Size:\s+16K \(16384 bytes\)$/m);
+        assert.match(t, /^Attachments:\s+2$/m);
+        assert.match(t, new RegExp(`^\\s+${rw.pid}\\s+rw\\s+0x${rw.address}\\s+\\S+$`, 'm'));
+        assert.match(t, new RegExp(`^\\s+${ro.pid}\\s+ro\\s`, 'm'));
+        assert.doesNotMatch(t, /visible/);
+        const j = JSON.parse(ok(cli(['info', '--key', '0x' + key.toString(16), '--json'])).stdout) as Record<string, any>;
+        for (const f of SEGMENT_FIELDS) assert.ok(f in j, `info --json field ${f}`);
+        assert.equal(j.id, id);
+        assert.equal(j.nattch, 2);
+        assert.equal(j.attachmentsComplete, true);
+        assert.deepEqual(j.attachments.map((a: any) => [a.pid, a.readOnly]).sort(), [[rw.pid, false], [ro.pid, true]].sort());
+        assert.ok(j.atime > 0, 'attach time set');
+      } finally {
+        await rw.end();
+        await ro.end();
+      }
+    });
+  });
+
+  test('info as another user: "N of M attachments visible"; ls --mine hides root\'s', async (t) => {
+    const why = await nobodyUnavailable();
+    if (why) return t.skip(why);
+    await withCli(['--size', '4K', '--perms', '644'], async (id) => {
+      const att = await spawnAttacher(id);
+      try {
+        const r = ok(cli(['info', String(id)], { user: NOBODY }));
+        assert.match(r.stdout, /0 of 1 attachments visible/);
+        const j = JSON.parse(ok(cli(['info', String(id), '--json'], { user: NOBODY })).stdout) as { attachmentsComplete: boolean };
+        assert.equal(j.attachmentsComplete, false);
+        const mine = JSON.parse(ok(cli(['ls', '--json', '--mine'], { user: NOBODY })).stdout) as { id: number }[];
+        assert.ok(!mine.some((s) => s.id === id));
+        // read attaches read-only, so reading root's 0644 segment works; writing it is EACCES.
+        ok(cli(['read', String(id), '-n', '16'], { user: NOBODY }));
+        ok(cli(['search', String(id), '--hex', '00'], { user: NOBODY }));
+        fails(cli(['write', String(id), '--hex', 'ff'], { user: NOBODY }), 1, /EACCES/);
+        assert.equal(segmentBytes(id, 0, 1)[0], 0);
+      } finally {
+        await att.end();
+      }
+    });
+  });
+
+  test('limits: text and JSON', () => {
+    const j = JSON.parse(ok(cli(['limits', '--json'])).stdout) as Record<string, number>;
+    for (const f of ['shmmax', 'shmmin', 'shmmni', 'shmseg', 'shmall', 'pageSize', 'usedIds', 'totalPages', 'rssPages', 'swapPages']) {
+      assert.equal(typeof j[f], 'number', f);
+    }
+    assert.equal(j.shmmni, Number(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8')));
+    assert.ok(j.usedIds >= 0);
+    const t = ok(cli(['limits'])).stdout;
+    assert.match(t, /^Max segment size \(SHMMAX\):\s+\S+ \((\d+) bytes\)$/m);
+    const exact = /SHMMAX\):\s+\S+ \((\d+) bytes\)/.exec(t)![1];
+    assert.equal(exact, fs.readFileSync('/proc/sys/kernel/shmmax', 'utf8').trim(), 'exact even above 2^53');
+    assert.match(t, /^Max segments \(SHMMNI\):\s+\d+$/m);
+  });
+});
+
+describe('cli: read', () => {
+  /** hexdump -C -s OFF [-n LEN] of a file holding the whole segment. */
+  function hexdump(file: string, offset: number, length?: number): string {
+    const args = ['-C', '-s', String(offset), ...(length === undefined ? [] : ['-n', String(length)]), file];
+    return execFileSync('hexdump', args, { encoding: 'latin1', maxBuffer: 1 << 28 });
+  }
+
+  test('--format hex is byte for byte hexdump -C, incl. * runs, partial lines, any --offset and chunk boundaries', { skip: !haveCommand('hexdump') && 'no hexdump' }, async () => {
+    const size = 200 * 1024 + 9;
+    await withCli(['--size', String(size)], (id) => {
+      const rng = seededRng(11);
+      const data = Buffer.alloc(size);
+      rng.bytes(300).copy(data, 0);
+      data.fill(0x41, 1000, 5000); // a run of equal lines
+      rng.bytes(100).copy(data, 60_000);
+      data.fill(0x5a, 65_000, 70_000); // a run across the CLI's 64 KiB chunk boundary
+      rng.bytes(1000).copy(data, 131_000);
+      rng.bytes(9).copy(data, size - 9);
+      putBytes(id, data);
+
+      // The raw bytes, then hexdump -C of them (the pipeline the brief names).
+      const raw = ok(cli(['read', String(id), '--format', 'raw'])).out;
+      assert.ok(raw.equals(data), 'raw output = segment bytes');
+      const file = tmpFile(`seg-${id}.bin`, raw);
+      const piped = execFileSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" read ${id} --format raw | hexdump -C`], { encoding: 'latin1', maxBuffer: 1 << 28 });
+      assert.equal(ok(cli(['read', String(id)])).stdout, piped, 'whole segment');
+
+      const cases: [number, number | undefined][] = [
+        [0, undefined], [1, undefined], [7, 100], [16, 16], [15, 17], [999, 4100], [1001, 33], [60_003, 20_000],
+        [65_530, 12], [size - 9, undefined], [size - 20, 20], [size, undefined], [0, 0], [5, 1], [131_072 - 3, 4096],
+      ];
+      for (const [off, len] of cases) {
+        const args = ['read', String(id), '--offset', String(off), ...(len === undefined ? [] : ['--length', String(len)])];
+        assert.equal(ok(cli(args)).stdout, hexdump(file, off, len), `--offset ${off} --length ${len}`);
+      }
+      // Offsets in hex and with units.
+      assert.equal(ok(cli(['read', String(id), '-o', '0x10', '-n', '1K'])).stdout, hexdump(file, 16, 1024));
+    });
+  });
+
+  test('offsets above 4 GiB print like hexdump (9+ digits)', { skip: !haveCommand('hexdump') && 'no hexdump' }, async () => {
+    const size = 2 ** 32 + 64;
+    await withCli(['--size', String(size), '--noreserve'], (id) => {
+      ok(cli(['write', String(id), '--offset', '0x100000010', '--text', 'hello']));
+      const file = tmpFile('big.bin');
+      fs.writeFileSync(file, '');
+      fs.truncateSync(file, size); // sparse: same bytes as the segment
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.from('hello'), 0, 5, 2 ** 32 + 16);
+      fs.closeSync(fd);
+      try {
+        for (const off of [2 ** 32, 2 ** 32 + 4]) {
+          const want = execFileSync('hexdump', ['-C', '-s', String(off), file], { encoding: 'latin1' });
+          assert.equal(ok(cli(['read', String(id), '--offset', String(off)])).stdout, want);
+        }
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    });
+  });
+
+  test('raw reads a range; default length is to the end; past the end is exit 1', async () => {
+    await withCli(['--size', '4K'], (id) => {
+      const rng = seededRng(3);
+      const data = rng.bytes(4096);
+      putBytes(id, data);
+      assert.ok(ok(cli(['read', String(id), '--format', 'raw', '--offset', '100', '--length', '50'])).out.equals(data.subarray(100, 150)));
+      assert.ok(ok(cli(['read', String(id), '-f', 'raw', '-o', '4000'])).out.equals(data.subarray(4000)));
+      assert.equal(ok(cli(['read', String(id), '-f', 'raw', '-o', '4096'])).out.length, 0);
+      fails(cli(['read', String(id), '--offset', '4097']), 1, /past the end/);
+      fails(cli(['read', String(id), '--offset', '4000', '--length', '97']), 1, /past the end/);
+    });
+  });
+
+  test('a reader that stops early (| head) ends the CLI quietly with exit 0', async () => {
+    await withCli(['--size', '4M'], (id) => {
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" read ${id} | head -n 2`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.equal(r.stdout.split('\n').length, 3);
+    });
+  });
+});
+
+describe('cli: write', () => {
+  test('--hex, --text and stdin write at --offset and print the count', async () => {
+    await withCli(['--size', '4K'], (id) => {
+      assert.match(ok(cli(['write', String(id), '--offset', '0x10', '--hex', 'de ad be ef'])).stdout, /^wrote 4 bytes to segment \d+ at offset 16/);
+      assert.deepEqual(segmentBytes(id, 16, 4), Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+      ok(cli(['write', String(id), '--hex', '0x01,0x02']));
+      assert.deepEqual(segmentBytes(id, 0, 2), Buffer.from([1, 2]));
+      ok(cli(['write', String(id), '-o', '100', '--text', 'héllo']));
+      assert.equal(segmentBytes(id, 100, 6).toString('utf8'), 'héllo');
+      const bin = seededRng(5).bytes(1000);
+      assert.match(ok(cli(['write', String(id), '--offset', '3000'], { input: bin })).stdout, /^wrote 1000 bytes/);
+      assert.ok(segmentBytes(id, 3000, 1000).equals(bin));
+      assert.deepEqual(JSON.parse(ok(cli(['write', String(id), '--hex', 'ff', '--json'])).stdout), { id, offset: 0, written: 1 });
+      // Up to the very end is fine.
+      ok(cli(['write', String(id), '--offset', '4095', '--hex', '7f']));
+      assert.equal(segmentBytes(id, 4095, 1)[0], 0x7f);
+    });
+  });
+
+  test('writing past the end is refused (exit 1) and writes nothing, from --hex or stdin', async () => {
+    await withCli(['--size', '4K'], (id) => {
+      const before = segmentBytes(id, 0, 4096);
+      fails(cli(['write', String(id), '--offset', '4094', '--hex', 'aa bb cc']), 1, /past the end/);
+      fails(cli(['write', String(id), '--offset', '4090'], { input: Buffer.alloc(100, 0xee) }), 1, /does not fit/);
+      fails(cli(['write', String(id)], { input: Buffer.alloc(5000, 0xee) }), 1, /does not fit/);
+      fails(cli(['write', String(id), '--offset', '5000', '--hex', '00']), 1, /past the end/);
+      assert.ok(segmentBytes(id, 0, 4096).equals(before), 'nothing written');
+    });
+  });
+
+  test('malformed hex is a usage error (exit 2) with a clear message, even before the id is checked', async () => {
+    await withCli(['--size', '4K'], (id) => {
+      fails(cli(['write', String(id), '--hex', 'de ad zz']), 2, /'z' \(character 7\) is not a hex digit/);
+      fails(cli(['write', String(id), '--hex', 'abc']), 2, /odd number of hex digits/);
+      fails(cli(['write', String(id), '--hex', 'de ?? ef']), 2, /only allowed in search/);
+      fails(cli(['write', String(id), '--hex', '']), 2, /no bytes/);
+      fails(cli(['write', '2147483647', '--hex', 'xyz']), 2, /not a hex digit/);
+      assert.ok(segmentBytes(id, 0, 16).equals(Buffer.alloc(16)));
+    });
+  });
+});
+
+describe('cli: rm', () => {
+  test('by id (several), by key, and deferred while attached', async () => {
+    const a = mk('--size', '4K');
+    const b = mk('--size', '4K');
+    const key = randomKey();
+    const c = mk('--size', '4K', '--key', String(key));
+    const d = mk('--size', '4K');
+    let att: Awaited<ReturnType<typeof spawnAttacher>> | undefined;
+    try {
+      const r = ok(cli(['rm', String(a), String(b)]));
+      assert.match(r.stdout, new RegExp(`^removed segment ${a} \\(`, 'm'));
+      assert.match(r.stdout, new RegExp(`^removed segment ${b} \\(`, 'm'));
+      assert.ok(!exists(a) && !exists(b));
+
+      assert.match(ok(cli(['rm', '--key', '0x' + key.toString(16), '--dry-run'])).stdout, new RegExp(`^would remove segment ${c} `));
+      assert.ok(exists(c));
+      assert.match(ok(cli(['rm', '--key', String(key)])).stdout, new RegExp(`^removed segment ${c} `));
+      assert.ok(!exists(c));
+      fails(cli(['rm', '--key', String(key)]), 1, /no segment with key/);
+
+      att = await spawnAttacher(d);
+      assert.match(ok(cli(['rm', String(d)])).stdout, /marked for removal; deferred: 1 still attached/);
+      assert.equal(procRow(d)!.mode & 0o1000, 0o1000, 'SHM_DEST set');
+      await att.end();
+      await waitFor(() => !exists(d), `segment ${d} to go at its last detach`);
+    } finally {
+      await att?.end();
+      for (const id of [a, b, c, d]) rmQuiet(id);
+    }
+  });
+
+  test('a failing id does not stop the others; exit 1', async () => {
+    const a = mk('--size', '4K');
+    try {
+      const r = cli(['rm', '2147483646', String(a)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, new RegExp(`^removed segment ${a} `));
+      assert.match(r.stderr, /^shm-inspector: .*2147483646/);
+      assert.ok(!exists(a));
+    } finally {
+      rmQuiet(a);
+    }
+  });
+
+  test('refuses a segment that is not the one expected (id reuse guard): exit 1, ECHANGED, nothing removed', async () => {
+    const key = randomKey();
+    await withCli(['--size', '8K', '--key', String(key)], (id) => {
+      const row = procRow(id)!;
+      fails(cli(['rm', String(id), '--expect-key', String((key + 1) >>> 0)]), 1, /ECHANGED|now names another segment/);
+      fails(cli(['rm', String(id), '--expect-cpid', String(row.cpid + 1)]), 1, /now names another segment/);
+      fails(cli(['rm', String(id), '--expect-size', '4K']), 1, /now names another segment/);
+      fails(cli(['rm', String(id), '--expect-size', '4K', '--dry-run']), 1, /now names another segment/);
+      assert.ok(exists(id), 'still there');
+      fails(cli(['rm', String(id), String(id), '--expect-key', '1']), 2, /exactly one/);
+      // The right identity removes it.
+      ok(cli(['rm', String(id), '--expect-key', String(key), '--expect-cpid', String(row.cpid), '--expect-size', '8K']));
+      assert.ok(!exists(id));
+    });
+  });
+
+  test('--stale [ids]: removes only stale ones (creator gone, nothing attached); --dry-run removes nothing', async () => {
+    const stale = mk('--size', '4K'); // its creator (the CLI) has exited
+    const attached = mk('--size', '4K');
+    const live = createSegment(4096); // creator: this process, alive
+    const att = await spawnAttacher(attached);
+    try {
+      const dry = ok(cli(['rm', '--stale', '--dry-run'])).stdout;
+      assert.match(dry, new RegExp(`^would remove segment ${stale} `, 'm'));
+      assert.doesNotMatch(dry, new RegExp(`segment (${attached}|${live.id}) `));
+      assert.ok(exists(stale));
+
+      const r = ok(cli(['rm', '--stale', String(stale), String(attached), String(live.id)]));
+      assert.match(r.stdout, new RegExp(`^removed segment ${stale} \\(key 0x00000000, 4K, creator \\d+\\)\n$`));
+      assert.ok(!exists(stale));
+      assert.ok(exists(attached) && exists(live.id));
+      const j = JSON.parse(ok(cli(['rm', '--stale', String(attached), '--json'])).stdout);
+      assert.deepEqual(j, []);
+    } finally {
+      await att.end();
+      disposeSegment(live);
+      rmQuiet(stale);
+      rmQuiet(attached);
+    }
+  });
+
+  test('--stale over the whole host, in a private IPC namespace', async (t) => {
+    if (process.getuid?.() !== 0 || !haveCommand('unshare')) return t.skip('needs root and unshare');
+    const probe = spawnSync('unshare', ['--ipc', 'true']);
+    if (probe.status !== 0) return t.skip(`unshare --ipc refused: ${probe.stderr.toString().trim()}`);
+    const script = `
+const { execFileSync, spawn } = require('child_process');
+const core = require(${JSON.stringify(CORE_JS)});
+const cli = (...a) => execFileSync(process.execPath, [${JSON.stringify(CLI)}, ...a], { encoding: 'utf8' });
+(async () => {
+  const stale = Number(cli('create', '--size', '4096'));
+  const stale2 = Number(cli('create', '--size', '8192', '--key', '0x1234'));
+  const attached = Number(cli('create', '--size', '4096'));
+  const live = core.Segment.create(4096);
+  const holder = spawn(process.execPath, ['-e', 'require(' + JSON.stringify(${JSON.stringify(CORE_JS)}) + ').Segment.open(' + attached + ').attach(); console.log("ready"); process.stdin.resume(); process.stdin.on("end", () => process.exit(0));'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((r) => holder.stdout.once('data', r));
+  const before = JSON.parse(cli('ls', '--json')).map((s) => s.id);
+  const dry = cli('rm', '--stale', '--dry-run');
+  const out = cli('rm', '--stale');
+  const after = JSON.parse(cli('ls', '--json')).map((s) => s.id);
+  holder.stdin.end();
+  await new Promise((r) => holder.once('exit', r));
+  live.destroy();
+  console.log(JSON.stringify({ stale, stale2, attached, live: live.id, before, dry, out, after }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+    const r = spawnSync('unshare', ['--ipc', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.deepEqual([...res.before].sort(), [res.stale, res.stale2, res.attached, res.live].sort());
+    assert.equal(res.dry.trim().split('\n').length, 2);
+    assert.match(res.dry, new RegExp(`would remove segment ${res.stale} `));
+    assert.match(res.dry, new RegExp(`would remove segment ${res.stale2} \\(key 0x00001234, 8K`));
+    assert.equal(res.out.trim().split('\n').length, 2, res.out);
+    assert.match(res.out, new RegExp(`^removed segment ${res.stale} `, 'm'));
+    assert.match(res.out, new RegExp(`^removed segment ${res.stale2} `, 'm'));
+    assert.deepEqual([...res.after].sort(), [res.attached, res.live].sort());
+  });
+});
+
+describe('cli: search, dump, load', () => {
+  test('search --hex with wildcards, --text --ignore-case, --max, --from, --backwards, --json', async () => {
+    await withCli(['--size', '64K'], (id) => {
+      putBytes(id, Buffer.from([0xde, 0xad, 0x00, 0xef]), 10);
+      putBytes(id, Buffer.from([0xde, 0xad, 0x77, 0xef]), 40_000);
+      putBytes(id, Buffer.from('Hello hello HELLO'), 1000);
+      assert.equal(ok(cli(['search', String(id), '--hex', 'de ad ?? ef'])).stdout, '0x0000000a\n0x00009c40\n');
+      assert.equal(ok(cli(['search', String(id), '--hex', 'dead00ef'])).stdout, '0x0000000a\n');
+      assert.equal(ok(cli(['search', String(id), '--text', 'hello'])).stdout, '0x000003ee\n');
+      assert.equal(ok(cli(['search', String(id), '--text', 'hello', '-i'])).stdout, '0x000003e8\n0x000003ee\n0x000003f4\n');
+      const capped = ok(cli(['search', String(id), '--text', 'hello', '-i', '--max', '2']));
+      assert.equal(capped.stdout.split('\n').filter(Boolean).length, 2);
+      assert.match(capped.stderr, /stopped after 2 matches/);
+      assert.equal(ok(cli(['search', String(id), '--text', 'hello', '-i', '--from', '1001'])).stdout, '0x000003ee\n0x000003f4\n');
+      assert.equal(ok(cli(['search', String(id), '--text', 'hello', '-i', '--backwards', '--max', '1'])).stdout, '0x000003f4\n');
+      assert.deepEqual(JSON.parse(ok(cli(['search', String(id), '--hex', 'de ad', '--json'])).stdout), { offsets: [10, 40_000], truncated: false });
+      assert.equal(ok(cli(['search', String(id), '--text', 'absent'])).stdout, '');
+      fails(cli(['search', String(id), '--hex', 'd?']), 2);
+      fails(cli(['search', String(id), '--hex', '?? ??']), 2, /all wildcards/);
+      fails(cli(['search', String(id)]), 2, /exactly one/);
+    });
+  });
+
+  test('dump to a file and to stdout, load back, load too big refused with nothing written', async () => {
+    await withCli(['--size', '100K'], (id) => {
+      const data = seededRng(9).bytes(100 * 1024);
+      putBytes(id, data);
+      const file = tmpFile(`dump-${id}.bin`);
+      assert.match(ok(cli(['dump', String(id), file])).stdout, /^dumped 102400 bytes/);
+      assert.ok(fs.readFileSync(file).equals(data));
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      ok(cli(['dump', String(id), file, '--offset', '1K', '--length', '100']));
+      assert.ok(fs.readFileSync(file).equals(data.subarray(1024, 1124)));
+      assert.ok(ok(cli(['dump', String(id), '-', '-o', '5', '-n', '7'])).out.equals(data.subarray(5, 12)));
+
+      const patch = tmpFile('patch.bin', Buffer.alloc(1000, 0xab));
+      assert.match(ok(cli(['load', String(id), patch, '--offset', '500'])).stdout, /^loaded 1000 bytes/);
+      assert.ok(segmentBytes(id, 500, 1000).equals(Buffer.alloc(1000, 0xab)));
+      const before = segmentBytes(id, 0, 100 * 1024);
+      fails(cli(['load', String(id), patch, '--offset', String(100 * 1024 - 999)]), 1, /does not fit/);
+      const big = tmpFile('big.bin', Buffer.alloc(100 * 1024 + 1, 0xcd));
+      fails(cli(['load', String(id), big]), 1, /does not fit/);
+      assert.ok(segmentBytes(id, 0, 100 * 1024).equals(before), 'nothing written');
+      ok(cli(['load', String(id), '-', '--offset', '0x10'], { input: 'abc' }));
+      assert.equal(segmentBytes(id, 16, 3).toString(), 'abc');
+      fails(cli(['load', String(id), path.join(testTmpDir(), 'missing.bin')]), 1, /ENOENT/);
+      fails(cli(['dump', String(id)]), 2, /missing <file>/);
+    });
+  });
+});
