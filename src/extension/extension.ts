@@ -1,0 +1,33 @@
+// Entry point: one agent client per window (the agent process starts with the first request),
+// the Segments view, its commands and the hex editor. Every registration goes into
+// context.subscriptions; deactivate disposes them, which shuts the agent down.
+import * as vscode from 'vscode';
+import type { AgentClient } from '../agent/client';
+import { AgentHost } from './agent';
+import { registerCommands } from './commands';
+import { registerHexEditor } from './hexEditor/provider';
+import type { SegmentsProvider } from './segments/provider';
+import { SegmentsView } from './segments/view';
+
+/** What activate() returns: the extension's public API (used by the integration tests). */
+export interface ShmInspectorApi {
+  readonly agent: AgentClient;
+  readonly agentHost: AgentHost;
+  readonly segmentsProvider: SegmentsProvider;
+  readonly segmentsView: SegmentsView;
+}
+
+export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
+  const output = vscode.window.createOutputChannel('SHM Inspector');
+  const agentHost = new AgentHost(context.asAbsolutePath('dist/agent.js'), output);
+  const view = new SegmentsView(agentHost.client, context.workspaceState);
+  context.subscriptions.push(output, agentHost, view);
+  context.subscriptions.push(...registerCommands({ agent: agentHost.client, agentHost, view, output }));
+  context.subscriptions.push(registerHexEditor(context, agentHost.client));
+  // After a crash the view's next automatic refresh (or any request) starts a new agent.
+  return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view };
+}
+
+export function deactivate(): void {
+  // Everything, including the agent client, is disposed through context.subscriptions.
+}

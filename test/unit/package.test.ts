@@ -1,0 +1,142 @@
+// The packaged VSIXs (scripts/package.mjs): exactly the files that run, each with only its own
+// platform's koffi binaries, and an extension-host bundle that never loads koffi.
+// Packages first when a VSIX is missing or older than what it is made from (`npm test` packages
+// before the unit tests; the first arm64 package fetches @koromix/koffi-linux-arm64 from npm).
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+
+const REPO = path.resolve(__dirname, '../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+const koffiVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/koffi/package.json'), 'utf8')) as { version: string }).version;
+const ARCHS = ['x64', 'arm64'] as const;
+type Arch = (typeof ARCHS)[number];
+const ELF_MACHINE: Record<Arch, number> = { x64: 62, arm64: 183 };
+
+const vsixPath = (arch: Arch) => path.join(REPO, `${pkg.name}-linux-${arch}-${pkg.version}.vsix`);
+
+// ---- a minimal zip reader (central directory + stored/deflated entries): no unzip needed
+
+interface ZipEntry { name: string; method: number; compressedSize: number; localOffset: number }
+
+function readZip(file: string): { entries: ZipEntry[]; read(name: string): Buffer } {
+  const b = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 0xffff); i--) {
+    if (b.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  }
+  assert.ok(eocd >= 0, `${file}: not a zip (no end of central directory)`);
+  const count = b.readUInt16LE(eocd + 10);
+  let p = b.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(b.readUInt32LE(p), 0x02014b50, `${file}: bad central directory entry ${i}`);
+    const nameLen = b.readUInt16LE(p + 28), extraLen = b.readUInt16LE(p + 30), commentLen = b.readUInt16LE(p + 32);
+    entries.push({
+      name: b.toString('utf8', p + 46, p + 46 + nameLen),
+      method: b.readUInt16LE(p + 10),
+      compressedSize: b.readUInt32LE(p + 20),
+      localOffset: b.readUInt32LE(p + 42),
+    });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return {
+    entries,
+    read(name: string): Buffer {
+      const e = entries.find((x) => x.name === name);
+      assert.ok(e, `${file}: no entry ${name}`);
+      const l = e.localOffset;
+      assert.equal(b.readUInt32LE(l), 0x04034b50, `${file}: bad local header for ${name}`);
+      const start = l + 30 + b.readUInt16LE(l + 26) + b.readUInt16LE(l + 28);
+      const data = b.subarray(start, start + e.compressedSize);
+      if (e.method === 0) return Buffer.from(data);
+      assert.equal(e.method, 8, `${name}: compression method ${e.method}`);
+      return zlib.inflateRawSync(data);
+    },
+  };
+}
+
+// ---- what each VSIX must hold, exactly
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(path.join(REPO, dir))) return [];
+  return (fs.readdirSync(path.join(REPO, dir), { recursive: true }) as string[])
+    .map((f) => `${dir}/${f.split(path.sep).join('/')}`)
+    .filter((f) => fs.statSync(path.join(REPO, f)).isFile());
+}
+
+function expectedFiles(arch: Arch): string[] {
+  const files = [
+    'extension.vsixmanifest', '[Content_Types].xml',
+    'extension/package.json', 'extension/LICENSE.txt',
+    ...['agent', 'cli', 'extension', 'webview'].map((n) => `extension/dist/${n}.js`),
+    ...filesUnder('media').map((f) => `extension/${f}`),
+    ...['package.json', 'LICENSE.txt', 'index.cjs', 'src/koffi/index.cjs', 'src/koffi/src/static.cjs'].map((f) => `extension/node_modules/koffi/${f}`),
+    ...['README.md', 'index.js', 'package.json', `linux_${arch}/koffi.node`, `musl_${arch}/koffi.node`].map((f) => `extension/node_modules/@koromix/koffi-linux-${arch}/${f}`),
+  ];
+  if (fs.existsSync(path.join(REPO, 'README.md'))) files.push('extension/readme.md');
+  if (fs.existsSync(path.join(REPO, 'CHANGELOG.md'))) files.push('extension/changelog.md');
+  return files.sort();
+}
+
+function stale(vsix: string): boolean {
+  if (!fs.existsSync(vsix)) return true;
+  const t = fs.statSync(vsix).mtimeMs;
+  const inputs = ['package.json', '.vscodeignore', 'scripts/package.mjs', 'LICENSE', ...filesUnder('media')];
+  return inputs.some((f) => fs.existsSync(path.join(REPO, f)) && fs.statSync(path.join(REPO, f)).mtimeMs > t);
+}
+
+describe('VSIX packages', () => {
+  before(() => {
+    if (ARCHS.some((a) => stale(vsixPath(a)))) {
+      execFileSync(process.execPath, [path.join(REPO, 'scripts/package.mjs')], { cwd: REPO, stdio: 'inherit', timeout: 300_000 });
+    }
+  }, { timeout: 320_000 });
+
+  for (const arch of ARCHS) {
+    const other = ARCHS.find((a) => a !== arch)!;
+
+    test(`linux-${arch}: exactly the files that run`, () => {
+      const names = readZip(vsixPath(arch)).entries.map((e) => e.name).sort();
+      assert.deepEqual(names, expectedFiles(arch));
+      for (const n of names) {
+        assert.doesNotMatch(n, /\.map$|^extension\/(src|test|out|bench|scripts)\//, `${n} must not ship`);
+      }
+    });
+
+    test(`linux-${arch}: only ${arch} koffi binaries (glibc and musl), at koffi's version`, () => {
+      const zip = readZip(vsixPath(arch));
+      const binaries = zip.entries.filter((e) => e.name.endsWith('.node'));
+      assert.deepEqual(binaries.map((e) => e.name).sort(), [
+        `extension/node_modules/@koromix/koffi-linux-${arch}/linux_${arch}/koffi.node`,
+        `extension/node_modules/@koromix/koffi-linux-${arch}/musl_${arch}/koffi.node`,
+      ]);
+      for (const e of binaries) {
+        const elf = zip.read(e.name);
+        assert.equal(elf.readUInt32BE(0), 0x7f454c46, `${e.name} is ELF`);
+        assert.equal(elf.readUInt16LE(18), ELF_MACHINE[arch], `${e.name} is built for ${arch}`);
+      }
+      assert.ok(!zip.entries.some((e) => e.name.includes(`koffi-linux-${other}`) || e.name.includes(`_${other}/`)), `no ${other} files`);
+      const binPkg = JSON.parse(zip.read(`extension/node_modules/@koromix/koffi-linux-${arch}/package.json`).toString('utf8'));
+      assert.equal(binPkg.version, koffiVersion);
+      assert.deepEqual(binPkg.cpu, [arch]);
+    });
+
+    test(`linux-${arch}: the manifest names the target; only the agent and the CLI load koffi`, () => {
+      const zip = readZip(vsixPath(arch));
+      assert.match(zip.read('extension.vsixmanifest').toString('utf8'), new RegExp(`TargetPlatform="linux-${arch}"`));
+      const manifest = JSON.parse(zip.read('extension/package.json').toString('utf8'));
+      assert.equal(manifest.main, './dist/extension.js');
+      const loadsKoffi = /require\(\s*["'`]koffi["'`]\s*\)|from\s*["']koffi["']/;
+      assert.doesNotMatch(zip.read('extension/dist/extension.js').toString('utf8'), loadsKoffi, 'the extension host bundle must not load koffi');
+      assert.doesNotMatch(zip.read('extension/dist/webview.js').toString('utf8'), loadsKoffi);
+      assert.match(zip.read('extension/dist/agent.js').toString('utf8'), loadsKoffi, 'the agent loads koffi');
+      for (const f of ['extension', 'agent', 'cli', 'webview']) {
+        assert.doesNotMatch(zip.read(`extension/dist/${f}.js`).toString('utf8'), /sourceMappingURL=/, `dist/${f}.js: production build, no source map`);
+      }
+    });
+  }
+});
