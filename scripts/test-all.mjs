@@ -13,7 +13,7 @@ const steps = [
   { name: 'package', cmd: 'npm run -s package' },
   { name: 'unit', cmd: 'node scripts/run-node-tests.mjs out/test/unit', suite: true },
   { name: 'webview', cmd: 'node scripts/run-node-tests.mjs out/test/webview', suite: true },
-  { name: 'integration', cmd: 'node test/integration/run.mjs', suite: true },
+  { name: 'integration', cmd: 'node test/integration/run.mjs --vsix', suite: true },
   { name: 'ui', cmd: 'node test/integration/ui.mjs', suite: true },
   { name: 'desktop', cmd: 'node test/integration/run.mjs --desktop', suite: true },
 ];

