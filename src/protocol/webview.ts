@@ -45,9 +45,40 @@ export type WebviewToHost = {
   edit: { params: { offset: number; data: Uint8Array; label?: string }; result: null };
   /** Put text on the clipboard (the webview cannot in all hosts). */
   copy: { params: { text: string }; result: null };
-  /** Search the live segment in the agent. */
+  /** Search the live segment in the agent (progress and cancel through the Rpc options). */
   search: { params: { pattern: Uint8Array; mask?: Uint8Array; caseInsensitive?: boolean; from: number; backwards?: boolean; max: number }; result: { offsets: number[]; truncated: boolean } };
+  /** Save bytes [offset, offset+length) to a file the host asks for (save dialog, progress). null = cancelled. */
+  exportRange: { params: ByteRange; result: { path: string; bytes: number } | null };
+  /** Ask for a file and write it at offset as one undoable edit. null = cancelled. */
+  importFile: { params: { offset: number }; result: { path: string; bytes: number } | null };
+  /** Ask for a name and colour and bookmark the range; the host then sends `bookmarks`. null = cancelled. */
+  addBookmark: { params: ByteRange; result: Bookmark | null };
+  removeBookmark: { params: { name: string }; result: null };
+  /** Take a snapshot of the live segment into the extension's storage. */
+  takeSnapshot: { params: Record<string, never>; result: SnapshotInfo | null };
+  /** Let the user pick a snapshot and compare the live segment with it; the host then sends `diff`. */
+  compareWithSnapshot: { params: Record<string, never>; result: null };
+  /** Stop showing differences. */
+  clearDiff: { params: Record<string, never>; result: null };
 };
+
+export type BookmarkColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple';
+
+export interface Bookmark { name: string; offset: number; length: number; color: BookmarkColor }
+
+export interface SnapshotInfo { name: string; label: string; created: number; size: number }
+
+/** Differences between the live segment and a snapshot (or two snapshots). */
+export interface DiffView {
+  /** What the segment is compared with, e.g. "snapshot 'before' (12:01:33)". */
+  against: string;
+  /** Differing ranges, in offset order, adjacent bytes merged. */
+  ranges: ByteRange[];
+  /** Differing bytes in all. */
+  bytes: number;
+  /** More ranges differed than were sent. */
+  truncated: boolean;
+}
 
 /** Notifications the host sends to the webview. */
 export type HostToWebviewEvents = {
@@ -57,6 +88,12 @@ export type HostToWebviewEvents = {
   settings: HexSettings;
   /** Move the cursor (from a command such as Go to Offset in the palette). */
   goto: { offset: number; length?: number };
+  /** This segment's bookmarks (sent after ready and whenever they change). */
+  bookmarks: { bookmarks: Bookmark[] };
+  /** Differences to mark, or null to clear them. */
+  diff: { diff: DiffView | null };
+  /** Run a webview action from a palette command or keybinding. */
+  action: { action: 'find' | 'findNext' | 'findPrevious' | 'nextDifference' | 'previousDifference' | 'copyAs' };
 };
 
 /** Requests the host sends to the webview. */
