@@ -11,7 +11,7 @@ import { decodeBackup, encodeBackup } from '../../src/extension/hexEditor/backup
 import { describeConflicts, findConflicts } from '../../src/extension/hexEditor/conflicts';
 import { HexDocument, SaveCancelled, type ConflictAnswer, type DocumentPrompts } from '../../src/extension/hexEditor/document';
 import { EditModel, Overlay, type Run } from '../../src/extension/hexEditor/editModel';
-import { createHandlers } from '../../src/extension/hexEditor/handlers';
+import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
 import { SegmentSource, sameSegment, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
 import { MAX_READ, checkEdit, checkRead, checkSearch, parseOffset } from '../../src/extension/hexEditor/validate';
 import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, waitFor } from './helpers';
@@ -377,9 +377,26 @@ test('document: revert drops pending edits; backups restore them (dirty from the
   assert.equal((await restored.read(1, 1))[0], 0x11);
 });
 
+/** Live-inspection operations that record what reached them. */
+function fakeInspect() {
+  const calls: [string, ...unknown[]][] = [];
+  const inspect: InspectOps = {
+    exportRange: async (_d, r) => { calls.push(['exportRange', r]); return { path: '/tmp/x.bin', bytes: r.length }; },
+    importFile: async (_d, o) => { calls.push(['importFile', o]); return null; },
+    addBookmark: async (_d, r) => { calls.push(['addBookmark', r]); return { name: 'b', ...r, color: 'red' }; },
+    removeBookmark: async (_d, n) => { calls.push(['removeBookmark', n]); },
+    takeSnapshot: async () => { calls.push(['takeSnapshot']); return null; },
+    compareWithSnapshot: async () => { calls.push(['compareWithSnapshot']); },
+    clearDiff: () => { calls.push(['clearDiff']); },
+  };
+  return { inspect, calls };
+}
+
+const SETTINGS = () => ({ bytesPerRow: 16, grouping: 1, liveRefreshMs: 500, inspector: 'side', littleEndian: true }) as const;
+
 test('handlers: validate before touching the document, return compact bytes', async () => {
   const { doc, src } = makeDoc();
-  const h = createHandlers(doc, { settings: () => ({ bytesPerRow: 16, grouping: 1, liveRefreshMs: 500, inspector: 'side', littleEndian: true }), copy: async () => undefined });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: async () => undefined, inspect: fakeInspect().inspect });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const ready = await h.ready({}, ctx);
   assert.equal(ready.doc.id, 7);
@@ -393,6 +410,65 @@ test('handlers: validate before touching the document, return compact bytes', as
   assert.equal(doc.isDirty, true);
   assert.deepEqual(src.writes, []);
   assert.deepEqual(await h.search({ pattern: u8(1), from: 5, max: 10 }, ctx), { offsets: [5], truncated: false });
+});
+
+test('handlers: live-inspection requests are validated, then reach the inspection operations', async () => {
+  const { doc } = makeDoc();
+  const { inspect, calls } = fakeInspect();
+  const h = createHandlers(doc, { settings: SETTINGS, copy: async () => undefined, inspect });
+  const ctx = { progress: () => undefined, signal: new AbortController().signal };
+  const rejects = (f: () => unknown, re: RegExp) => assert.rejects(Promise.resolve().then(f), re);
+  await rejects(() => h.exportRange({ offset: 60, length: 5 }, ctx), /exportRange: .*past the end/);
+  await rejects(() => h.exportRange({ offset: 0, length: 0 }, ctx), /length must be at least 1/);
+  await rejects(() => h.exportRange({ offset: -1, length: 1 }, ctx), /offset must be a whole number/);
+  await rejects(() => h.importFile({ offset: 64 }, ctx), /importFile: offset 64 is past the end/);
+  await rejects(() => h.importFile({ offset: '1' } as never, ctx), /whole number/);
+  await rejects(() => h.addBookmark({ offset: 63, length: 2 }, ctx), /addBookmark: .*past the end/);
+  await rejects(() => h.removeBookmark({ name: '' }, ctx), /non-empty string/);
+  await rejects(() => h.removeBookmark({ name: 'x'.repeat(201) }, ctx), /longer than 200/);
+  await rejects(() => h.takeSnapshot(null as never, ctx), /params must be an object/);
+  assert.deepEqual(calls, [], 'nothing invalid reached the operations');
+
+  assert.deepEqual(await h.exportRange({ offset: 0, length: 64 }, ctx), { path: '/tmp/x.bin', bytes: 64 });
+  assert.equal(await h.importFile({ offset: 63 }, ctx), null);
+  assert.deepEqual(await h.addBookmark({ offset: 8, length: 4 }, ctx), { name: 'b', offset: 8, length: 4, color: 'red' });
+  assert.equal(await h.removeBookmark({ name: 'b' }, ctx), null);
+  assert.equal(await h.takeSnapshot({}, ctx), null);
+  assert.equal(await h.compareWithSnapshot({}, ctx), null);
+  assert.equal(await h.clearDiff({}, ctx), null);
+  assert.deepEqual(calls, [
+    ['exportRange', { offset: 0, length: 64 }], ['importFile', 63], ['addBookmark', { offset: 8, length: 4 }],
+    ['removeBookmark', 'b'], ['takeSnapshot'], ['compareWithSnapshot'], ['clearDiff'],
+  ]);
+});
+
+test('document: state.pending lists the unsaved ranges exactly (joined when adjacent), through undo and save', async () => {
+  const { doc, edits } = makeDoc();
+  const states: unknown[] = [];
+  doc.onDidChangeState((s) => states.push(s.pending));
+  assert.deepEqual(doc.state.pending, []);
+  await doc.edit(4, u8(1));
+  await doc.edit(5, u8(2, 3));
+  await doc.edit(40, u8(9));
+  assert.deepEqual(doc.state.pending, [{ offset: 4, length: 3 }, { offset: 40, length: 1 }]);
+  assert.deepEqual(states[states.length - 1], doc.state.pending, 'every state event carries them');
+  assert.deepEqual(doc.pendingIn(5, 40).map((r) => [r.offset, arr(r.value)]), [[5, [2, 3]], [40, [9]]]);
+  assert.deepEqual(doc.pendingIn(6, 1).map((r) => [r.offset, arr(r.value)]), [[6, [3]]], 'clipped to the range');
+  await doc.undo(edits[1]);
+  assert.deepEqual(doc.state.pending, [{ offset: 4, length: 1 }, { offset: 40, length: 1 }]);
+  await doc.save();
+  assert.deepEqual(doc.state.pending, []);
+  assert.deepEqual(states[states.length - 1], []);
+  assert.throws(() => doc.pendingIn(60, 5), RangeError);
+});
+
+test('overlay: spans() are ranges() without the bytes', () => {
+  const o = new Overlay();
+  o.set(5, u8(1), u8(0));
+  o.set(6, u8(2, 3), u8(0, 0));
+  o.set(20, u8(5), u8(0));
+  assert.deepEqual(o.spans(), o.ranges().map((r) => ({ offset: r.offset, length: r.value.length })));
+  assert.deepEqual(o.spans(), [{ offset: 5, length: 3 }, { offset: 20, length: 1 }]);
 });
 
 // ---- SegmentSource against the real agent --------------------------------------------------

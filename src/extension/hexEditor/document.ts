@@ -97,12 +97,24 @@ export class HexDocument {
   }
 
   get state(): HexDocState {
-    return { dirty: this.isDirty, gone: this.status.gone, dest: this.status.dest, message: this.status.message };
+    return {
+      dirty: this.isDirty,
+      pending: this.model.overlay.spans(),
+      gone: this.status.gone,
+      dest: this.status.dest,
+      message: this.status.message,
+    };
   }
 
   /** Pending edits, adjacent ones joined (what Save would write). */
   pendingRanges(): Run[] {
     return this.model.overlay.ranges();
+  }
+
+  /** Pending bytes inside [offset, offset+length), clipped to it (copies), in offset order. */
+  pendingIn(offset: number, length: number): Run[] {
+    this.checkRange(offset, length);
+    return this.model.overlay.pieces(offset, length);
   }
 
   backupData(): BackupData {

@@ -121,6 +121,17 @@ export class Overlay {
     }
   }
 
+  /** Where the overlaid bytes are: offsets and lengths, adjacent runs joined (no copies). */
+  spans(): Range[] {
+    const out: Range[] = [];
+    for (const r of this.runs) {
+      const last = out[out.length - 1];
+      if (last && last.offset + last.length === r.offset) last.length += r.value.length;
+      else out.push({ offset: r.offset, length: r.value.length });
+    }
+    return out;
+  }
+
   /** The runs with adjacent ones joined: what Save writes, one write per range. */
   ranges(): Run[] {
     const out: Run[] = [];

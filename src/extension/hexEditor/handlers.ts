@@ -1,14 +1,33 @@
 // The host's answers to a hex editor webview's requests. Each handler validates its params
 // first (validate.ts) and rejects with a clear message; nothing here throws past the Rpc.
-// vscode-free: the clipboard and settings come in as functions.
+// vscode-free: the clipboard, settings and the live-inspection flows (dialogs, stores,
+// progress) come in as functions.
 import type { Handlers } from '../../protocol/rpc';
-import type { HexSettings, WebviewToHost } from '../../protocol/webview';
+import type { Bookmark, ByteRange, HexSettings, SnapshotInfo, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
-import { checkCopy, checkEdit, checkRead, checkSearch } from './validate';
+import {
+  checkAddBookmark, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkRead, checkRemoveBookmark, checkSearch,
+} from './validate';
+
+/** Live inspection (issue 5) as the webview reaches it; params arrive validated. */
+export interface InspectOps {
+  /** Save dialog, then the range (pending edits included) to that file. null = cancelled. */
+  exportRange(doc: HexDocument, range: ByteRange, signal?: AbortSignal): Promise<{ path: string; bytes: number } | null>;
+  /** Open dialog, then the file at offset as one undoable edit. null = cancelled. */
+  importFile(doc: HexDocument, offset: number): Promise<{ path: string; bytes: number } | null>;
+  /** Name and colour from the user; every webview of the segment gets `bookmarks`. null = cancelled. */
+  addBookmark(doc: HexDocument, range: ByteRange): Promise<Bookmark | null>;
+  removeBookmark(doc: HexDocument, name: string): Promise<void>;
+  takeSnapshot(doc: HexDocument): Promise<SnapshotInfo | null>;
+  /** Pick a snapshot, compare, send `diff` to the document's webviews. */
+  compareWithSnapshot(doc: HexDocument): Promise<void>;
+  clearDiff(doc: HexDocument): void;
+}
 
 export interface HandlerDeps {
   settings(): HexSettings;
   copy(text: string): Promise<void>;
+  inspect: InspectOps;
 }
 
 export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<WebviewToHost> {
@@ -40,6 +59,44 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
       const q = checkSearch(p, doc.size);
       const r = await doc.search(q, ctx.signal);
       return { offsets: [...r.offsets], truncated: !!r.truncated };
+    },
+
+    exportRange: async (p, ctx) => {
+      const range = checkExportRange(p, doc.size);
+      return deps.inspect.exportRange(doc, range, ctx.signal);
+    },
+
+    importFile: async (p) => {
+      const { offset } = checkImportFile(p, doc.size);
+      return deps.inspect.importFile(doc, offset);
+    },
+
+    addBookmark: async (p) => {
+      const range = checkAddBookmark(p, doc.size);
+      return deps.inspect.addBookmark(doc, range);
+    },
+
+    removeBookmark: async (p) => {
+      const { name } = checkRemoveBookmark(p);
+      await deps.inspect.removeBookmark(doc, name);
+      return null;
+    },
+
+    takeSnapshot: async (p) => {
+      checkNoParams('takeSnapshot', p);
+      return deps.inspect.takeSnapshot(doc);
+    },
+
+    compareWithSnapshot: async (p) => {
+      checkNoParams('compareWithSnapshot', p);
+      await deps.inspect.compareWithSnapshot(doc);
+      return null;
+    },
+
+    clearDiff: async (p) => {
+      checkNoParams('clearDiff', p);
+      deps.inspect.clearDiff(doc);
+      return null;
     },
   };
 }

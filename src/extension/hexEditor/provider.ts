@@ -1,6 +1,8 @@
 // The custom editor shmInspector.hexEditor: one HexDocument per segment URI (attached once),
 // any number of webviews on it. VS Code's undo stack, dirty state, save, revert, Save As and
-// hot-exit backups go through here to the document.
+// hot-exit backups go through here to the document; live inspection (bookmarks, snapshots,
+// export/import) through LiveInspection, shared by the webviews' requests and the palette.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentClient } from '../../agent/client';
 import type { Handlers } from '../../protocol/rpc';
@@ -11,6 +13,8 @@ import { decodeBackup, encodeBackup, type BackupData } from './backup';
 import { goToOffsetCommand, openSegmentCommand } from './commands';
 import { HexDocument, SaveCancelled, type DocumentPrompts } from './document';
 import { createHandlers, type HandlerDeps } from './handlers';
+import { registerInspectCommands } from './inspectCommands';
+import { LiveInspection } from './inspection';
 import { vscodePrompts } from './prompts';
 import { saveDocumentAs } from './saveAs';
 import { SegmentWatcher } from './segmentWatcher';
@@ -36,8 +40,18 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   private disposed = false;
   /** The document's questions; tests may replace them. */
   prompts: DocumentPrompts = vscodePrompts;
+  /** Bookmarks, snapshots, export/import (its prompts are replaceable too). */
+  readonly inspection: LiveInspection;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly agent: AgentClient) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly agent: AgentClient,
+    storage: { globalState: vscode.Memento; globalStoragePath: string },
+  ) {
+    this.inspection = new LiveInspection(storage.globalState, path.join(storage.globalStoragePath, 'snapshots'), agent, {
+      documents: () => [...this.entries.keys()],
+      hostsOf: (doc) => [...(this.entries.get(doc)?.hosts ?? [])],
+    });
     this.subscriptions.push(
       this.editEmitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -96,7 +110,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   async resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
     const entry = this.entries.get(doc);
     if (!entry) throw new Error(`segment ${doc.info.id}: the document was closed`);
-    const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps());
+    const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps(), (h) => this.inspection.afterReady(h));
     entry.hosts.add(host);
     if (panel.active) this.lastActive = host;
     const viewState = panel.onDidChangeViewState(() => {
@@ -161,6 +175,11 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     return this.entries.get(doc)?.hosts.size ?? 0;
   }
 
+  /** The webviews showing this document. */
+  editorsOf(doc: HexDocument): WebviewHost[] {
+    return [...(this.entries.get(doc)?.hosts ?? [])];
+  }
+
   /** The hex editor the user worked in last, if still open. */
   activeEditor(): WebviewHost | undefined {
     for (const e of this.entries.values()) for (const h of e.hosts) if (h.active) return h;
@@ -186,6 +205,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     return {
       settings: readHexSettings,
       copy: async (text) => { await vscode.env.clipboard.writeText(text); },
+      inspect: this.inspection.forWebview(),
     };
   }
 }
@@ -211,12 +231,17 @@ function reportErrors(fn: (...args: unknown[]) => Promise<void>): (...args: unkn
 }
 
 /**
- * Register the hex editor, its commands (Open Segment in Hex Editor…, Go to Offset…) and the
- * test hook. Returns the provider: a Disposable that removes all of them (also added to
+ * Register the hex editor, its commands (Open Segment in Hex Editor…, Go to Offset…, live
+ * inspection: find, differences, bookmarks, snapshots, export/import) and the test hook.
+ * Returns the provider: a Disposable that removes all of them (also added to
  * context.subscriptions; disposing twice is harmless).
  */
 export function registerHexEditor(context: vscode.ExtensionContext, agent: AgentClient): HexEditorProvider {
-  const provider = new HexEditorProvider(context.extensionUri, agent);
+  const provider = new HexEditorProvider(context.extensionUri, agent, {
+    globalState: context.globalState,
+    // Snapshots live where the segments are (this extension host's machine): a local path.
+    globalStoragePath: context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : context.globalStoragePath,
+  });
   provider.track(
     vscode.window.registerCustomEditorProvider(HEX_EDITOR, provider, {
       webviewOptions: { retainContextWhenHidden: false },
@@ -225,6 +250,7 @@ export function registerHexEditor(context: vscode.ExtensionContext, agent: Agent
     tryRegisterCommand(command('openSegment'), reportErrors((arg) => openSegmentCommand(agent, arg))),
     tryRegisterCommand(command('goToOffset'), reportErrors((arg) => goToOffsetCommand(provider.activeEditor(), arg))),
     tryRegisterCommand(TEST_API_COMMAND, () => provider),
+    ...registerInspectCommands(provider, tryRegisterCommand),
   );
   context.subscriptions.push(provider);
   return provider;

@@ -17,7 +17,7 @@ export function readHexSettings(): HexSettings {
     grouping: pick(c.get('grouping'), [1, 2, 4, 8] as const, 1),
     liveRefreshMs: typeof live === 'number' && Number.isFinite(live) && live > 0 ? Math.max(50, Math.round(live)) : 0,
     inspector: pick(c.get('inspector'), ['side', 'hover', 'off'] as const, 'side'),
-    littleEndian: true,
+    littleEndian: c.get<unknown>('littleEndian') !== false,
   };
 }
 

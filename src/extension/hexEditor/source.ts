@@ -29,6 +29,11 @@ export interface ByteSource {
   /** Check whether the source still exists. Never rejects. */
   status(): Promise<SourceStatus>;
   close(): Promise<void>;
+  /**
+   * The segment in the agent behind this source, when there is one: live inspection (export,
+   * snapshots, comparisons) runs agent requests on it. Other sources leave it undefined.
+   */
+  readonly segment?: AgentSegment;
 }
 
 /** Error codes that mean "this segment is not there any more". */
@@ -99,6 +104,10 @@ export class SegmentSource implements ByteSource {
 
   get identity(): SegmentIdentity {
     return this.seg.identity;
+  }
+
+  get segment(): AgentSegment {
+    return this.seg;
   }
 
   get size(): number {

@@ -123,3 +123,43 @@ export function parseOffset(text: string, cursor: number | undefined, size: numb
   if (offset < 0 || offset >= size) return { error: `Offset ${offset} is outside the segment (0 to ${Math.max(0, size - 1)})` };
   return { offset };
 }
+
+export const MAX_BOOKMARK_NAME = 200;
+
+/** A non-empty range inside the segment (Export, Add Bookmark). */
+function checkSpan(method: string, p: unknown, size: number): { offset: number; length: number } {
+  const o = object(method, p);
+  const offset = count(method, 'offset', o.offset);
+  const length = count(method, 'length', o.length);
+  if (length === 0) throw new InvalidRequest(method, 'length must be at least 1');
+  inside(method, offset, length, size);
+  return { offset, length };
+}
+
+export function checkExportRange(p: unknown, size: number): Params<'exportRange'> {
+  return checkSpan('exportRange', p, size);
+}
+
+export function checkAddBookmark(p: unknown, size: number): Params<'addBookmark'> {
+  return checkSpan('addBookmark', p, size);
+}
+
+export function checkImportFile(p: unknown, size: number): Params<'importFile'> {
+  const o = object('importFile', p);
+  const offset = count('importFile', 'offset', o.offset);
+  if (offset >= size) throw new InvalidRequest('importFile', `offset ${offset} is past the end of the segment (${size} bytes)`);
+  return { offset };
+}
+
+export function checkRemoveBookmark(p: unknown): Params<'removeBookmark'> {
+  const o = object('removeBookmark', p);
+  if (typeof o.name !== 'string' || !o.name.trim()) throw new InvalidRequest('removeBookmark', 'name must be a non-empty string');
+  if (o.name.length > MAX_BOOKMARK_NAME) throw new InvalidRequest('removeBookmark', `name is longer than ${MAX_BOOKMARK_NAME} characters`);
+  return { name: o.name };
+}
+
+/** Requests without parameters: an object (its contents are ignored). */
+export function checkNoParams(method: 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff', p: unknown): Record<string, never> {
+  object(method, p);
+  return {};
+}

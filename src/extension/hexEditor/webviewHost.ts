@@ -1,9 +1,11 @@
 // The host end of one hex editor webview: its HTML (strict CSP, nonce per load, resources
 // through asWebviewUri), the Rpc over postMessage with the validated handlers, and the
-// document's events passed on as `changed` / `state`, plus `settings` and `goto`.
+// document's events passed on as `changed` / `state`, plus `settings`, `goto`, `action`,
+// `bookmarks` and `diff` (the last two also right after each `ready`: the webview reloads
+// whenever its tab is shown again).
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { Rpc } from '../../protocol/rpc';
+import { Rpc, type Handlers } from '../../protocol/rpc';
 import type { ByteRange, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import { createHandlers, type HandlerDeps } from './handlers';
@@ -12,18 +14,31 @@ import { renderHexEditorHtml } from './html';
 /** Requests to the webview (selection) give up after this long. */
 const REQUEST_TIMEOUT_MS = 5000;
 
+export type WebviewAction = HostToWebviewEvents['action']['action'];
+
+/** An event as posted to the webview. */
+export type PostedEvent = { [K in keyof HostToWebviewEvents]: { name: K; payload: HostToWebviewEvents[K] } }[keyof HostToWebviewEvents];
+
 export class WebviewHost implements vscode.Disposable {
   private readonly rpc: Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
+  private readonly postEmitter = new vscode.EventEmitter<PostedEvent>();
+  /** Every event posted to the webview (for tests and diagnostics). */
+  readonly onDidPost = this.postEmitter.event;
+  private readonly last = new Map<string, unknown>();
+  private markReady!: () => void;
+  private readonly readyPromise = new Promise<void>((resolve) => { this.markReady = resolve; });
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly doc: HexDocument,
     extensionUri: vscode.Uri,
     deps: HandlerDeps,
+    /** Called after each answered `ready` (a fresh webview): send it what it cannot ask for. */
+    onReady?: (host: WebviewHost) => void,
   ) {
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
@@ -42,7 +57,7 @@ export class WebviewHost implements vscode.Disposable {
         if (this.disposed) throw new Error('the hex editor was closed');
         webview.postMessage(m).then(undefined, () => undefined);
       },
-      createHandlers(doc, deps),
+      this.withReadyHook(createHandlers(doc, deps), onReady),
       { timeoutMs: REQUEST_TIMEOUT_MS },
     );
     this.subscriptions.push(
@@ -53,10 +68,46 @@ export class WebviewHost implements vscode.Disposable {
           console.error('[shm-inspector] bad message from the hex editor webview:', err);
         }
       }),
-      doc.onDidChangeBytes((ranges: ByteRange[] | 'all') => this.rpc.notify('changed', { ranges })),
-      doc.onDidChangeState((state) => this.rpc.notify('state', state)),
+      doc.onDidChangeBytes((ranges: ByteRange[] | 'all') => this.post('changed', { ranges })),
+      doc.onDidChangeState((state) => this.post('state', state)),
       panel.onDidDispose(() => this.dispose()),
+      this.postEmitter,
     );
+  }
+
+  private withReadyHook(handlers: Handlers<WebviewToHost>, onReady?: (host: WebviewHost) => void): Handlers<WebviewToHost> {
+    const ready = handlers.ready;
+    return {
+      ...handlers,
+      ready: async (p, ctx) => {
+        const r = await ready(p, ctx);
+        // After the answer is posted: the webview has its document when these arrive.
+        setTimeout(() => {
+          if (this.disposed) return;
+          onReady?.(this);
+          this.markReady();
+        }, 0);
+        return r;
+      },
+    };
+  }
+
+  /** Resolves once the webview has loaded and asked for its document (its first `ready`). */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Post an event to the webview (dropped once it is closed). */
+  post<K extends keyof HostToWebviewEvents & string>(name: K, payload: HostToWebviewEvents[K]): void {
+    if (this.disposed) return;
+    this.last.set(name, payload);
+    this.rpc.notify(name, payload);
+    this.postEmitter.fire({ name, payload } as PostedEvent);
+  }
+
+  /** The last payload posted under this name, if any. */
+  lastPosted<K extends keyof HostToWebviewEvents & string>(name: K): HostToWebviewEvents[K] | undefined {
+    return this.last.get(name) as HostToWebviewEvents[K] | undefined;
   }
 
   get visible(): boolean {
@@ -68,11 +119,16 @@ export class WebviewHost implements vscode.Disposable {
   }
 
   sendSettings(settings: HexSettings): void {
-    this.rpc.notify('settings', settings);
+    this.post('settings', settings);
   }
 
   goto(offset: number, length?: number): void {
-    this.rpc.notify('goto', length === undefined ? { offset } : { offset, length });
+    this.post('goto', length === undefined ? { offset } : { offset, length });
+  }
+
+  /** Run a webview action (Find, Next Difference...) as if its key was pressed there. */
+  action(action: WebviewAction): void {
+    this.post('action', { action });
   }
 
   /** The webview's selection and cursor. */

@@ -2,15 +2,10 @@
 // creator) in a Memento (globalState), so they survive restarts and come back with the key.
 import type { SegmentInfo } from '../../protocol/segment';
 
-export const BOOKMARK_COLORS = ['red', 'orange', 'yellow', 'green', 'blue', 'purple'] as const;
-export type BookmarkColor = (typeof BOOKMARK_COLORS)[number];
+import type { Bookmark, BookmarkColor } from '../../protocol/webview';
 
-export interface Bookmark {
-  name: string;
-  offset: number;
-  length: number;
-  color: BookmarkColor;
-}
+export type { Bookmark, BookmarkColor };
+export const BOOKMARK_COLORS: readonly BookmarkColor[] = ['red', 'orange', 'yellow', 'green', 'blue', 'purple'];
 
 /** The part of vscode.Memento we use. */
 export interface MementoLike {

@@ -37,17 +37,39 @@ export class SnapshotStore {
     const dir = path.join(this.root, snapshotGroup(info));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const created = Date.now();
-    const name = `${new Date(created).toISOString().replace(/[:.]/g, '-')}`;
+    const stem = new Date(created).toISOString().replace(/[:.]/g, '-');
+    // Two snapshots in the same millisecond get distinct names (-2, -3...).
+    let name = stem;
+    for (let n = 2; fs.existsSync(path.join(dir, `${name}.json`)) || fs.existsSync(path.join(dir, `${name}.bin`)); n++) name = `${stem}-${n}`;
     const file = path.join(dir, `${name}.bin`);
     await seg.withHandle((handle) => seg.client.request('dump', { handle, path: file }, { timeoutMs: 0, ...opts }));
     const meta: SnapshotMeta = { name, file, id: info.id, key: info.key, keyHex: info.keyHex, cpid: info.cpid, size: info.size, created, label: label || name };
-    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(meta, null, 2), { mode: 0o600 });
+    try {
+      fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(meta, null, 2), { mode: 0o600 });
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      throw err;
+    }
     return meta;
   }
 
   /** Snapshots of this segment, newest first. */
   list(info: Pick<SegmentInfo, 'id' | 'key' | 'keyHex' | 'cpid'>): SnapshotMeta[] {
-    const dir = path.join(this.root, snapshotGroup(info));
+    return this.listDir(path.join(this.root, snapshotGroup(info)));
+  }
+
+  /** Every snapshot in the store (all segments), newest first. */
+  listAll(): SnapshotMeta[] {
+    let groups: string[];
+    try {
+      groups = fs.readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      return [];
+    }
+    return groups.flatMap((g) => this.listDir(path.join(this.root, g))).sort((a, b) => b.created - a.created);
+  }
+
+  private listDir(dir: string): SnapshotMeta[] {
     let names: string[];
     try {
       names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
@@ -58,7 +80,9 @@ export class SnapshotStore {
     for (const n of names) {
       try {
         const meta = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as SnapshotMeta;
-        if (fs.existsSync(meta.file)) metas.push(meta);
+        // The bytes are next to the metadata, wherever the store has moved since.
+        const file = path.join(dir, `${n.slice(0, -'.json'.length)}.bin`);
+        if (typeof meta.created === 'number' && typeof meta.size === 'number' && fs.existsSync(file)) metas.push({ ...meta, file });
       } catch {
         // a damaged entry is skipped, not fatal
       }

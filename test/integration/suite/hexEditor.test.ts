@@ -148,7 +148,7 @@ describe('hex editor', function () {
     assert.ok(tab.input instanceof vscode.TabInputCustom && tab.input.viewType === HEX_EDITOR);
     const ready = await h.ready({}, ctx);
     assert.deepStrictEqual([ready.doc.id, ready.doc.key, ready.doc.size, ready.doc.readOnly], [info.id, info.key, SIZE, false]);
-    assert.deepStrictEqual(ready.state, { dirty: false, gone: false, dest: false, message: undefined });
+    assert.deepStrictEqual(ready.state, { dirty: false, pending: [], gone: false, dest: false, message: undefined });
     const start = await h.read({ offset: 0, length: 16 }, ctx);
     assert.ok(start.data instanceof Uint8Array);
     assert.deepStrictEqual(Array.from(start.data), Array.from({ length: 16 }, (_, i) => expected(i)));
