@@ -1,0 +1,55 @@
+// Small text helpers for offsets and bytes. Pure functions: no DOM.
+
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).toUpperCase().padStart(2, '0'));
+
+/** Two upper-case hex digits of a byte. */
+export function hex2(byte: number): string {
+  return HEX2[byte & 0xff];
+}
+
+/** Upper-case hex digit of a nibble. */
+export function hexDigit(nibble: number): string {
+  return '0123456789ABCDEF'[nibble & 0xf];
+}
+
+/** How many hex digits the offset column needs for a segment of this size (at least 8). */
+export function offsetDigits(size: number): number {
+  const last = Math.max(0, size - 1);
+  return Math.max(8, last.toString(16).length);
+}
+
+/** Offset as zero-padded upper-case hex, without prefix. */
+export function formatOffset(offset: number, digits: number): string {
+  return offset.toString(16).toUpperCase().padStart(digits, '0');
+}
+
+/** `0x`-prefixed hex of a number (offsets, lengths). */
+export function hexNumber(n: number): string {
+  return '0x' + n.toString(16).toUpperCase();
+}
+
+export function isPrintable(byte: number): boolean {
+  return byte >= 0x20 && byte <= 0x7e;
+}
+
+/** The decoded-text column's character for a byte: printable ASCII, '.' otherwise. */
+export function charOf(byte: number): string {
+  return isPrintable(byte) ? String.fromCharCode(byte) : '.';
+}
+
+/** Human size: 4 KiB, 1 GiB, 1.5 MiB, 123 bytes. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  const text = v >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
+  return `${text} ${units[u]}`;
+}
+
+/** "1 byte" / "4 bytes". */
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
