@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/agent/client';
 import type { SegmentInfo } from '../../../src/protocol/segment';
 import { identityOf } from '../../../src/protocol/segment';
-import type { CallContext, Handlers } from '../../../src/protocol/rpc';
+import type { Handlers } from '../../../src/protocol/rpc';
 import type { DiffView, HexSettings, HostToWebviewEvents, WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { InspectPrompts } from '../../../src/extension/hexEditor/inspectPrompts';
@@ -21,30 +21,15 @@ import type { HexEditorProvider } from '../../../src/extension/hexEditor/provide
 import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/webviewHost';
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';
 import { segmentUri } from '../../../src/extension/shmUri';
+import { EXTENSION_ID, HEX_EDITOR, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
-const EXTENSION_ID = 'shm-inspector.shm-inspector';
-const HEX_EDITOR = 'shmInspector.hexEditor';
-const REPO = path.resolve(__dirname, '../../../..');
 const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 const SIZE = 64 * 1024;
 const MiB = 1 << 20;
 
-const ctx: CallContext = { progress: () => undefined, signal: new AbortController().signal };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ctx = handlerContext;
 
-async function waitFor<T>(pred: () => T | Promise<T>, what: string, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await pred();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
-function expected(offset: number): number {
-  return (offset * 7 + 3) & 0xff;
-}
 
 describe('live inspection', function () {
   this.timeout(90_000);

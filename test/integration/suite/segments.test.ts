@@ -13,20 +13,9 @@ import { AgentClient } from '../../../src/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { DetailNode, TreeNode } from '../../../src/extension/segments/provider';
+import { EXTENSION_ID, REPO, sleep, waitFor } from './common';
 
-const EXTENSION_ID = 'shm-inspector.shm-inspector';
-const REPO = path.resolve(__dirname, '../../../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(pred: () => T | Promise<T>, what: string, timeoutMs = 10000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await pred();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 type WindowFn = 'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage' | 'showSaveDialog';
 

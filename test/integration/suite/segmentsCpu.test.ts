@@ -11,9 +11,8 @@ import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
+import { EXTENSION_ID, REPO } from './common';
 
-const EXTENSION_ID = 'shm-inspector.shm-inspector';
-const REPO = path.resolve(__dirname, '../../../..');
 const COUNT = 1000;
 const SECONDS = Number(process.env.SHM_INSPECTOR_CPU_SECONDS) || 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
