@@ -6,7 +6,8 @@
 //
 // Installs the newest shm-inspector-linux-x64-*.vsix of the repo root (`npm run package`)
 // into a fresh extensions dir, starts the server once, and for every
-// test/integration/ui/*.ui.mjs (alphabetical; only those whose name contains a filter when
+// test/integration/ui/*.ui.mjs (with --bench: *.bench.mjs, measurements that report ok/short
+// instead of failing) (alphabetical; only those whose name contains a filter when
 // given) opens a fresh browser on a fresh temp workspace folder and calls its export:
 //
 //   export const timeoutMs = 120000;            // optional, per file (default 120 s)
@@ -68,9 +69,11 @@ const failuresDir = path.join(repoRoot, 'test-results', 'ui');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
-  const o = { vsix: null, filters: [] };
+  const o = { vsix: null, filters: [], suffix: '.ui.mjs' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--vsix') o.vsix = path.resolve(argv[++i]);
+    // Measurements that print a figure and ok/short like bench/, run by `npm run bench:ui`.
+    else if (argv[i] === '--bench') o.suffix = '.bench.mjs';
     else o.filters.push(argv[i]);
   }
   return o;
@@ -111,14 +114,22 @@ function helpers({ page, folder, serverUrl, cleanups }) {
     },
 
     async runCommand(label) {
-      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input').first();
-      await input.waitFor({ state: 'visible', timeout: 15000 });
-      await input.fill(`>${label}`);
-      const row = page
-        .locator('.quick-input-widget .monaco-list-row', { hasText: label })
-        .first();
-      await row.waitFor({ state: 'visible', timeout: 15000 });
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+      // Right after the window loads the palette's command list can lag the extension's
+      // contributions: reopen it a few times before giving up.
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 15000 });
+        await input.fill(`>${label}`);
+        try {
+          await row.waitFor({ state: 'visible', timeout: attempt < 3 ? 5000 : 15000 });
+          break;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+          await page.keyboard.press('Escape');
+        }
+      }
       // Enter runs the focused (first) match; click the exact one when it is not first.
       const first = page.locator('.quick-input-widget .monaco-list-row').first();
       if ((await first.getAttribute('aria-label'))?.includes(label)) await page.keyboard.press('Enter');
@@ -209,7 +220,7 @@ function helpers({ page, folder, serverUrl, cleanups }) {
 }
 
 async function runOne(file, server) {
-  const name = path.basename(file, '.ui.mjs');
+  const name = path.basename(file).replace(/\.(ui|bench)\.mjs$/, '');
   const mod = await import(pathToFileURL(file).href);
   if (typeof mod.test !== 'function') throw new Error(`${file} does not export async function test(t)`);
   const timeoutMs = mod.timeoutMs ?? 120000;
@@ -270,12 +281,12 @@ async function main() {
     return 1;
   }
   const files = (fs.existsSync(uiDir) ? fs.readdirSync(uiDir) : [])
-    .filter((f) => f.endsWith('.ui.mjs'))
+    .filter((f) => f.endsWith(args.suffix))
     .filter((f) => args.filters.length === 0 || args.filters.some((p) => f.includes(p)))
     .sort()
     .map((f) => path.join(uiDir, f));
   if (files.length === 0) {
-    console.error(`ui: FAILED: no test/integration/ui/*.ui.mjs${args.filters.length ? ` matching ${args.filters.join(' ')}` : ''}`);
+    console.error(`ui: FAILED: no test/integration/ui/*${args.suffix}${args.filters.length ? ` matching ${args.filters.join(' ')}` : ''}`);
     console.log('ui: 0 passed, 1 failed');
     return 1;
   }
