@@ -136,7 +136,9 @@ export class AgentClient {
         this.options.log?.(line);
       }
     });
-    child.on('error', (err) => this.onGone(child, rpc, null, null, err.message));
+    // 'error' also fires when a send fails (EPIPE) while the process is dying: then 'exit'
+    // follows with the real cause. Only a process that never started ends here.
+    child.on('error', (err) => { if (child.pid === undefined) this.onGone(child, rpc, null, null, err.message); });
     child.on('exit', (code, signal) => this.onGone(child, rpc, code, signal));
     return rpc;
   }
