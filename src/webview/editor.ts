@@ -1,10 +1,11 @@
 // The hex editor controller: owns the cursor/selection, the top row, the page cache and
 // the pending-edit marks; wires the grid, keyboard, mouse, clipboard, Go to Offset, live
-// refresh, toolbar and status line to the host through the protocol.
+// refresh, toolbar and status line to the host through the protocol. Live inspection
+// (inspector, Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort.
 
-import type { Rpc } from '../protocol/rpc';
-import type { ByteRange, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost } from '../protocol/webview';
+import type { ByteRange, HexDocInfo, HexDocState, HexSettings } from '../protocol/webview';
 import { bytesFromClipboard, clipboardText, COPY_CHUNK, MAX_COPY_BYTES, MAX_PASTE_BYTES } from './clipboard';
+import { LiveInspection, type SavedInspection } from './features';
 import { charOf, formatSize, hex2, hexDigit, isPrintable, offsetDigits, plural } from './format';
 import { GotoBox } from './goto';
 import { type CellLook, type Column, el, Grid } from './grid';
@@ -14,12 +15,13 @@ import { LiveRefresh } from './liveRefresh';
 import { PageCache, UNLOADED, UNREADABLE } from './pageCache';
 import { EditMarks } from './pendingEdits';
 import { PointerSelection } from './pointer';
+import type { EditorPort, HexRpc } from './port';
 import { Selection } from './selection';
 import { Banner, MessageArea, StatusLine } from './status';
 import { type BytesPerRow, type Grouping, Toolbar } from './toolbar';
 import { isSavedViewState, type SavedViewState, type VsCodeApi } from './vscodeApi';
 
-export type HexRpc = Rpc<HostToWebview, WebviewToHost, HostToWebviewEvents, WebviewEvents>;
+export type { HexRpc } from './port';
 
 export const PAGE_SIZE = 4 * 1024;
 export const MAX_PAGES = 64;
@@ -40,6 +42,7 @@ export class HexEditor {
   private readonly messages: MessageArea;
   private readonly probe: HTMLElement;
   private readonly probeCh: HTMLElement;
+  private readonly features: LiveInspection;
   private readonly isMac = /Mac/.test(navigator.platform);
 
   private column: Column = 'hex';
@@ -61,6 +64,7 @@ export class HexEditor {
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private layoutQueued = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private savedInspection: SavedInspection | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -83,7 +87,7 @@ export class HexEditor {
     });
     this.live = new LiveRefresh({
       cache: this.cache,
-      visibleRange: () => this.visibleRange(),
+      visibleRange: () => this.watchedRange(),
       canRefresh: () => !this.docState.gone,
       read: (offset, length) => this.read(offset, length),
       refreshed: () => this.scheduleRender(),
@@ -110,15 +114,27 @@ export class HexEditor {
       go: (offset) => { this.jumpTo(offset, 0); this.focusGrid(); },
       cancel: () => this.focusGrid(),
     });
+    const bars = el('div', 'bars');
+    root.append(bars);
     this.messages = new MessageArea(root);
-    this.grid = new Grid(root, `Bytes of shared-memory segment ${doc.id} (key ${doc.keyHex}, ${formatSize(doc.size)})`);
+    const body = el('div', 'hex-body');
+    root.append(body);
+    this.grid = new Grid(body, `Bytes of shared-memory segment ${doc.id} (key ${doc.keyHex}, ${formatSize(doc.size)})`);
     this.grid.element.setAttribute('aria-readonly', String(doc.readOnly));
+    const side = el('div', 'side-panel');
+    body.append(side);
     this.status = new StatusLine(root);
     this.probe = el('div', 'row probe');
     this.probe.setAttribute('aria-hidden', 'true');
     this.probeCh = el('span', 'probe-ch');
     this.probe.append(this.probeCh);
     this.grid.element.append(this.probe);
+    this.features = new LiveInspection(this.port(), {
+      addToToolbar: (...controls) => this.toolbar.insert(...controls),
+      bars,
+      body,
+      side,
+    }, settings, this.savedInspection, this.isMac);
 
     if (doc.size === 0) this.messages.show('The segment is empty (0 bytes).', 'info', 60_000);
     this.toolbar.setInfo(`shmid ${doc.id} · key ${doc.keyHex} · ${formatSize(doc.size)}${doc.readOnly ? ' · read-only' : ''}`);
@@ -135,6 +151,7 @@ export class HexEditor {
 
   onChanged(ranges: ByteRange[] | 'all'): void {
     this.cache.invalidate(ranges);
+    this.features.onChanged();
     this.scheduleRender();
   }
 
@@ -147,6 +164,7 @@ export class HexEditor {
 
   onSettings(settings: HexSettings): void {
     this.settings = settings;
+    this.features.onSettings(settings);
     this.live.setPeriod(settings.liveRefreshMs);
     this.toolbar.showLive(this.live.enabled, this.live.paused);
     if (!this.layoutChoice) this.relayout();
@@ -160,6 +178,11 @@ export class HexEditor {
     }
     this.jumpTo(offset, length ?? 0);
     this.focusGrid();
+  }
+
+  /** Live inspection: gets the host's `bookmarks`, `diff` and `action` events. */
+  get inspection(): LiveInspection {
+    return this.features;
   }
 
   selection(): ByteRange & { cursor: number } {
@@ -261,6 +284,15 @@ export class HexEditor {
     return { start, end: Math.min(this.doc.size, start + this.rowElements * this.bytesPerRow) };
   }
 
+  /** The visible bytes plus those the inspector shows after a cursor on screen (kept loaded and fresh). */
+  private watchedRange(): { start: number; end: number } {
+    const r = this.visibleRange();
+    const c = this.sel.cursor;
+    const extra = this.features?.inspectedBytes ?? 0;
+    if (extra > 0 && c >= r.start && c < r.end) r.end = Math.min(this.doc.size, Math.max(r.end, c + extra));
+    return r;
+  }
+
   private chooseLayout(bytesPerRow: BytesPerRow, grouping: Grouping): void {
     this.layoutChoice = { bytesPerRow, grouping };
     this.relayout();
@@ -291,7 +323,7 @@ export class HexEditor {
   private render(): void {
     this.renderQueued = false;
     const { start, end } = this.visibleRange();
-    this.cache.ensure(start, end);
+    this.cache.ensure(start, this.watchedRange().end);
     const r = this.sel.range();
     this.status.update({
       cursor: this.sel.cursor,
@@ -308,9 +340,11 @@ export class HexEditor {
       return;
     }
     this.marks.prepare(start, end);
+    this.features.prepare(start, end);
     this.unloadedCells = 0;
     this.grid.paint(this.topRow, this.doc.size, this.describe);
     this.grid.setActive(this.sel.cursor, this.column);
+    this.features.painted();
     this.grid.setBusy(this.unloadedCells > 0);
     if (!this.firstRowsPainted && this.unloadedCells === 0) {
       this.firstRowsPainted = true;
@@ -381,6 +415,8 @@ export class HexEditor {
       out.hex = hexDigit(this.nibble.high) + '_';
       hexClass += ' nibble-pending';
     }
+    const extra = this.features.classAt(o);
+    if (extra) { hexClass += extra; textClass += extra; }
     if (this.sel.contains(o)) { hexClass += ' selected'; textClass += ' selected'; }
     if (o === this.sel.cursor) {
       if (this.column === 'hex') { hexClass += ' cursor'; textClass += ' cursor-mirror'; }
@@ -399,6 +435,48 @@ export class HexEditor {
     this.reveal(this.sel.cursor, false);
     this.render();
     this.saveStateSoon();
+  }
+
+  /** Select a found range (match, difference, bookmark) with the cursor on its first byte, and show it. */
+  private selectRange(offset: number, length: number): void {
+    this.nibble = null;
+    if (length > 1) this.sel.selectFromStart(offset, length);
+    else this.sel.moveTo(offset, false);
+    this.reveal(this.sel.cursor, true);
+    this.render();
+    this.saveStateSoon();
+  }
+
+  /** Up to max loaded bytes from offset (stops at the end, an unreadable or a missing byte). */
+  private peek(offset: number, max: number): { bytes: Uint8Array; missing: boolean } {
+    const n = Math.max(0, Math.min(max, this.doc.size - offset));
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = this.cache.byteAt(offset + i);
+      if (v < 0) return { bytes: out.subarray(0, i), missing: v === UNLOADED };
+      out[i] = v;
+    }
+    return { bytes: out, missing: false };
+  }
+
+  /** What live inspection may do with the editor. */
+  private port(): EditorPort {
+    return {
+      doc: this.doc,
+      rpc: this.rpc,
+      cursor: () => this.sel.cursor,
+      selection: () => this.sel.range(),
+      peek: (offset, max) => this.peek(offset, max),
+      read: (offset, length, signal) => this.read(offset, length, signal),
+      editRefusal: () => this.editRefusal(),
+      write: (offset, data, label) => this.writeBytes(offset, data, label),
+      select: (offset, length) => this.selectRange(offset, length),
+      cursorCell: () => this.grid.cellAt(this.sel.cursor, this.column),
+      message: (text, kind, ms) => this.messages.show(text, kind, ms),
+      redraw: () => this.scheduleRender(),
+      focusGrid: () => this.focusGrid(),
+      stateChanged: () => this.saveStateSoon(),
+    };
   }
 
   private jumpTo(offset: number, length: number): void {
@@ -450,6 +528,7 @@ export class HexEditor {
         return;
       case 'escape':
         this.nibble = null;
+        if (this.features.escape()) return; // first closes the Find bar (like VS Code's editor), then the selection
         this.sel.moveTo(this.sel.cursor, false);
         this.render();
         return;
@@ -458,14 +537,17 @@ export class HexEditor {
 
   // ---- editing -----------------------------------------------------------------------
 
+  /** Why edits are refused, or null. */
+  private editRefusal(): string | null {
+    if (this.doc.size <= 0) return 'The segment is empty: nothing to edit';
+    if (this.doc.readOnly) return `Read-only: ${this.doc.readOnlyReason ?? 'this segment is open read-only'}. Nothing was changed.`;
+    return null;
+  }
+
   private refuseIfReadOnly(): boolean {
-    if (this.doc.size <= 0) {
-      this.messages.show('The segment is empty: nothing to edit', 'error');
-      return true;
-    }
-    if (!this.doc.readOnly) return false;
-    this.messages.show(`Read-only: ${this.doc.readOnlyReason ?? 'this segment is open read-only'}. Nothing was changed.`, 'error');
-    return true;
+    const refusal = this.editRefusal();
+    if (refusal) this.messages.show(refusal, 'error');
+    return refusal !== null;
   }
 
   private typeNibble(value: number): void {
@@ -656,6 +738,7 @@ export class HexEditor {
     this.column = s.column;
     this.layoutChoice = s.layout;
     if (s.livePaused) this.live.setPaused(true);
+    this.savedInspection = s.inspect;
     // relayout() turns this into a row for the bytes per row in effect.
     this.bytesPerRow = 1;
     this.topRow = Math.max(0, Math.min(Math.floor(s.topOffset), this.doc.size - 1));
@@ -677,6 +760,7 @@ export class HexEditor {
       topOffset: this.topRow * this.bytesPerRow,
       layout: this.layoutChoice,
       livePaused: this.live.paused || undefined,
+      inspect: this.features.saved(),
     };
     this.vscode.setState(state);
   }

@@ -52,7 +52,7 @@ export class LiveRefresh {
 
   /** 0 (not recently changed) .. MAX_HEAT (changed in the last refresh). */
   heatOf(offset: number): number {
-    return this.heat.get(offset) ?? 0;
+    return this.heat.size === 0 ? 0 : this.heat.get(offset) ?? 0;
   }
 
   statusText(): string {

@@ -27,10 +27,18 @@ async function main(): Promise<void> {
   rpc.on('state', (p) => editor?.onState(p));
   rpc.on('settings', (p) => editor?.onSettings(p));
   rpc.on('goto', (p) => editor?.onGoto(p.offset, p.length));
+  // Bookmarks and differences are sent right after `ready`: keep the latest until the editor exists.
+  let early: { bookmarks?: HostToWebviewEvents['bookmarks']; diff?: HostToWebviewEvents['diff'] } = {};
+  rpc.on('bookmarks', (p) => (editor ? editor.inspection.onBookmarks(p.bookmarks) : (early.bookmarks = p)));
+  rpc.on('diff', (p) => (editor ? editor.inspection.onDiff(p.diff) : (early.diff = p)));
+  rpc.on('action', (p) => editor?.inspection.onAction(p?.action));
 
   try {
     const { doc, settings, state } = await rpc.request('ready', {});
     editor = new HexEditor(root, rpc, vscode, doc, settings, state);
+    if (early.bookmarks) editor.inspection.onBookmarks(early.bookmarks.bookmarks);
+    if (early.diff) editor.inspection.onDiff(early.diff.diff);
+    early = {};
   } catch (err) {
     root.textContent = `Could not open the segment: ${err instanceof Error ? err.message : String(err)}`;
     root.className = 'load-error';

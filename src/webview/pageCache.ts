@@ -44,6 +44,8 @@ export class PageCache {
   private readonly pages = new Map<number, Page>();
   private readonly runs = new Set<Run>();
   private pinFirst = 0;
+  private lastIndex = -1;
+  private lastPage: Page | undefined;
   private pinLast = -1;
   /** Read requests issued and bytes asked for (diagnostics). */
   readonly stats = { reads: 0, bytes: 0 };
@@ -58,9 +60,16 @@ export class PageCache {
     return this.o.pageSize;
   }
 
-  /** The byte at offset, or UNLOADED / UNREADABLE. */
+  /** The byte at offset, or UNLOADED / UNREADABLE. (Called for every cell on screen: the last page is remembered.) */
   byteAt(offset: number): number {
-    const p = this.pages.get(Math.floor(offset / this.o.pageSize));
+    const index = Math.floor(offset / this.o.pageSize);
+    let p: Page | undefined;
+    if (index === this.lastIndex) p = this.lastPage;
+    else {
+      p = this.pages.get(index);
+      this.lastIndex = index;
+      this.lastPage = p;
+    }
     if (!p) return UNLOADED;
     if (p.data) {
       const i = offset % this.o.pageSize;
@@ -128,6 +137,7 @@ export class PageCache {
         } else {
           p = { data: null, stale: false, epoch: 0, loadingEpoch: -1, error: null, errorAt: 0 };
           this.pages.set(i, p);
+          if (i === this.lastIndex) this.lastIndex = -1;
         }
         need = (!p.data || p.stale) && p.loadingEpoch !== p.epoch && (!p.error || now - p.errorAt > RETRY_AFTER_MS);
       }
@@ -261,6 +271,7 @@ export class PageCache {
       if (this.pages.size <= this.o.maxPages) break;
       if (index >= this.pinFirst && index <= this.pinLast) continue;
       this.pages.delete(index);
+      if (index === this.lastIndex) this.lastIndex = -1;
     }
   }
 }

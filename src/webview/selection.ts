@@ -49,6 +49,12 @@ export class Selection {
     this.cursor = last;
   }
 
+  /** Select [start, start + length) with the cursor on the first byte. */
+  selectFromStart(start: number, length: number): void {
+    this.select(start, length);
+    [this.anchor, this.cursor] = [this.cursor, this.anchor];
+  }
+
   selectAll(): void {
     this.anchor = 0;
     this.cursor = this.clamp(this.size - 1);

@@ -50,6 +50,11 @@ export class Toolbar {
     this.live.setAttribute('aria-pressed', String(paused));
   }
 
+  /** Add controls after the built-in ones (before the segment description). */
+  insert(...controls: HTMLElement[]): void {
+    for (const c of controls) this.element.insertBefore(c, this.info);
+  }
+
   setInfo(text: string): void {
     this.info.textContent = text;
   }

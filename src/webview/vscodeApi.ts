@@ -1,5 +1,7 @@
 // The VS Code webview API as this webview uses it, and the shape of its saved state.
 
+import type { SavedInspection } from './features';
+
 export interface SavedViewState {
   version: 1;
   /** Document id the state belongs to (state of another segment is ignored). */
@@ -12,6 +14,8 @@ export interface SavedViewState {
   /** Bytes per row / grouping the user picked in the toolbar (overrides the settings). */
   layout?: { bytesPerRow: 0 | 8 | 16 | 32; grouping: 1 | 2 | 4 | 8 };
   livePaused?: boolean;
+  /** Inspector byte order, the Find bar's query, bookmarks panel open (features.ts). */
+  inspect?: SavedInspection;
 }
 
 export interface VsCodeApi {

@@ -8,7 +8,9 @@
 // for type checking, hence the small local declarations instead of DOM types.
 
 import { Rpc } from '../../src/protocol/rpc';
-import type { ByteRange, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost } from '../../src/protocol/webview';
+import type {
+  Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
+} from '../../src/protocol/webview';
 import { baseByte, THEMES, type ThemeName } from './virtualSegment';
 
 export type { ThemeName } from './virtualSegment';
@@ -27,7 +29,19 @@ export interface FakeHostConfig {
   readDelayMs?: number;
   /** Send HexDocState.pending like the real host (default true); false = an older host. */
   reportPending?: boolean;
+  /** Bookmarks of the segment (sent after `ready`, like the real host). */
+  bookmarks?: Bookmark[];
+  /** Differences shown at start (sent after `ready`). */
+  diff?: DiffView;
+  /** Bytes the search scans per step (between progress reports); default 64 KiB. */
+  searchChunk?: number;
+  /** Delay after each search step, ms (to see progress and cancel). */
+  searchDelayMs?: number;
 }
+
+export type InspectMethod = 'exportRange' | 'importFile' | 'addBookmark' | 'removeBookmark' | 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff';
+export interface CallRecord { method: InspectMethod | 'search'; params: Record<string, unknown> }
+export interface SearchRecord { pattern: number[]; mask?: number[]; caseInsensitive?: boolean; from: number; backwards?: boolean; max: number; cancelled: boolean; progressReports: number }
 
 
 export interface ReadRecord { offset: number; length: number }
@@ -42,6 +56,9 @@ export interface FakeHostStats {
   copies: string[];
   savedState: unknown;
   setStateCalls: number;
+  /** Live-inspection requests (export, import, bookmarks, snapshots, diff) in order. */
+  calls: CallRecord[];
+  searches: SearchRecord[];
 }
 
 // ---- the few browser APIs used, typed locally (the repo's tsconfig has no DOM lib) ----
@@ -81,6 +98,19 @@ export interface FakeHostApi {
   failEdits(message: string | null): void;
   /** Make every following read fail with this message (null: read again). */
   failReads(message: string | null): void;
+  sendBookmarks(bookmarks: Bookmark[]): void;
+  sendDiff(diff: DiffView | null): void;
+  sendAction(action: HostToWebviewEvents['action']['action']): void;
+  /** Dialog requests answer null (the user pressed Escape) while true. */
+  cancelDialogs(cancel: boolean): void;
+  /** Make one kind of request fail with this message (null: succeed again). */
+  failRequest(method: InspectMethod, message: string | null): void;
+  /** Name and colour the next addBookmark "asks" for. */
+  nextBookmark(name: string, color: BookmarkColor): void;
+  /** The live-segment bytes that differ from the base content, as the real host's diff would. */
+  liveDiff(): DiffView;
+  /** Searches still running. */
+  searchesRunning(): number;
 }
 
 /** Install `acquireVsCodeApi` and `window.fakeHost` into the page. */
@@ -114,7 +144,112 @@ function install(): void {
   let stats: FakeHostStats = freshStats();
 
   function freshStats(): FakeHostStats {
-    return { reads: 0, bytesRead: 0, maxReadLength: 0, lastReads: [], edits: [], copies: [], savedState, setStateCalls };
+    return { reads: 0, bytesRead: 0, maxReadLength: 0, lastReads: [], edits: [], copies: [], savedState, setStateCalls, calls: [], searches: [] };
+  }
+
+  let bookmarks: Bookmark[] = [...(config.bookmarks ?? [])];
+  let dialogsCancelled = false;
+  const failures = new Map<InspectMethod, string>();
+  let nextMark: { name: string; color: BookmarkColor } | null = null;
+  let searchesRunning = 0;
+
+  /** Record a live-inspection request; throws if it was told to fail. */
+  function call(method: InspectMethod, params: unknown): void {
+    stats.calls.push({ method, params: { ...(params as Record<string, unknown>) } });
+    const failure = failures.get(method);
+    if (failure) throw new Error(failure);
+  }
+
+  function liveDiff(): DiffView {
+    const ranges: ByteRange[] = [];
+    let bytes = 0;
+    for (const o of [...live.keys()].sort((a, b) => a - b)) {
+      if (live.get(o) === baseByte(o)) continue;
+      bytes++;
+      const last = ranges[ranges.length - 1];
+      if (last && last.offset + last.length === o) last.length++;
+      else ranges.push({ offset: o, length: 1 });
+    }
+    return { against: "snapshot 'before' (12:00:00)", ranges, bytes, truncated: false };
+  }
+
+  const lowerAscii = (b: number) => (b >= 65 && b <= 90 ? b | 0x20 : b);
+
+  /**
+   * Search like the agent (src/core/search.ts): over the live segment (not the pending edits),
+   * in chunks whose windows overlap by pattern length - 1, so matches across chunk (and page)
+   * boundaries are found; forward = matches starting at >= from, backwards = at <= from.
+   */
+  async function search(p: WebviewToHost['search']['params'], ctx: { progress(done: number, total: number): void; signal: AbortSignal }): Promise<{ offsets: number[]; truncated: boolean }> {
+    const record: SearchRecord = {
+      pattern: Array.from(p.pattern), mask: p.mask ? Array.from(p.mask) : undefined, caseInsensitive: p.caseInsensitive,
+      from: p.from, backwards: p.backwards, max: p.max, cancelled: false, progressReports: 0,
+    };
+    stats.searches.push(record);
+    const n = p.pattern.length;
+    if (!(p.pattern instanceof Uint8Array) || n === 0) throw new Error('search: pattern must be non-empty bytes');
+    if (p.mask && p.mask.length !== n) throw new Error('search: mask and pattern differ in length');
+    if (!Number.isSafeInteger(p.from) || p.from < 0 || p.from > size) throw new Error(`search: from ${p.from} is outside the segment`);
+    if (!Number.isSafeInteger(p.max) || p.max < 1) throw new Error('search: max must be at least 1');
+    const ci = !!p.caseInsensitive;
+    const pattern = ci ? p.pattern.map(lowerAscii) : p.pattern;
+    const mask = p.mask;
+    const last = size - n;
+    const offsets: number[] = [];
+    if (last < 0) return { offsets, truncated: false };
+    const chunk = Math.max(config.searchChunk ?? 65536, n);
+    const total = p.backwards ? Math.min(p.from, last) + 1 : Math.max(0, last - p.from + 1);
+    let done = 0;
+    const scan = (lo: number, hi: number): boolean => {
+      const len = hi + n - lo;
+      const buf = new Uint8Array(len);
+      for (let i = 0; i < len; i++) buf[i] = ci ? lowerAscii(segmentByte(lo + i)) : segmentByte(lo + i);
+      const found: number[] = [];
+      for (let s = 0; s <= hi - lo; s++) {
+        let ok = true;
+        for (let i = 0; i < n && ok; i++) {
+          const m = mask ? mask[i] : 0xff;
+          if (m !== 0 && (buf[s + i] & m) !== (pattern[i] & m)) ok = false;
+        }
+        if (ok) found.push(lo + s);
+      }
+      if (p.backwards) found.reverse();
+      for (const f of found) {
+        offsets.push(f);
+        if (offsets.length >= p.max) return true;
+      }
+      return false;
+    };
+    const step = async () => {
+      ctx.progress(done, total);
+      record.progressReports++;
+      await sleep(config.searchDelayMs ?? 0);
+      if (ctx.signal.aborted) {
+        record.cancelled = true;
+        throw Object.assign(new Error('search cancelled'), { code: 'ECANCELED' });
+      }
+    };
+    searchesRunning++;
+    try {
+      if (!p.backwards) {
+        for (let lo = p.from; lo <= last; lo += chunk) {
+          const hi = Math.min(lo + chunk - 1, last);
+          if (scan(lo, hi)) return { offsets, truncated: true };
+          done += hi - lo + 1;
+          await step();
+        }
+      } else {
+        for (let hi = Math.min(p.from, last); hi >= 0; hi -= chunk) {
+          const lo = Math.max(0, hi - chunk + 1);
+          if (scan(lo, hi)) return { offsets, truncated: true };
+          done += hi - lo + 1;
+          await step();
+        }
+      }
+      return { offsets, truncated: false };
+    } finally {
+      searchesRunning--;
+    }
   }
 
   function segmentByte(o: number): number {
@@ -162,7 +297,14 @@ function install(): void {
   const host = new Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>(
     (m) => w.postMessage(m, '*'),
     {
-      ready: () => ({ doc, settings, state: docState }),
+      ready: () => {
+        // Like the real host: bookmarks (and differences shown) right after the answer.
+        setTimeout(() => {
+          host.notify('bookmarks', { bookmarks });
+          if (config.diff) host.notify('diff', { diff: config.diff });
+        }, 0);
+        return { doc, settings, state: docState };
+      },
       read: async ({ offset, length }) => {
         checkRange(offset, length, 'read');
         if (readFailure) throw new Error(readFailure);
@@ -198,8 +340,50 @@ function install(): void {
         stats.copies.push(text);
         return null;
       },
-      search: () => {
-        throw new Error('search is not part of this fake host');
+      search: (p, ctx) => search(p, ctx),
+      exportRange: (p) => {
+        call('exportRange', p);
+        return dialogsCancelled ? null : { path: '/tmp/shm-export.bin', bytes: p.length };
+      },
+      importFile: (p) => {
+        call('importFile', p);
+        if (dialogsCancelled) return null;
+        const data = [0x1a, 0x2b, 0x3c, 0x4d];
+        for (let i = 0; i < data.length && p.offset + i < size; i++) overlay.set(p.offset + i, data[i]);
+        undoStack.push({ offset: p.offset, before: data.map(() => undefined) });
+        host.notify('changed', { ranges: [{ offset: p.offset, length: data.length }] });
+        emitState(true);
+        return { path: '/tmp/import.bin', bytes: data.length };
+      },
+      addBookmark: (p) => {
+        call('addBookmark', p);
+        if (dialogsCancelled) return null;
+        const b: Bookmark = { name: nextMark?.name ?? `bookmark ${bookmarks.length + 1}`, color: nextMark?.color ?? 'green', offset: p.offset, length: p.length };
+        nextMark = null;
+        bookmarks = [...bookmarks.filter((x) => x.name !== b.name), b];
+        host.notify('bookmarks', { bookmarks });
+        return b;
+      },
+      removeBookmark: (p) => {
+        call('removeBookmark', p);
+        if (!bookmarks.some((b) => b.name === p.name)) throw new Error(`no bookmark named '${p.name}'`);
+        bookmarks = bookmarks.filter((b) => b.name !== p.name);
+        host.notify('bookmarks', { bookmarks });
+        return null;
+      },
+      takeSnapshot: (p) => {
+        call('takeSnapshot', p);
+        return dialogsCancelled ? null : { name: 'snap-1', label: 'before', created: Date.now(), size };
+      },
+      compareWithSnapshot: (p) => {
+        call('compareWithSnapshot', p);
+        if (!dialogsCancelled) host.notify('diff', { diff: liveDiff() });
+        return null;
+      },
+      clearDiff: (p) => {
+        call('clearDiff', p);
+        host.notify('diff', { diff: null });
+        return null;
       },
     },
     { timeoutMs: 10000 },
@@ -220,7 +404,10 @@ function install(): void {
   const api: FakeHostApi = {
     config,
     byte: viewByte,
-    stats: () => ({ ...stats, savedState, setStateCalls, lastReads: [...stats.lastReads], edits: [...stats.edits], copies: [...stats.copies] }),
+    stats: () => ({
+      ...stats, savedState, setStateCalls, lastReads: [...stats.lastReads], edits: [...stats.edits], copies: [...stats.copies],
+      calls: [...stats.calls], searches: stats.searches.map((r) => ({ ...r })),
+    }),
     resetStats: () => { stats = freshStats(); },
     mutate: (offset, bytes) => {
       checkRange(offset, bytes.length, 'mutate');
@@ -263,6 +450,20 @@ function install(): void {
     setTheme: applyTheme,
     failEdits: (message) => { editFailure = message; },
     failReads: (message) => { readFailure = message; },
+    sendBookmarks: (list) => {
+      bookmarks = [...list];
+      host.notify('bookmarks', { bookmarks });
+    },
+    sendDiff: (diff) => host.notify('diff', { diff }),
+    sendAction: (action) => host.notify('action', { action }),
+    cancelDialogs: (cancel) => { dialogsCancelled = cancel; },
+    failRequest: (method, message) => {
+      if (message === null) failures.delete(method);
+      else failures.set(method, message);
+    },
+    nextBookmark: (name, color) => { nextMark = { name, color }; },
+    liveDiff,
+    searchesRunning: () => searchesRunning,
   };
   w.fakeHost = api;
 
