@@ -135,8 +135,9 @@ export class HexDocument {
     }
   }
 
-  search(query: SearchQuery, signal?: AbortSignal): Promise<SearchResult> {
-    return this.source.search(query, signal).catch(async (err) => {
+  /** Searches the live segment (not pending edits: they are not in the segment yet). */
+  search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult> {
+    return this.source.search(query, signal, onProgress).catch(async (err) => {
       throw await this.failed('search', err);
     });
   }

@@ -57,7 +57,7 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
 
     search: async (p, ctx) => {
       const q = checkSearch(p, doc.size);
-      const r = await doc.search(q, ctx.signal);
+      const r = await doc.search(q, ctx.signal, (done, total) => ctx.progress(done, total));
       return { offsets: [...r.offsets], truncated: !!r.truncated };
     },
 

@@ -25,7 +25,7 @@ export interface ByteSource {
   readonly info: HexDocInfo;
   read(offset: number, length: number): Promise<Uint8Array>;
   write(offset: number, data: Uint8Array): Promise<void>;
-  search(query: SearchQuery, signal?: AbortSignal): Promise<SearchResult>;
+  search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult>;
   /** Check whether the source still exists. Never rejects. */
   status(): Promise<SourceStatus>;
   close(): Promise<void>;
@@ -143,9 +143,9 @@ export class SegmentSource implements ByteSource {
     }
   }
 
-  async search(query: SearchQuery, signal?: AbortSignal): Promise<SearchResult> {
+  async search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult> {
     try {
-      return await this.seg.withHandle((handle) => this.agent.request('search', { ...query, handle }, { signal, timeoutMs: 0 }));
+      return await this.seg.withHandle((handle) => this.agent.request('search', { ...query, handle }, { signal, onProgress, timeoutMs: 0 }));
     } catch (err) {
       throw this.classify(err);
     }
