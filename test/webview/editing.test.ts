@@ -3,29 +3,18 @@
 // read-only documents and edits the host refuses.
 
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { baseByte, copyText, hex2, launchBrowser, openEditor, pasteText, type Server, startServer } from './harness';
+import { describe, it } from 'node:test';
 
-let browser: Browser;
-let server: Server;
+import { baseByte, copyText, hex2, pasteText, useEditors } from './harness';
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const classOf = async (ed: { page: import('playwright-core').Page }, offset: number, column: 'hex' | 'text' = 'hex') =>
   (await ed.page.getAttribute(`.grid .${column}-cell[data-offset="${offset}"]`, 'class')) ?? '';
 
 describe('editing', () => {
   it('types hex digits: the first nibble is pending, the second writes the byte and moves on', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x20);
@@ -66,7 +55,7 @@ describe('editing', () => {
   });
 
   it('types characters in the text column', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x40, 'text');
@@ -88,7 +77,7 @@ describe('editing', () => {
   });
 
   it('pastes hex in the hex column and text in the text column, over the selection or at the cursor', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x50);
@@ -135,7 +124,7 @@ describe('editing', () => {
   });
 
   it('copies the selection as hex or text', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x50);
@@ -153,7 +142,7 @@ describe('editing', () => {
 
   it('copies large selections through the host in bounded reads, and refuses huge ones', async () => {
     const size = 4 << 20;
-    const ed = await openEditor(browser, server, { size });
+    const ed = await openEditor({ size });
     try {
       await ed.waitLoaded();
       await ed.page.evaluate('window.fakeHost.resetStats()');
@@ -172,7 +161,7 @@ describe('editing', () => {
     } finally {
       await ed.close();
     }
-    const big = await openEditor(browser, server, { size: 1 << 30 });
+    const big = await openEditor({ size: 1 << 30 });
     try {
       await big.waitLoaded();
       await big.page.keyboard.press('Control+a');
@@ -189,7 +178,7 @@ describe('editing', () => {
   for (const reportPending of [true, false]) {
     const mode = reportPending ? 'host reports pending ranges' : 'host without pending ranges';
     it(`re-reads on \`changed\` after the host undoes, and marks only bytes still edited (${mode})`, async () => {
-      const ed = await openEditor(browser, server, { size: 4096, reportPending });
+      const ed = await openEditor({ size: 4096, reportPending });
       try {
         await ed.waitLoaded();
         await ed.clickCell(0x30);
@@ -213,7 +202,7 @@ describe('editing', () => {
     });
 
     it(`keeps the bytes but drops the marks when the host saves; re-reads everything on revert (${mode})`, async () => {
-      const ed = await openEditor(browser, server, { size: 4096, reportPending });
+      const ed = await openEditor({ size: 4096, reportPending });
       try {
         await ed.waitLoaded();
         await ed.clickCell(0x10);
@@ -239,7 +228,7 @@ describe('editing', () => {
   }
 
   it('marks exactly the ranges the host reports as pending', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       // Edits from another editor of the same document: only the host knows them.
@@ -264,7 +253,7 @@ describe('editing', () => {
 
   it('refuses edits in a read-only document with the reason, and sends nothing', async () => {
     const reason = 'no write permission (mode 0444)';
-    const ed = await openEditor(browser, server, { size: 4096, readOnly: true, readOnlyReason: reason });
+    const ed = await openEditor({ size: 4096, readOnly: true, readOnlyReason: reason });
     try {
       await ed.waitLoaded();
       assert.equal(await ed.page.getAttribute('.grid', 'aria-readonly'), 'true');
@@ -290,7 +279,7 @@ describe('editing', () => {
   });
 
   it('shows the error and the real bytes when the host refuses an edit', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.page.evaluate(`window.fakeHost.failEdits('segment 42 was removed')`);

@@ -5,6 +5,7 @@
 // page errors, CSP violations and requests outside the server; `assertClean` fails on any.
 
 import * as assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -167,6 +168,24 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__problems.push('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber);
 });
 `;
+
+/**
+ * One static server and one browser for a test file (started before its tests, closed after);
+ * returns openEditor bound to them.
+ */
+export function useEditors(): (config: FakeHostConfig, opts?: OpenOptions) => Promise<Editor> {
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return (config, opts) => openEditor(browser!, server!, config, opts);
+}
 
 export async function openEditor(browser: Browser, server: Server, config: FakeHostConfig, opts: OpenOptions = {}): Promise<Editor> {
   const b = buildBundles();

@@ -4,23 +4,12 @@
 // the dialog requests (export, import, snapshot, compare, bookmark) with their outcomes.
 
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { baseByte, hex2, launchBrowser, openEditor, type Server, startServer } from './harness';
+import { describe, it } from 'node:test';
+
+import { baseByte, hex2, useEditors } from './harness';
 import { expectedValues, goTo, inspectorValues, mutate, selection, virtualBytes, visibleText } from './inspectHelpers';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const MiB = 1024 * 1024;
 
@@ -46,7 +35,7 @@ async function valuesBecome(page: import('playwright-core').Page, want: Record<s
 describe('data inspector', () => {
   it('shows the values at the cursor as Buffer reads them, in both byte orders, "—" where a type does not fit, and follows live refresh', async () => {
     const size = 1 * MiB;
-    const ed = await openEditor(browser, server, { size, settings: { inspector: 'side', littleEndian: true, liveRefreshMs: 100 } });
+    const ed = await openEditor({ size, settings: { inspector: 'side', littleEndian: true, liveRefreshMs: 100 } });
     const mut = new Map<number, number>();
     try {
       await ed.waitLoaded();
@@ -82,7 +71,7 @@ describe('data inspector', () => {
       await ed.close();
     }
     // A new page with that state starts big-endian although the setting says little.
-    const again = await openEditor(browser, server, { size, settings: { inspector: 'side', littleEndian: true }, savedState: { version: 1, docId: 42, cursor: 0x40, anchor: 0x40, column: 'hex', topOffset: 0, inspect: { littleEndian: false } } });
+    const again = await openEditor({ size, settings: { inspector: 'side', littleEndian: true }, savedState: { version: 1, docId: 42, cursor: 0x40, anchor: 0x40, column: 'hex', topOffset: 0, inspect: { littleEndian: false } } });
     try {
       await inspectorAt(again.page, 0x40);
       assert.equal(await again.page.inputValue('.inspector-endian'), 'be');
@@ -95,7 +84,7 @@ describe('data inspector', () => {
 
   it('writes a typed value as one edit of exactly its bytes, and refuses bad input with the reason', async () => {
     const size = 4096;
-    const ed = await openEditor(browser, server, { size, settings: { inspector: 'side', littleEndian: true } });
+    const ed = await openEditor({ size, settings: { inspector: 'side', littleEndian: true } });
     const edits = async () => { await ed.sync(); return (await ed.stats()).edits; };
     try {
       await ed.waitLoaded();
@@ -175,7 +164,7 @@ describe('data inspector', () => {
   });
 
   it('refuses to edit a read-only segment with the reason', async () => {
-    const ed = await openEditor(browser, server, { size: 4096, readOnly: true, readOnlyReason: 'attached with SHM_RDONLY', settings: { inspector: 'side' } });
+    const ed = await openEditor({ size: 4096, readOnly: true, readOnlyReason: 'attached with SHM_RDONLY', settings: { inspector: 'side' } });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x10);
@@ -192,7 +181,7 @@ describe('data inspector', () => {
   });
 
   it("shows a popup by the cursor in 'hover' mode, and follows the setting", async () => {
-    const ed = await openEditor(browser, server, { size: 65536, settings: { inspector: 'hover' } });
+    const ed = await openEditor({ size: 65536, settings: { inspector: 'hover' } });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x23);
@@ -237,7 +226,7 @@ describe('data inspector', () => {
 
 describe('copy as', () => {
   it('copies the selection as hex, C array, Base64 and text through `copy`, from the menu and the `copyAs` action', async () => {
-    const ed = await openEditor(browser, server, { size: 64 * MiB });
+    const ed = await openEditor({ size: 64 * MiB });
     try {
       await ed.waitLoaded();
       await goTo(ed.page, 0x10, 16);
@@ -298,7 +287,7 @@ describe('copy as', () => {
 
 describe('… menu', () => {
   it('exports, imports, takes a snapshot, compares, clears and bookmarks through the host, with a short line for each outcome', async () => {
-    const ed = await openEditor(browser, server, { size: 65536 });
+    const ed = await openEditor({ size: 65536 });
     const message = () => ed.message();
     const run = async (id: string) => {
       await ed.page.click('.more-actions');
@@ -354,7 +343,7 @@ describe('… menu', () => {
     } finally {
       await ed.close();
     }
-    const ro = await openEditor(browser, server, { size: 4096, readOnly: true, readOnlyReason: 'no write permission' });
+    const ro = await openEditor({ size: 4096, readOnly: true, readOnlyReason: 'no write permission' });
     try {
       await ro.waitLoaded();
       await ro.page.click('.more-actions');

@@ -4,22 +4,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { baseByte, hex2, launchBrowser, openEditor, pasteText, ROOT, type Server, startServer } from './harness';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { baseByte, hex2, pasteText, ROOT, useEditors } from './harness';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const heatOf = (page: Page, offset: number) =>
   page.evaluate((o) => {
@@ -37,7 +26,7 @@ async function refreshes(page: Page, n: number): Promise<void> {
 
 describe('live refresh', () => {
   it('re-reads the visible rows, highlights changed bytes, counts them, and fades the highlight', async () => {
-    const ed = await openEditor(browser, server, { size: 1 << 20, settings: { liveRefreshMs: 150 } });
+    const ed = await openEditor({ size: 1 << 20, settings: { liveRefreshMs: 150 } });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x40);
@@ -84,7 +73,7 @@ describe('live refresh', () => {
   });
 
   it('pauses and resumes from the toolbar, and skips refreshes while hidden', async () => {
-    const ed = await openEditor(browser, server, { size: 4096, settings: { liveRefreshMs: 80 } });
+    const ed = await openEditor({ size: 4096, settings: { liveRefreshMs: 80 } });
     try {
       await ed.waitLoaded();
       await ed.page.click('.live-toggle');
@@ -122,7 +111,7 @@ describe('live refresh', () => {
   });
 
   it('keeps a half-typed byte and the cursor across refreshes', async () => {
-    const ed = await openEditor(browser, server, { size: 4096, settings: { liveRefreshMs: 60 } });
+    const ed = await openEditor({ size: 4096, settings: { liveRefreshMs: 60 } });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x21);
@@ -146,7 +135,7 @@ describe('live refresh', () => {
 
 describe('segment state, themes, saved state', () => {
   it('shows a banner when the segment is marked for destruction or gone', async () => {
-    const ed = await openEditor(browser, server, { size: 4096, state: { dest: true } });
+    const ed = await openEditor({ size: 4096, state: { dest: true } });
     try {
       await ed.waitLoaded();
       assert.match((await ed.page.textContent('.banner')) ?? '', /marked for destruction/);
@@ -162,7 +151,7 @@ describe('segment state, themes, saved state', () => {
   });
 
   it('shows unreadable bytes and the reason when reads fail, and recovers on `changed`', async () => {
-    const ed = await openEditor(browser, server, { size: 1 << 20 });
+    const ed = await openEditor({ size: 1 << 20 });
     try {
       await ed.waitLoaded();
       await ed.page.evaluate(`window.fakeHost.failReads('shmat: Invalid argument (segment 42 was removed)')`);
@@ -182,7 +171,7 @@ describe('segment state, themes, saved state', () => {
   });
 
   it('is readable in light, dark and high-contrast themes', async (t) => {
-    const ed = await openEditor(browser, server, { size: 4096, state: { dest: true }, settings: { liveRefreshMs: 5000 } });
+    const ed = await openEditor({ size: 4096, state: { dest: true }, settings: { liveRefreshMs: 5000 } });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x10);
@@ -254,7 +243,7 @@ describe('segment state, themes, saved state', () => {
 
   it('restores cursor, scroll position and layout choice from saved state', async () => {
     const size = 1 << 24;
-    const first = await openEditor(browser, server, { size });
+    const first = await openEditor({ size });
     let saved: unknown;
     try {
       await first.waitLoaded();
@@ -274,7 +263,7 @@ describe('segment state, themes, saved state', () => {
       await first.close();
     }
     const topBefore = (saved as { topOffset: number }).topOffset;
-    const second = await openEditor(browser, server, { size, savedState: saved });
+    const second = await openEditor({ size, savedState: saved });
     try {
       await second.waitLoaded();
       assert.equal(await second.status('offset'), 'Offset 0x123457 (1193047)');
@@ -289,7 +278,7 @@ describe('segment state, themes, saved state', () => {
       await second.close();
     }
     // State of another document is ignored.
-    const third = await openEditor(browser, server, { size, docId: 7, savedState: saved });
+    const third = await openEditor({ size, docId: 7, savedState: saved });
     try {
       await third.waitLoaded();
       assert.equal(await third.status('offset'), 'Offset 0x0 (0)');
@@ -300,7 +289,7 @@ describe('segment state, themes, saved state', () => {
   });
 
   it('follows settings from the host unless the user chose a layout, and goes where the host says', async () => {
-    const ed = await openEditor(browser, server, { size: 65536 });
+    const ed = await openEditor({ size: 65536 });
     try {
       await ed.waitLoaded();
       await ed.page.evaluate('window.fakeHost.sendSettings({ bytesPerRow: 8, grouping: 2 })');
@@ -320,7 +309,7 @@ describe('segment state, themes, saved state', () => {
   });
 
   it('takes the screenshot (dark theme)', async () => {
-    const ed = await openEditor(browser, server, { size: 1 << 30, settings: { liveRefreshMs: 1500, grouping: 4 }, theme: 'dark' }, { viewport: { width: 1100, height: 560 } });
+    const ed = await openEditor({ size: 1 << 30, settings: { liveRefreshMs: 1500, grouping: 4 }, theme: 'dark' }, { viewport: { width: 1100, height: 560 } });
     try {
       await ed.waitLoaded();
       await ed.page.evaluate('window.fakeHost.sendGoto(0x1000)');

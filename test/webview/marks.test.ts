@@ -7,24 +7,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { Bookmark, DiffView } from '../../src/protocol/webview';
-import { GiB, launchBrowser, openEditor, ROOT, type Server, startServer } from './harness';
+import { GiB, ROOT, useEditors } from './harness';
 import { cellsWith, goTo, mutate, selection, visibleText } from './inspectHelpers';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 /** 5000 ranges spread over 1 GiB, of 1 to 5 bytes. */
 function bigDiff(): DiffView {
@@ -47,7 +36,7 @@ describe('differences', () => {
   it('marks the differing bytes, says how many, and moves between them with F7 / Shift+F7, the buttons and the host actions', async () => {
     const diff = bigDiff();
     const ranges = diff.ranges;
-    const ed = await openEditor(browser, server, { size: GiB, diff });
+    const ed = await openEditor({ size: GiB, diff });
     try {
       await ed.waitLoaded();
       await ed.page.waitForSelector('.diff-bar', { state: 'visible' });
@@ -115,7 +104,7 @@ describe('differences', () => {
   });
 
   it("marks what the host's comparison found after another process wrote, distinct from heat and pending edits", async () => {
-    const ed = await openEditor(browser, server, { size: 65536, settings: { liveRefreshMs: 100 } });
+    const ed = await openEditor({ size: 65536, settings: { liveRefreshMs: 100 } });
     const mut = new Map<number, number>();
     try {
       await ed.waitLoaded();
@@ -151,7 +140,7 @@ describe('bookmarks', () => {
   ];
 
   it('tints bookmarked bytes with their colour, lists them, jumps to, removes and adds them', async () => {
-    const ed = await openEditor(browser, server, { size: 1 << 20, bookmarks: marks });
+    const ed = await openEditor({ size: 1 << 20, bookmarks: marks });
     try {
       await ed.waitLoaded();
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.bookmarks-toggle').textContent === 'Bookmarks (3)');
@@ -210,7 +199,7 @@ describe('bookmarks', () => {
 
 describe('accessibility and themes', () => {
   it('labels every control and reaches each one with Tab', async () => {
-    const ed = await openEditor(browser, server, { size: 65536, settings: { inspector: 'side' }, bookmarks: [{ name: 'b', offset: 4, length: 4, color: 'yellow' }], diff: { against: 'x', ranges: [{ offset: 3, length: 1 }], bytes: 1, truncated: false } });
+    const ed = await openEditor({ size: 65536, settings: { inspector: 'side' }, bookmarks: [{ name: 'b', offset: 4, length: 4, color: 'yellow' }], diff: { against: 'x', ranges: [{ offset: 3, length: 1 }], bytes: 1, truncated: false } });
     try {
       await ed.waitLoaded();
       await ed.page.keyboard.press('Control+f');
@@ -252,7 +241,7 @@ describe('accessibility and themes', () => {
   });
 
   it('keeps text readable over the new marks and panels in light, dark and high-contrast themes', async (t) => {
-    const ed = await openEditor(browser, server, {
+    const ed = await openEditor({
       size: 65536,
       settings: { inspector: 'side' },
       bookmarks: [{ name: 'b', offset: 0x44, length: 4, color: 'yellow' }, { name: 'r', offset: 0x50, length: 4, color: 'red' }, { name: 'p', offset: 0x58, length: 4, color: 'purple' }],
@@ -357,7 +346,7 @@ describe('accessibility and themes', () => {
 
   it('takes the screenshot with the inspector, search results and a diff (dark theme)', async () => {
     const size = 16 << 20;
-    const ed = await openEditor(browser, server, {
+    const ed = await openEditor({
       size,
       theme: 'dark',
       settings: { inspector: 'side', grouping: 4, liveRefreshMs: 0 },

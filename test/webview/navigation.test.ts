@@ -3,22 +3,11 @@
 // bounded reads while scrolling the whole segment, layout choices and accessibility.
 
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { baseByte, GiB, hex2, launchBrowser, median, openEditor, type Editor, type Server, startServer, timeUntilCell } from './harness';
+import { describe, it } from 'node:test';
 
-let browser: Browser;
-let server: Server;
+import { baseByte, type Editor, GiB, hex2, median, timeUntilCell, useEditors } from './harness';
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const char = (b: number) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.');
 
@@ -45,7 +34,7 @@ async function firstRowOffset(ed: Editor): Promise<number> {
 
 describe('hex grid', () => {
   it('shows the right bytes at the start, the middle and the end of a 1 GiB segment', async () => {
-    const ed = await openEditor(browser, server, { size: GiB });
+    const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
       await assertRow(ed, 0);
@@ -69,7 +58,7 @@ describe('hex grid', () => {
   });
 
   it('jumps to the end of a 1 GiB segment in ≤ 100 ms (Ctrl+End and Ctrl+G)', async (t) => {
-    const ed = await openEditor(browser, server, { size: GiB });
+    const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
       const last = GiB - 1;
@@ -102,7 +91,7 @@ describe('hex grid', () => {
       const times = { small: { nav: [] as number[], app: [] as number[] }, big: { nav: [] as number[], app: [] as number[] } };
       for (let i = 0; i < runs * 2; i++) {
         const which = i % 2 === 0 ? 'small' : 'big';
-        const ed = await openEditor(browser, server, { size: which === 'small' ? 4096 : GiB });
+        const ed = await openEditor({ size: which === 'small' ? 4096 : GiB });
         try {
           const [start, rows] = (await ed.page.evaluate(`['shm-hex-start', 'shm-hex-first-rows'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1)`)) as number[];
           assert.ok(start > 0 && rows > start, 'script start and first rows were marked');
@@ -131,7 +120,7 @@ describe('hex grid', () => {
   });
 
   it('moves with arrows, Page Up/Down, Home/End and Ctrl+Home/End', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       const kb = ed.page.keyboard;
@@ -183,7 +172,7 @@ describe('hex grid', () => {
   });
 
   it('handles a last row shorter than the others', async () => {
-    const ed = await openEditor(browser, server, { size: 100 });
+    const ed = await openEditor({ size: 100 });
     try {
       await ed.waitLoaded();
       await ed.page.keyboard.press('Control+End');
@@ -206,7 +195,7 @@ describe('hex grid', () => {
   });
 
   it('Go to Offset takes hex, decimal and relative offsets and explains bad input', async () => {
-    const ed = await openEditor(browser, server, { size: 65536 });
+    const ed = await openEditor({ size: 65536 });
     try {
       await ed.waitLoaded();
       const go = async (text: string) => {
@@ -252,7 +241,7 @@ describe('hex grid', () => {
   });
 
   it('selects with Shift+arrows, Shift+click and mouse drag, and reports it', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       await ed.clickCell(0x10);
@@ -289,7 +278,7 @@ describe('hex grid', () => {
   });
 
   it('scrolls by rows with the mouse wheel without moving the cursor', async () => {
-    const ed = await openEditor(browser, server, { size: GiB });
+    const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
       const box = (await ed.page.locator('.grid-body').boundingBox())!;
@@ -309,7 +298,7 @@ describe('hex grid', () => {
   });
 
   it('scrolling through all of 1 GiB keeps the DOM, the cache and the reads bounded', async (t) => {
-    const ed = await openEditor(browser, server, { size: GiB }, { viewport: { width: 1000, height: 700 } });
+    const ed = await openEditor({ size: GiB }, { viewport: { width: 1000, height: 700 } });
     try {
       await ed.waitLoaded();
       const geometry = await ed.page.evaluate(() => {
@@ -365,7 +354,7 @@ describe('hex grid', () => {
   });
 
   it('changes bytes per row and grouping from the toolbar, and fits to the width', async () => {
-    const ed = await openEditor(browser, server, { size: 65536 }, { viewport: { width: 900, height: 500 } });
+    const ed = await openEditor({ size: 65536 }, { viewport: { width: 900, height: 500 } });
     try {
       await ed.waitLoaded();
       await ed.page.selectOption('.bytes-per-row', '32');
@@ -397,7 +386,7 @@ describe('hex grid', () => {
   });
 
   it('is an accessible grid with visible focus', async () => {
-    const ed = await openEditor(browser, server, { size: 4096 });
+    const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       const a = await ed.page.evaluate(() => {

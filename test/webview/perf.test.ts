@@ -8,22 +8,11 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openEditor, type Server, startServer } from './harness';
+import { describe, it } from 'node:test';
 
-let browser: Browser;
-let server: Server;
+import { useEditors } from './harness';
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const MEASURE_MS = 10_000;
 const BUSY_MS = 4_000;
@@ -61,7 +50,7 @@ interface Sample { wall: number; task: number; script: number; layout: number; s
 
 describe('live refresh cost', () => {
   it('keeps a 4 KiB window at 10 Hz under 5% of one core in the webview', async (t) => {
-    const ed = await openEditor(browser, server, {
+    const ed = await openEditor({
       size: 16 << 20,
       settings: { bytesPerRow: 32, liveRefreshMs: 100, inspector: 'side' },
       bookmarks: [{ name: 'a', offset: 0x100, length: 64, color: 'green' }, { name: 'b', offset: 0x800, length: 32, color: 'purple' }],

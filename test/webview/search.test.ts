@@ -5,23 +5,12 @@
 // Every expectation comes from a brute-force reference search over the same bytes.
 
 import * as assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { GiB, launchBrowser, openEditor, type Server, startServer } from './harness';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { GiB, useEditors } from './harness';
 import { cellsWith, mutate, referenceSearch, selection, visibleText } from './inspectHelpers';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openEditor = useEditors();
 
 const MiB = 1024 * 1024;
 const DEADBEEF = [0xde, 0xad, 0xbe, 0xef];
@@ -51,7 +40,7 @@ async function moveCursor(page: Page, offset: number): Promise<void> {
 describe('find', () => {
   it('finds hex bytes next and previous from the cursor, across page and chunk boundaries, and wraps around', async () => {
     const size = 4 * MiB;
-    const ed = await openEditor(browser, server, { size });
+    const ed = await openEditor({ size });
     const mut = new Map<number, number>();
     try {
       await ed.waitLoaded();
@@ -107,7 +96,7 @@ describe('find', () => {
 
   it('finds all matches of a pattern with ?? wildcards, lists and marks them, explains malformed hex, and closes with Escape', async () => {
     const size = 1 * MiB;
-    const ed = await openEditor(browser, server, { size });
+    const ed = await openEditor({ size });
     const mut = new Map<number, number>();
     try {
       await ed.waitLoaded();
@@ -169,7 +158,7 @@ describe('find', () => {
 
   it('finds text, ignoring case or not, including across chunk and page boundaries', async () => {
     const size = 2 * MiB;
-    const ed = await openEditor(browser, server, { size });
+    const ed = await openEditor({ size });
     const mut = new Map<number, number>();
     const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
     try {
@@ -224,7 +213,7 @@ describe('find', () => {
   });
 
   it('stops at 1000 matches and says so, on a 1 GiB segment', async () => {
-    const ed = await openEditor(browser, server, { size: GiB });
+    const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
       await ed.page.keyboard.press('Control+f');
@@ -250,7 +239,7 @@ describe('find', () => {
   });
 
   it('shows progress while searching and stops on Cancel', async () => {
-    const ed = await openEditor(browser, server, { size: 256 * MiB, searchChunk: MiB, searchDelayMs: 20 });
+    const ed = await openEditor({ size: 256 * MiB, searchChunk: MiB, searchDelayMs: 20 });
     try {
       await ed.waitLoaded();
       await ed.page.keyboard.press('Control+f');
@@ -285,7 +274,7 @@ describe('find', () => {
 
   it("runs the host's find actions, once per key press even when the press also arrives as an action", async () => {
     const size = 65536;
-    const ed = await openEditor(browser, server, { size });
+    const ed = await openEditor({ size });
     const mut = new Map<number, number>();
     try {
       await ed.waitLoaded();
@@ -326,7 +315,7 @@ describe('find', () => {
       await ed.close();
     }
     // A query kept in the view state: F3 in the grid finds it, and shows the bar with its note.
-    const again = await openEditor(browser, server, { size, savedState: { version: 1, docId: 42, cursor: 0, anchor: 0, column: 'hex', topOffset: 0, inspect: { search: { mode: 'text', text: 'Hi!', caseInsensitive: true } } } });
+    const again = await openEditor({ size, savedState: { version: 1, docId: 42, cursor: 0, anchor: 0, column: 'hex', topOffset: 0, inspect: { search: { mode: 'text', text: 'Hi!', caseInsensitive: true } } } });
     try {
       await again.waitLoaded();
       await mutate(again.page, mut, 0x700, [0x68, 0x49, 0x21]);
