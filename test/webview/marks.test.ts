@@ -90,6 +90,8 @@ describe('differences', () => {
       await ed.page.click('.diff-clear');
       await ed.page.waitForSelector('.diff-bar', { state: 'hidden' });
       assert.deepEqual((await ed.stats()).calls.map((c) => c.method), ['clearDiff']);
+      // The marks go with the next paint of the rows (it can trail the bar under load).
+      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.diff').length === 0, undefined, { timeout: 5000 });
       assert.deepEqual(await cellsWith(ed.page, 'diff'), []);
       await ed.page.focus('.grid');
       await ed.page.keyboard.press('F7');
