@@ -3,6 +3,7 @@
 
 import type { HexSettings } from '../protocol/webview';
 import { el } from './grid';
+import { button } from './dom';
 
 export type BytesPerRow = HexSettings['bytesPerRow'];
 export type Grouping = HexSettings['grouping'];
@@ -80,11 +81,3 @@ function labelled(text: string, control: HTMLElement): HTMLElement {
   return label;
 }
 
-function button(className: string, text: string, title: string): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = className;
-  b.textContent = text;
-  b.title = title;
-  return b;
-}
