@@ -1,4 +1,5 @@
 // One place for where scripts/install-vscode-server.sh puts things (keep the two in sync).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,3 +23,13 @@ export const installMarker = path.join(cacheDir, `.installed-node-${NODE_VERSION
 export const installScript = path.join(repoRoot, 'scripts', 'install-vscode-server.sh');
 /** Debian's Chromium (never downloaded). */
 export const chromiumPath = process.env.SHM_INSPECTOR_CHROMIUM || '/usr/bin/chromium';
+
+/** The newest x64 .vsix in the repo root (`npm run package`), or null. */
+export function newestVsix() {
+  const found = fs
+    .readdirSync(repoRoot)
+    .filter((f) => /^shm-inspector-linux-x64-.*\.vsix$/.test(f))
+    .map((f) => path.join(repoRoot, f))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  return found[0] ?? null;
+}

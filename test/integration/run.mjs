@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { cacheDir, installScript, repoRoot } from './paths.mjs';
+import { cacheDir, installScript, newestVsix, repoRoot } from './paths.mjs';
 import { cleanupAll, installVsix, makeTempDir } from './vscode-server.mjs';
 
 const argv = process.argv.slice(2);
@@ -111,15 +111,6 @@ function teeStream(target, seen) {
   });
 }
 
-function findVsix() {
-  if (vsixArg) return path.resolve(vsixArg);
-  const found = fs
-    .readdirSync(repoRoot)
-    .filter((f) => /^shm-inspector-linux-x64-.*\.vsix$/.test(f))
-    .map((f) => path.join(repoRoot, f))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return found[0] ?? null;
-}
 
 async function runDesktop() {
   const t0 = Date.now();
@@ -182,7 +173,7 @@ async function runServer() {
 
   let extensionDevelopmentPath = repoRoot;
   if (useVsix) {
-    const vsix = findVsix();
+    const vsix = vsixArg ? path.resolve(vsixArg) : newestVsix();
     if (!vsix || !fs.existsSync(vsix)) {
       return fail('no shm-inspector-linux-x64-*.vsix in the repo root: run `npm run package` first');
     }

@@ -50,7 +50,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { installScript, repoRoot } from './paths.mjs';
+import { installScript, newestVsix, repoRoot } from './paths.mjs';
 import {
   cleanupAll,
   consoleForwarder,
@@ -79,14 +79,7 @@ function parseArgs(argv) {
   return o;
 }
 
-function findVsix() {
-  const found = fs
-    .readdirSync(repoRoot)
-    .filter((f) => /^shm-inspector-linux-x64-.*\.vsix$/.test(f))
-    .map((f) => path.join(repoRoot, f))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return found[0] ?? null;
-}
+
 
 const cssString = (s) => JSON.stringify(String(s));
 
@@ -274,7 +267,7 @@ async function runOne(file, server) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const vsix = args.vsix ?? findVsix();
+  const vsix = args.vsix ?? newestVsix();
   if (!vsix || !fs.existsSync(vsix)) {
     console.error('ui: FAILED: no shm-inspector-linux-x64-*.vsix in the repo root: run `npm run package` first');
     console.log('ui: 0 passed, 1 failed');
