@@ -12,6 +12,9 @@ export interface HexDocInfo {
   readOnlyReason?: string;
 }
 
+/** Shortest live refresh period (the setting is raised to this). */
+export const MIN_LIVE_REFRESH_MS = 50;
+
 export interface HexSettings {
   /** 0 = fit to width. */
   bytesPerRow: 0 | 8 | 16 | 32;
@@ -94,11 +97,27 @@ export type HostToWebviewEvents = {
   diff: { diff: DiffView | null };
   /** Run a webview action from a palette command or keybinding. */
   action: { action: 'find' | 'findNext' | 'findPrevious' | 'nextDifference' | 'previousDifference' | 'copyAs' };
+  /**
+   * Live refresh (the host polls the range the webview `watch`es): the bytes from the first to
+   * the last one that changed since the previous push (the whole range after a `watch` or a
+   * change made through the editor), or why the range could not be read. Nothing is sent
+   * while nothing changes.
+   */
+  live: LiveUpdate;
 };
+
+export type LiveUpdate = { offset: number; data: Uint8Array } | { error: string };
 
 /** Requests the host sends to the webview. */
 export type HostToWebview = {
   selection: { params: Record<string, never>; result: ByteRange & { cursor: number } };
 };
 
-export type WebviewEvents = Record<string, never>;
+/** Notifications the webview sends to the host. */
+export type WebviewEvents = {
+  /**
+   * The range live refresh should poll (the rows in view), or length 0 for none (paused,
+   * hidden, switched off). Each `watch` also asks for the whole range in the next push.
+   */
+  watch: ByteRange;
+};

@@ -3,7 +3,7 @@
 // refresh, toolbar and status line to the host through the protocol. Live inspection
 // (inspector, Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort.
 
-import type { ByteRange, HexDocInfo, HexDocState, HexSettings } from '../protocol/webview';
+import type { ByteRange, HexDocInfo, HexDocState, HexSettings, LiveUpdate } from '../protocol/webview';
 import { bytesFromClipboard, clipboardText, COPY_CHUNK, MAX_COPY_BYTES, MAX_PASTE_BYTES } from './clipboard';
 import { LiveInspection, type SavedInspection } from './features';
 import { charOf, formatSize, hex2, hexDigit, isPrintable, offsetDigits, plural } from './format';
@@ -60,6 +60,8 @@ export class HexEditor {
   private unloadedCells = 0;
   private firstRowsPainted = false;
   private renderQueued = false;
+  /** `edit` requests not answered yet: live pushes may predate them. */
+  private editsInFlight = 0;
   private holdSince = 0;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private layoutQueued = false;
@@ -82,14 +84,18 @@ export class HexEditor {
       maxRunPages: MAX_RUN_PAGES,
       read: (offset, length, signal) => this.read(offset, length, signal),
       // While holding the picture for missing bytes, paint as soon as they are here.
-      onUpdate: () => (this.holdSince ? this.render() : this.scheduleRender()),
+      onUpdate: () => {
+        this.live.pagesLoaded();
+        if (this.holdSince) this.render();
+        else this.scheduleRender();
+      },
       onError: (message) => this.messages.show(`Could not read the segment: ${message}`, 'error'),
     });
     this.live = new LiveRefresh({
       cache: this.cache,
       visibleRange: () => this.watchedRange(),
-      canRefresh: () => !this.docState.gone,
-      read: (offset, length) => this.read(offset, length),
+      watch: (offset, length) => this.rpc.notify('watch', { offset, length }),
+      canApply: () => this.editsInFlight === 0,
       refreshed: () => this.scheduleRender(),
       error: (message) => this.messages.show(message, 'error'),
     });
@@ -160,6 +166,11 @@ export class HexEditor {
     this.marks.setState(state);
     this.banner.update(state);
     this.scheduleRender();
+  }
+
+  /** A live refresh push from the host. */
+  onLive(update: LiveUpdate): void {
+    this.live.onUpdate(update);
   }
 
   onSettings(settings: HexSettings): void {
@@ -324,6 +335,7 @@ export class HexEditor {
     this.renderQueued = false;
     const { start, end } = this.visibleRange();
     this.cache.ensure(start, this.watchedRange().end);
+    this.live.sync();
     const r = this.sel.range();
     this.status.update({
       cursor: this.sel.cursor,
@@ -609,7 +621,11 @@ export class HexEditor {
     const bytes = data.slice(); // compact copy: structured clone sends the whole buffer
     this.cache.write(offset, bytes);
     this.marks.sent(offset, bytes);
-    const settled = () => { if (this.marks.settled()) this.scheduleRender(); };
+    this.editsInFlight++;
+    const settled = () => {
+      this.editsInFlight--;
+      if (this.marks.settled()) this.scheduleRender();
+    };
     this.rpc.request('edit', { offset, data: bytes, label }).then(
       settled,
       (err: unknown) => {
@@ -717,7 +733,10 @@ export class HexEditor {
     g.addEventListener('focus', () => this.render());
     new ResizeObserver(() => this.scheduleLayout()).observe(this.grid.scroller);
     new ResizeObserver(() => this.scheduleLayout()).observe(this.probe);
-    document.addEventListener('visibilitychange', () => { if (!document.hidden) this.scheduleRender(); });
+    document.addEventListener('visibilitychange', () => {
+      this.live.sync();
+      if (!document.hidden) this.scheduleRender();
+    });
     // When VS Code focuses the webview, keys should reach the grid.
     window.addEventListener('focus', () => {
       if (document.activeElement === document.body || document.activeElement === null) this.focusGrid();

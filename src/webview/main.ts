@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   rpc.on('state', (p) => editor?.onState(p));
   rpc.on('settings', (p) => editor?.onSettings(p));
   rpc.on('goto', (p) => editor?.onGoto(p.offset, p.length));
+  rpc.on('live', (p) => editor?.onLive(p));
   // Bookmarks and differences are sent right after `ready`: keep the latest until the editor exists.
   let early: { bookmarks?: HostToWebviewEvents['bookmarks']; diff?: HostToWebviewEvents['diff'] } = {};
   rpc.on('bookmarks', (p) => (editor ? editor.inspection.onBookmarks(p.bookmarks) : (early.bookmarks = p)));

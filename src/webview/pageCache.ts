@@ -175,24 +175,29 @@ export class PageCache {
     }
   }
 
-  /** Epochs of the cached pages of [start, end), to pass to applyFresh later. */
-  epochs(start: number, end: number): Map<number, number> {
-    const m = new Map<number, number>();
+  /** True if every page of [start, end) holds bytes that are current: loaded, not stale, no read in flight. */
+  isFresh(start: number, end: number): boolean {
+    if (end <= start) return true;
     for (let i = this.pageOf(start); i <= this.pageOf(end - 1); i++) {
       const p = this.pages.get(i);
-      if (p) m.set(i, p.epoch);
+      if (!p || !p.data || p.stale || p.loadingEpoch === p.epoch) return false;
     }
-    return m;
+    return true;
   }
 
   /**
-   * Store bytes read outside the cache (live refresh) over the cached pages that did not
-   * change since `epochs` was taken. Returns the offsets whose value changed.
+   * Store bytes pushed by live refresh over the cached pages that are current (see isFresh).
+   * Returns the offsets whose value changed, and whether some cached page was skipped
+   * (its coming read may be older than these bytes).
    */
-  applyFresh(offset: number, data: Uint8Array, epochs: Map<number, number>): number[] {
+  applyFresh(offset: number, data: Uint8Array): { changed: number[]; skipped: boolean } {
     const changed: number[] = [];
-    this.forPages(offset, offset + data.length, (p, pageStart, index) => {
-      if (!p.data || p.stale || epochs.get(index) !== p.epoch) return;
+    let skipped = false;
+    this.forPages(offset, offset + data.length, (p, pageStart) => {
+      if (!p.data || p.stale || p.loadingEpoch === p.epoch) {
+        skipped = true;
+        return;
+      }
       const end = Math.min(offset + data.length, pageStart + p.data.length);
       for (let o = Math.max(offset, pageStart); o < end; o++) {
         const v = data[o - offset];
@@ -202,7 +207,7 @@ export class PageCache {
         }
       }
     });
-    return changed;
+    return { changed, skipped };
   }
 
   private pageOf(offset: number): number {

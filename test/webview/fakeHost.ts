@@ -7,6 +7,8 @@
 // Compiled twice: by esbuild for the browser, and by the repo's tsc (lib ES2022, no DOM)
 // for type checking, hence the small local declarations instead of DOM types.
 
+import { LiveWatch } from '../../src/extension/hexEditor/liveWatch';
+import { checkWatch } from '../../src/extension/hexEditor/validate';
 import { Rpc } from '../../src/protocol/rpc';
 import type {
   Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
@@ -292,6 +294,28 @@ function install(): void {
     host.notify('state', docState);
   }
 
+  /** The bytes the webview sees (live segment + pending edits), counted in the stats like every read. */
+  async function readView(offset: number, length: number): Promise<Uint8Array> {
+    checkRange(offset, length, 'read');
+    if (readFailure) throw new Error(readFailure);
+    if (length > 64 * 1024 * 1024) throw new Error(`read: ${length} bytes is too much for one read`);
+    stats.reads++;
+    stats.bytesRead += length;
+    stats.maxReadLength = Math.max(stats.maxReadLength, length);
+    stats.lastReads.push({ offset, length });
+    if (stats.lastReads.length > 50) stats.lastReads.shift();
+    if (config.readDelayMs) await sleep(config.readDelayMs);
+    const data = new Uint8Array(length);
+    for (let i = 0; i < length; i++) data[i] = viewByte(offset + i);
+    return data;
+  }
+
+  /** Like the real host: `changed` to the webview, and live refresh pushes its whole range next. */
+  function notifyChanged(ranges: ByteRange[] | 'all'): void {
+    host.notify('changed', { ranges });
+    liveWatch.resync();
+  }
+
   const channel = new MessageChannel() as unknown as { port1: Port; port2: Port };
 
   const host = new Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>(
@@ -305,20 +329,7 @@ function install(): void {
         }, 0);
         return { doc, settings, state: docState };
       },
-      read: async ({ offset, length }) => {
-        checkRange(offset, length, 'read');
-        if (readFailure) throw new Error(readFailure);
-        if (length > 64 * 1024 * 1024) throw new Error(`read: ${length} bytes is too much for one read`);
-        stats.reads++;
-        stats.bytesRead += length;
-        stats.maxReadLength = Math.max(stats.maxReadLength, length);
-        stats.lastReads.push({ offset, length });
-        if (stats.lastReads.length > 50) stats.lastReads.shift();
-        if (config.readDelayMs) await sleep(config.readDelayMs);
-        const data = new Uint8Array(length);
-        for (let i = 0; i < length; i++) data[i] = viewByte(offset + i);
-        return { offset, data };
-      },
+      read: async ({ offset, length }) => ({ offset, data: await readView(offset, length) }),
       edit: ({ offset, data, label }) => {
         if (editFailure) throw new Error(editFailure);
         if (doc.readOnly) throw new Error(`the segment is read-only (${doc.readOnlyReason})`);
@@ -332,7 +343,7 @@ function install(): void {
         }
         undoStack.push({ offset, before });
         // The real host posts `changed` and `state` before it answers the edit.
-        host.notify('changed', { ranges: [{ offset, length: data.length }] });
+        notifyChanged([{ offset, length: data.length }]);
         emitState(true);
         return null;
       },
@@ -351,7 +362,7 @@ function install(): void {
         const data = [0x1a, 0x2b, 0x3c, 0x4d];
         for (let i = 0; i < data.length && p.offset + i < size; i++) overlay.set(p.offset + i, data[i]);
         undoStack.push({ offset: p.offset, before: data.map(() => undefined) });
-        host.notify('changed', { ranges: [{ offset: p.offset, length: data.length }] });
+        notifyChanged([{ offset: p.offset, length: data.length }]);
         emitState(true);
         return { path: '/tmp/import.bin', bytes: data.length };
       },
@@ -390,6 +401,11 @@ function install(): void {
   );
   channel.port2.onmessage = (e) => void host.receive(e.data);
 
+  // Live refresh polls like the real host, with the real host's class.
+  const liveWatch = new LiveWatch({ read: readView, push: (update) => host.notify('live', update), active: () => !docState.gone });
+  liveWatch.setPeriod(settings.liveRefreshMs);
+  host.on('watch', (p) => liveWatch.watch(checkWatch(p, size)));
+
   function applyTheme(theme: ThemeName): void {
     const t = THEMES[theme];
     const root = w.document.documentElement;
@@ -420,14 +436,14 @@ function install(): void {
         if (b === undefined) overlay.delete(e.offset + i);
         else overlay.set(e.offset + i, b);
       });
-      host.notify('changed', { ranges: [{ offset: e.offset, length: e.before.length }] });
+      notifyChanged([{ offset: e.offset, length: e.before.length }]);
       emitState(undoStack.length > 0);
       return true;
     },
     revert: () => {
       overlay.clear();
       undoStack.length = 0;
-      host.notify('changed', { ranges: 'all' });
+      notifyChanged('all');
       emitState(false);
     },
     save: () => {
@@ -436,14 +452,16 @@ function install(): void {
       undoStack.length = 0;
       emitState(false);
     },
-    sendChanged: (ranges) => host.notify('changed', { ranges }),
+    sendChanged: notifyChanged,
     sendState: (s) => {
       docState = s;
       host.notify('state', s);
+      liveWatch.update();
     },
     sendSettings: (s) => {
       settings = { ...settings, ...s };
       host.notify('settings', settings);
+      liveWatch.setPeriod(settings.liveRefreshMs);
     },
     sendGoto: (offset, length) => host.notify('goto', length === undefined ? { offset } : { offset, length }),
     requestSelection: () => host.request('selection', {}),

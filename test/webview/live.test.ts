@@ -93,12 +93,21 @@ describe('live refresh', () => {
       await ed.waitCell(0, 'AB');
       assert.equal(await ed.page.textContent('.live-toggle'), 'Pause');
       // document.hidden (the editor tab in the background): no reads.
-      await ed.page.evaluate(() => Object.defineProperty((globalThis as any).document, 'hidden', { configurable: true, get: () => true }));
+      // (As the browser does, a visibilitychange event comes with each change.)
+      await ed.page.evaluate(() => {
+        const d = (globalThis as any).document;
+        Object.defineProperty(d, 'hidden', { configurable: true, get: () => true });
+        d.dispatchEvent(new (globalThis as any).Event('visibilitychange'));
+      });
       await ed.page.waitForTimeout(200);
       const hiddenReads = (await ed.stats()).reads;
       await ed.page.waitForTimeout(400);
       assert.equal((await ed.stats()).reads, hiddenReads, 'no reads while hidden');
-      await ed.page.evaluate(() => { delete (globalThis as any).document.hidden; });
+      await ed.page.evaluate(() => {
+        const d = (globalThis as any).document;
+        delete d.hidden;
+        d.dispatchEvent(new (globalThis as any).Event('visibilitychange'));
+      });
       await refreshes(ed.page, 1);
       // Turned off by a settings change: the button goes away and so do the reads.
       await ed.page.evaluate('window.fakeHost.sendSettings({ liveRefreshMs: 0 })');

@@ -32,8 +32,8 @@ interface PageCacheLike {
   ensure(start: number, end: number): void;
   write(o: number, data: Uint8Array): void;
   invalidate(r: { offset: number; length: number }[] | 'all'): void;
-  epochs(start: number, end: number): Map<number, number>;
-  applyFresh(o: number, data: Uint8Array, epochs: Map<number, number>): number[];
+  isFresh(start: number, end: number): boolean;
+  applyFresh(o: number, data: Uint8Array): { changed: number[]; skipped: boolean };
 }
 const pageCacheModule = loadWebviewModule<{
   UNLOADED: number;
@@ -256,18 +256,29 @@ describe('PageCache', () => {
     assert.equal(cache.byteAt(50), 0x11);
   });
 
-  it('applyFresh reports changed offsets and skips pages edited meanwhile', async () => {
-    const { cache } = make(4096);
-    cache.ensure(0, 2048);
+  it('applyFresh reports changed offsets and skips pages that are stale or being read', async () => {
+    const { cache, resolvers } = make(3072, { delay: true });
+    cache.ensure(0, 3072);
+    resolvers.shift()!();
     await tick();
-    const epochs = cache.epochs(0, 2048);
-    const fresh = Uint8Array.from({ length: 2048 }, (_, i) => i & 0xff);
+    assert.ok(cache.isFresh(0, 3072));
+    const fresh = Uint8Array.from({ length: 3072 }, (_, i) => i & 0xff);
     fresh[3] = 0xee;
     fresh[1500] = 0xee;
-    cache.write(1400, Uint8Array.of(1)); // page 1 edited after the epochs were taken
-    assert.deepEqual(cache.applyFresh(0, fresh, epochs), [3]);
+    fresh[2500] = 0xee;
+    cache.invalidate([{ offset: 1024, length: 1 }]); // page 1: stale, its re-read not issued yet
+    assert.ok(!cache.isFresh(0, 3072));
+    assert.ok(cache.isFresh(0, 1024));
+    assert.deepEqual(cache.applyFresh(0, fresh), { changed: [3, 2500], skipped: true });
     assert.equal(cache.byteAt(3), 0xee);
-    assert.equal(cache.byteAt(1500), 1500 & 0xff);
+    assert.equal(cache.byteAt(1500), 1500 & 0xff, 'stale page not overwritten');
+    cache.ensure(0, 3072); // page 1's read is now in flight
+    assert.ok(!cache.isFresh(1024, 2048), 'a page being read is not fresh');
+    assert.deepEqual(cache.applyFresh(1500, fresh.subarray(1500, 1501)), { changed: [], skipped: true });
+    resolvers.shift()!();
+    await tick();
+    assert.ok(cache.isFresh(0, 3072));
+    assert.deepEqual(cache.applyFresh(0, Uint8Array.of(0xee, 1, 2, 3)), { changed: [0, 3], skipped: false }, 'byte 3 back from 0xee to 3');
   });
 });
 

@@ -1,6 +1,6 @@
 // The hex editor's settings as the webview gets them (shmInspector.hexEditor.*).
 import * as vscode from 'vscode';
-import type { HexSettings } from '../../protocol/webview';
+import { MIN_LIVE_REFRESH_MS, type HexSettings } from '../../protocol/webview';
 import { setting } from '../manifest';
 
 export const HEX_SECTION = setting('hexEditor');
@@ -15,7 +15,7 @@ export function readHexSettings(): HexSettings {
   return {
     bytesPerRow: pick(c.get('bytesPerRow'), [0, 8, 16, 32] as const, 16),
     grouping: pick(c.get('grouping'), [1, 2, 4, 8] as const, 1),
-    liveRefreshMs: typeof live === 'number' && Number.isFinite(live) && live > 0 ? Math.max(50, Math.round(live)) : 0,
+    liveRefreshMs: typeof live === 'number' && Number.isFinite(live) && live > 0 ? Math.max(MIN_LIVE_REFRESH_MS, Math.round(live)) : 0,
     inspector: pick(c.get('inspector'), ['side', 'hover', 'off'] as const, 'side'),
     littleEndian: c.get<unknown>('littleEndian') !== false,
   };

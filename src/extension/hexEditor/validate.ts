@@ -1,9 +1,11 @@
 // The host trusts nothing a webview sends: every request's params are checked (types, ranges,
 // sizes) here before anything reaches the document or the agent. vscode-free.
-import type { WebviewToHost } from '../../protocol/webview';
+import type { ByteRange, WebviewToHost } from '../../protocol/webview';
 
 /** Longest single read a webview may ask for. */
 export const MAX_READ = 1 << 20;
+/** Longest range live refresh polls (the rows in view of a very tall editor are ~16 KiB). */
+export const MAX_WATCH = 256 << 10;
 /** Longest single edit (a paste). */
 export const MAX_EDIT = 16 << 20;
 /** Longest text for the clipboard. */
@@ -62,6 +64,15 @@ export function checkRead(p: unknown, size: number): Params<'read'> {
   const offset = count('read', 'offset', o.offset);
   const length = count('read', 'length', o.length, MAX_READ);
   inside('read', offset, length, size);
+  return { offset, length };
+}
+
+/** The `watch` event: a range inside the segment (length 0 = stop polling). */
+export function checkWatch(p: unknown, size: number): ByteRange {
+  const o = object('watch', p);
+  const offset = count('watch', 'offset', o.offset);
+  const length = count('watch', 'length', o.length, MAX_WATCH);
+  inside('watch', offset, length, size);
   return { offset, length };
 }
 

@@ -2,7 +2,7 @@
 // through asWebviewUri), the Rpc over postMessage with the validated handlers, and the
 // document's events passed on as `changed` / `state`, plus `settings`, `goto`, `action`,
 // `bookmarks` and `diff` (the last two also right after each `ready`: the webview reloads
-// whenever its tab is shown again).
+// whenever its tab is shown again), and `live` pushes of the watched range (liveWatch.ts).
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { Rpc, type Handlers } from '../../protocol/rpc';
@@ -10,6 +10,8 @@ import type { ByteRange, HexSettings, HostToWebview, HostToWebviewEvents, Webvie
 import type { HexDocument } from './document';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { renderHexEditorHtml } from './html';
+import { LiveWatch } from './liveWatch';
+import { checkWatch } from './validate';
 
 /** Requests to the webview (selection) give up after this long. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -31,6 +33,8 @@ export class WebviewHost implements vscode.Disposable {
   private readonly last = new Map<string, unknown>();
   private markReady!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => { this.markReady = resolve; });
+  /** Live refresh: polls the range the webview watches, pushes what changed. */
+  readonly live: LiveWatch;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -60,6 +64,19 @@ export class WebviewHost implements vscode.Disposable {
       this.withReadyHook(createHandlers(doc, deps), onReady),
       { timeoutMs: REQUEST_TIMEOUT_MS },
     );
+    this.live = new LiveWatch({
+      read: (offset, length) => doc.read(offset, length),
+      push: (update) => this.post('live', update),
+      active: () => this.visible && !doc.state.gone,
+    });
+    this.live.setPeriod(deps.settings().liveRefreshMs);
+    this.rpc.on('watch', (p) => {
+      try {
+        this.live.watch(checkWatch(p, doc.size));
+      } catch (err) {
+        console.error('[shm-inspector] bad watch from the hex editor webview:', err);
+      }
+    });
     this.subscriptions.push(
       webview.onDidReceiveMessage((m: unknown) => {
         try {
@@ -68,8 +85,15 @@ export class WebviewHost implements vscode.Disposable {
           console.error('[shm-inspector] bad message from the hex editor webview:', err);
         }
       }),
-      doc.onDidChangeBytes((ranges: ByteRange[] | 'all') => this.post('changed', { ranges })),
-      doc.onDidChangeState((state) => this.post('state', state)),
+      doc.onDidChangeBytes((ranges: ByteRange[] | 'all') => {
+        this.post('changed', { ranges });
+        this.live.resync();
+      }),
+      doc.onDidChangeState((state) => {
+        this.post('state', state);
+        this.live.update();
+      }),
+      panel.onDidChangeViewState(() => this.live.update()),
       panel.onDidDispose(() => this.dispose()),
       this.postEmitter,
     );
@@ -120,6 +144,7 @@ export class WebviewHost implements vscode.Disposable {
 
   sendSettings(settings: HexSettings): void {
     this.post('settings', settings);
+    this.live.setPeriod(settings.liveRefreshMs);
   }
 
   goto(offset: number, length?: number): void {
@@ -139,6 +164,7 @@ export class WebviewHost implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.live.dispose();
     this.rpc.close(new Error('the hex editor was closed'));
     for (const d of this.subscriptions) d.dispose();
     this.subscriptions.length = 0;

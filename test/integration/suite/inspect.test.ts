@@ -229,6 +229,67 @@ describe('live inspection', function () {
     }
   });
 
+  it('live refresh: the host polls what the webview watches and pushes only the counter bytes that change; nothing when quiet or hidden', async () => {
+    const config = vscode.workspace.getConfiguration('shmInspector.hexEditor');
+    await config.update('liveRefresh', 100, vscode.ConfigurationTarget.Global);
+    const info = await makeSegment();
+    await otherWrite(info, 0x10, new Uint8Array(4));
+    const counter = startCounter(info, 0x10);
+    try {
+      const { host } = await open(info);
+      await host.whenReady();
+      const rec = record(host);
+      // The counter's bytes, rebuilt from the pushes alone, must count up.
+      const bytes = new Uint8Array(4);
+      const values: number[] = [];
+      await waitFor(() => {
+        for (const u of rec.of('live').splice(0)) {
+          assert.ok(!('error' in u), `no live error: ${JSON.stringify(u)}`);
+          if ('error' in u) continue;
+          for (let i = 0; i < u.data.length; i++) {
+            const o = u.offset + i - 0x10;
+            if (o >= 0 && o < 4) bytes[o] = u.data[i];
+          }
+          values.push(Buffer.from(bytes).readUInt32LE(0));
+        }
+        rec.events.length = 0;
+        return values.length >= 6;
+      }, 'six live pushes');
+      const rising = values.slice(1);
+      assert.ok(rising.every((v, i) => i === 0 || v > rising[i - 1]), `the counter rises through the pushes: ${values.join(', ')}`);
+      // After the first push each carries only the changed span of the counter.
+      const later: { offset: number; length: number }[] = [];
+      await waitFor(() => {
+        for (const e of rec.events.splice(0)) {
+          if (e.name === 'live' && !('error' in e.payload)) later.push({ offset: e.payload.offset, length: e.payload.data.length });
+        }
+        return later.length >= 3;
+      }, 'three more pushes');
+      assert.ok(later.every((r) => r.offset >= 0x10 && r.offset + r.length <= 0x14 && r.length >= 1), `only counter bytes pushed: ${JSON.stringify(later)}`);
+
+      // Quiet: polling goes on, no message is sent.
+      await stopChild(counter);
+      await sleep(300);
+      rec.events.length = 0;
+      const polls = host.live.polls;
+      await sleep(800);
+      assert.ok(host.live.polls >= polls + 4, `still polling (${host.live.polls - polls} reads in 800 ms)`);
+      assert.deepStrictEqual(rec.of('live'), [], 'nothing pushed while nothing changes');
+
+      // Hidden behind a text editor in the same group: no polling at all.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'cover' }), { preview: false });
+      await waitFor(() => !host.visible, 'the hex editor hidden');
+      await sleep(250);
+      const hiddenPolls = host.live.polls;
+      await sleep(600);
+      assert.strictEqual(host.live.polls, hiddenPolls, 'no reads while the editor is hidden');
+      rec.dispose();
+    } finally {
+      await stopChild(counter);
+      await config.update('liveRefresh', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('export: the file holds the segment bytes of the range with the pending edits; cancel writes nothing', async () => {
     const info = await makeSegment();
     const { doc, h } = await open(info);
