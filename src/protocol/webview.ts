@@ -12,6 +12,9 @@ export interface HexDocInfo {
   readOnlyReason?: string;
 }
 
+/** Most bytes one `edit` may carry (a paste): the host refuses more, the webview says so first. */
+export const MAX_EDIT_BYTES = 16 << 20;
+
 /** Shortest live refresh period (the setting is raised to this). */
 export const MIN_LIVE_REFRESH_MS = 50;
 

@@ -1,13 +1,14 @@
 // Clipboard formats: what a copy of the selection puts on the clipboard (hex pairs from the
 // hex column, decoded text from the text column) and how pasted text becomes bytes.
 
+import { MAX_EDIT_BYTES } from '../protocol/webview';
 import { charOf, hex2 } from './format';
 import { parseHexBytes, type ParseResult } from './hexParse';
 
 /** Largest selection copied to the clipboard. */
 export const MAX_COPY_BYTES = 16 * 1024 * 1024;
-/** Largest paste (one undoable edit; the host refuses bigger edits). */
-export const MAX_PASTE_BYTES = 16 * 1024 * 1024;
+/** Largest paste: one undoable edit, as large as the host accepts. */
+export const MAX_PASTE_BYTES = MAX_EDIT_BYTES;
 /** Read size when a copy needs bytes that are not cached. */
 export const COPY_CHUNK = 1024 * 1024;
 
