@@ -1,6 +1,8 @@
-// What the integration suites share: ids, paths and small waiting helpers.
+// What the integration suites share: ids, paths, small waiting helpers, segments made by the test.
 import * as path from 'path';
+import type { AgentClient } from '../../../src/agent/client';
 import type { CallContext } from '../../../src/protocol/rpc';
+import { identityOf, type SegmentInfo } from '../../../src/protocol/segment';
 
 export const EXTENSION_ID = 'shm-inspector.shm-inspector';
 export const HEX_EDITOR = 'shmInspector.hexEditor';
@@ -26,4 +28,55 @@ export const handlerContext: CallContext = { progress: () => undefined, signal: 
 /** The known pattern tests fill segments with. */
 export function expected(offset: number): number {
   return (offset * 7 + 3) & 0xff;
+}
+
+/**
+ * Segments made and touched by the test's own agent (another process than the extension's):
+ * create with a random free key, fill with expected(), read and write by handle, destroy all.
+ */
+export class OtherSegments {
+  readonly made: SegmentInfo[] = [];
+
+  constructor(readonly agent: AgentClient) {}
+
+  async make(options: { size: number; perms?: number; fill?: boolean }): Promise<SegmentInfo> {
+    let info: SegmentInfo | undefined;
+    for (let i = 0; !info; i++) {
+      try {
+        const key = (0x53480000 | (1 + Math.floor(Math.random() * 0xfffe))) >>> 0;
+        info = await this.agent.request('create', { size: options.size, key, perms: options.perms ?? 0o600, exclusive: true });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EEXIST' || i > 50) throw err;
+      }
+    }
+    this.made.push(info);
+    if (options.fill !== false) {
+      const data = new Uint8Array(options.size);
+      for (let i = 0; i < options.size; i++) data[i] = expected(i);
+      await this.write(info, 0, data);
+    }
+    return info;
+  }
+
+  write(info: SegmentInfo, offset: number, data: Uint8Array): Promise<void> {
+    return this.withHandle(info, async (handle) => { await this.agent.request('write', { handle, offset, data }); });
+  }
+
+  read(info: SegmentInfo, offset: number, length: number): Promise<Buffer> {
+    return this.withHandle(info, async (handle) => Buffer.from(await this.agent.request('read', { handle, offset, length })));
+  }
+
+  /** Destroy every segment made (if it is still the same one). */
+  async destroyAll(): Promise<void> {
+    for (const info of this.made) await this.agent.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
+  }
+
+  private async withHandle<T>(info: SegmentInfo, fn: (handle: number) => Promise<T>): Promise<T> {
+    const { handle } = await this.agent.request('open', { id: info.id, expect: identityOf(info) });
+    try {
+      return await fn(handle);
+    } finally {
+      await this.agent.request('close', { handle });
+    }
+  }
 }

@@ -14,7 +14,7 @@ import type { WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { segmentLabel, segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
 const SIZE = 64 * 1024;
 
@@ -27,39 +27,12 @@ describe('hex editor', function () {
   let other: AgentClient; // "another process": this test's own agent
   let provider: HexEditorProvider;
   let extensionAgentPid: () => number | undefined;
-  const made: SegmentInfo[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hex-editor-test-'));
 
-  async function makeSegment(perms = 0o600): Promise<SegmentInfo> {
-    let info: SegmentInfo | undefined;
-    for (let i = 0; !info; i++) {
-      try {
-        const key = (0x53480000 | (1 + Math.floor(Math.random() * 0xfffe))) >>> 0;
-        info = await other.request('create', { size: SIZE, key, perms, exclusive: true });
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EEXIST' || i > 50) throw err;
-      }
-    }
-    made.push(info);
-    const data = new Uint8Array(SIZE);
-    for (let i = 0; i < SIZE; i++) data[i] = expected(i);
-    await otherWrite(info, 0, data);
-    return info;
-  }
-
-  async function withHandle<T>(info: SegmentInfo, fn: (h: number) => Promise<T>): Promise<T> {
-    const { handle } = await other.request('open', { id: info.id, expect: identityOf(info) });
-    try {
-      return await fn(handle);
-    } finally {
-      await other.request('close', { handle });
-    }
-  }
-
-  const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) =>
-    withHandle(info, (handle) => other.request('write', { handle, offset, data }));
-  const otherRead = (info: SegmentInfo, offset: number, length: number) =>
-    withHandle(info, async (handle) => Array.from(await other.request('read', { handle, offset, length })));
+  let segs: OtherSegments;
+  const makeSegment = (perms = 0o600) => segs.make({ size: SIZE, perms });
+  const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) => segs.write(info, offset, data);
+  const otherRead = async (info: SegmentInfo, offset: number, length: number) => Array.from(await segs.read(info, offset, length));
 
   async function open(info: SegmentInfo, options: { readOnly?: boolean } = {}): Promise<{ uri: vscode.Uri; doc: HexDocument; h: Handlers<WebviewToHost> }> {
     const uri = segmentUri(info, options);
@@ -107,6 +80,7 @@ describe('hex editor', function () {
     provider = (await vscode.commands.executeCommand('shmInspector._hexEditorApi')) as HexEditorProvider;
     assert.ok(provider && typeof provider.documentFor === 'function', 'the hex editor test API is registered');
     other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
+    segs = new OtherSegments(other);
     // VS Code in a browser auto-saves after a delay by default: these tests save explicitly.
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
@@ -120,7 +94,7 @@ describe('hex editor', function () {
 
   after(async () => {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-    for (const info of made) await other.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
+    await segs?.destroyAll();
     other.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });

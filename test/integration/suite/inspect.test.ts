@@ -12,7 +12,6 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/agent/client';
 import type { SegmentInfo } from '../../../src/protocol/segment';
-import { identityOf } from '../../../src/protocol/segment';
 import type { Handlers } from '../../../src/protocol/rpc';
 import type { DiffView, HexSettings, HostToWebviewEvents, WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
@@ -21,7 +20,7 @@ import type { HexEditorProvider } from '../../../src/extension/hexEditor/provide
 import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/webviewHost';
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
 const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 const SIZE = 64 * 1024;
@@ -35,42 +34,13 @@ describe('live inspection', function () {
   this.timeout(90_000);
   let other: AgentClient; // "another process": this test's own agent
   let provider: HexEditorProvider;
-  const made: SegmentInfo[] = [];
   const children = new Set<ChildProcess>();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-test-'));
 
-  async function makeSegment(size = SIZE, fill = true): Promise<SegmentInfo> {
-    let info: SegmentInfo | undefined;
-    for (let i = 0; !info; i++) {
-      try {
-        const key = (0x53480000 | (1 + Math.floor(Math.random() * 0xfffe))) >>> 0;
-        info = await other.request('create', { size, key, perms: 0o600, exclusive: true });
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EEXIST' || i > 50) throw err;
-      }
-    }
-    made.push(info);
-    if (fill) {
-      const data = new Uint8Array(size);
-      for (let i = 0; i < size; i++) data[i] = expected(i);
-      await otherWrite(info, 0, data);
-    }
-    return info;
-  }
-
-  async function withHandle<T>(info: SegmentInfo, fn: (h: number) => Promise<T>): Promise<T> {
-    const { handle } = await other.request('open', { id: info.id, expect: identityOf(info) });
-    try {
-      return await fn(handle);
-    } finally {
-      await other.request('close', { handle });
-    }
-  }
-
-  const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) =>
-    withHandle(info, (handle) => other.request('write', { handle, offset, data }));
-  const otherRead = (info: SegmentInfo, offset: number, length: number) =>
-    withHandle(info, async (handle) => Buffer.from(await other.request('read', { handle, offset, length })));
+  let segs: OtherSegments;
+  const makeSegment = (size = SIZE, fill = true) => segs.make({ size, fill });
+  const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) => segs.write(info, offset, data);
+  const otherRead = (info: SegmentInfo, offset: number, length: number) => segs.read(info, offset, length);
 
   async function open(info: SegmentInfo, options: { readOnly?: boolean; beside?: boolean } = {}): Promise<{ uri: vscode.Uri; doc: HexDocument; h: Handlers<WebviewToHost>; host: WebviewHost }> {
     const uri = segmentUri(info, options);
@@ -160,6 +130,7 @@ describe('live inspection', function () {
     assert.ok(provider?.inspection, 'the hex editor test API has the inspection');
     assert.ok(fs.existsSync(CORE_JS), `${CORE_JS} is missing (npm run compile)`);
     other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
+    segs = new OtherSegments(other);
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
@@ -174,12 +145,12 @@ describe('live inspection', function () {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     // Snapshots and bookmarks of our segments, then the segments.
     const store = provider?.inspection.snapshotStore;
-    for (const info of made) {
+    for (const info of segs?.made ?? []) {
       for (const m of store?.listAll().filter((x) => x.id === info.id && x.cpid === info.cpid) ?? []) store!.remove(m);
       const ref = { id: info.id, key: info.key, keyHex: info.keyHex, cpid: info.cpid };
       for (const b of provider?.inspection.bookmarkStore.list(ref) ?? []) await provider.inspection.bookmarkStore.remove(ref, b.name);
-      await other.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
     }
+    await segs?.destroyAll();
     other.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
