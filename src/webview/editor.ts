@@ -60,8 +60,6 @@ export class HexEditor {
   private unloadedCells = 0;
   private firstRowsPainted = false;
   private renderQueued = false;
-  /** `edit` requests not answered yet: live pushes may predate them. */
-  private editsInFlight = 0;
   private holdSince = 0;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private layoutQueued = false;
@@ -95,7 +93,7 @@ export class HexEditor {
       cache: this.cache,
       visibleRange: () => this.watchedRange(),
       watch: (offset, length) => this.rpc.notify('watch', { offset, length }),
-      canApply: () => this.editsInFlight === 0,
+      canApply: () => !this.marks.editing, // a push may predate an unanswered edit
       refreshed: () => this.scheduleRender(),
       error: (message) => this.messages.show(message, 'error'),
     });
@@ -621,11 +619,7 @@ export class HexEditor {
     const bytes = data.slice(); // compact copy: structured clone sends the whole buffer
     this.cache.write(offset, bytes);
     this.marks.sent(offset, bytes);
-    this.editsInFlight++;
-    const settled = () => {
-      this.editsInFlight--;
-      if (this.marks.settled()) this.scheduleRender();
-    };
+    const settled = () => { if (this.marks.settled()) this.scheduleRender(); };
     this.rpc.request('edit', { offset, data: bytes, label }).then(
       settled,
       (err: unknown) => {

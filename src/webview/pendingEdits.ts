@@ -74,6 +74,11 @@ export class EditMarks {
     if (!state.dirty || (this.hostPending && this.inFlight === 0)) this.local.clear();
   }
 
+  /** True while an `edit` request has no answer yet. */
+  get editing(): boolean {
+    return this.inFlight > 0;
+  }
+
   /** An `edit` request was sent. */
   sent(offset: number, data: Uint8Array): void {
     this.local.record(offset, data);
