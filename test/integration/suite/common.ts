@@ -1,5 +1,6 @@
 // What the integration suites share: ids, paths, small waiting helpers, segments made by the test.
 import * as path from 'path';
+import * as vscode from 'vscode';
 import type { AgentClient } from '../../../src/agent/client';
 import type { CallContext } from '../../../src/protocol/rpc';
 import { identityOf, type SegmentInfo } from '../../../src/protocol/segment';
@@ -19,6 +20,13 @@ export async function waitFor<T>(pred: () => T | Promise<T>, what: string, timeo
     if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
+  }
+}
+
+/** Close every editor, dropping unsaved changes (no save prompts). */
+export async function closeAllEditors(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length); i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
 }
 

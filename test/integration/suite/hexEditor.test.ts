@@ -14,7 +14,7 @@ import type { WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { segmentLabel, segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
 const SIZE = 64 * 1024;
 
@@ -86,10 +86,7 @@ describe('hex editor', function () {
   });
 
   afterEach(async () => {
-    // Close every editor without save prompts.
-    for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length); i++) {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
+    await closeAllEditors();
   });
 
   after(async () => {

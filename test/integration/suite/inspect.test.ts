@@ -20,7 +20,7 @@ import type { HexEditorProvider } from '../../../src/extension/hexEditor/provide
 import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/webviewHost';
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
 const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 const SIZE = 64 * 1024;
@@ -135,9 +135,7 @@ describe('live inspection', function () {
   });
 
   afterEach(async () => {
-    for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length); i++) {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
+    await closeAllEditors();
   });
 
   after(async () => {
@@ -442,9 +440,7 @@ describe('live inspection', function () {
     }
 
     // Close every editor of the segment, reopen: the bookmarks come back (by key), sent after ready.
-    for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length); i++) {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
+    await closeAllEditors();
     await waitFor(() => !provider.documentFor(uri), 'the document to close');
     const again = await open(info);
     assert.notStrictEqual(again.doc, doc);
