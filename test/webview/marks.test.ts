@@ -125,8 +125,12 @@ describe('differences', () => {
       assert.doesNotMatch((await cls(0x20))!, /\bedited\b/);
       // Heat (live refresh) and difference are separate classes on the same byte.
       await mutate(ed.page, mut, 0x21, [0x77]);
-      await ed.page.waitForFunction(() => /heat-3/.test((globalThis as any).document.querySelector('.grid .hex-cell[data-offset="33"]').className));
-      assert.match((await cls(0x21))!, /\bdiff\b.*\bheat-3\b|\bheat-3\b.*\bdiff\b/);
+      // The class is taken when heat-3 shows (a second read could already see it cooled).
+      const hot = await ed.page.waitForFunction(() => {
+        const c = (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="33"]').className as string;
+        return /heat-3/.test(c) && c;
+      });
+      assert.match((await hot.jsonValue()) as string, /\bdiff\b.*\bheat-3\b|\bheat-3\b.*\bdiff\b/);
       await ed.assertClean();
     } finally {
       await ed.close();
@@ -170,6 +174,8 @@ describe('bookmarks', () => {
       await ed.page.click('.bookmark[data-name="counter"] .bookmark-remove');
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.bookmark').length === 2);
       assert.deepEqual((await ed.stats()).calls.map((c) => [c.method, c.params]), [['removeBookmark', { name: 'counter' }]]);
+      // The list changes at once, the grid at its next frame.
+      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.bm-orange').length === 0);
       assert.deepEqual(await cellsWith(ed.page, 'bm-orange'), []);
       assert.equal(await ed.page.textContent('.bookmarks-toggle'), 'Bookmarks (2)');
       // Add the selection: the host asks name and colour, then sends the new list.
