@@ -2,6 +2,7 @@
 // some bytes (computed with Buffer's own read methods, independently of the webview's codec),
 // a reference search over the fake host's virtual bytes, and reading the page's panels.
 
+import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { baseByte } from './harness';
 
@@ -69,8 +70,21 @@ export async function mutate(page: Page, mutations: Map<number, number>, offset:
 }
 
 /** Offsets of the on-screen hex cells that have a class. */
-export function cellsWith(page: Page, cls: string): Promise<number[]> {
+function cellsWith(page: Page, cls: string): Promise<number[]> {
   return page.$$eval(`.grid .hex-cell.${cls}`, (cells) => cells.map((c: any) => Number(c.dataset.offset)));
+}
+
+/**
+ * Asserts that the on-screen hex cells with a class are exactly `want`. The grid paints marks
+ * at its next animation frame, after the panels and the status line have already changed, so
+ * this waits (up to 5 s) for the grid to show them before comparing.
+ */
+export async function expectCells(page: Page, cls: string, want: number[], message?: string): Promise<void> {
+  await page.waitForFunction(([c, w]) => {
+    const shown = [...(globalThis as any).document.querySelectorAll(`.grid .hex-cell.${c}`)].map((e: any) => Number(e.dataset.offset));
+    return JSON.stringify(shown) === w;
+  }, [cls, JSON.stringify(want)] as const, { timeout: 5000 }).catch(() => undefined);
+  assert.deepEqual(await cellsWith(page, cls), want, message);
 }
 
 export async function cursorOffset(page: Page): Promise<number> {

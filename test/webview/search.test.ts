@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { GiB, useEditors } from './harness';
-import { cellsWith, mutate, referenceSearch, selection, visibleText } from './inspectHelpers';
+import { expectCells, mutate, referenceSearch, selection, visibleText } from './inspectHelpers';
 
 const openEditor = useEditors();
 
@@ -54,7 +54,7 @@ describe('find', () => {
       await ed.page.keyboard.type('de ad be ef');
       await ed.page.keyboard.press('Enter');
       await selectedAt(ed.page, 0x0ffe, 4);
-      assert.deepEqual(await cellsWith(ed.page, 'match-current'), [0xffe, 0xfff, 0x1000, 0x1001], 'the current match is marked, across the page boundary');
+      await expectCells(ed.page, 'match-current', [0xffe, 0xfff, 0x1000, 0x1001], 'the current match is marked, across the page boundary');
       assert.equal(await note(ed.page), 'Match at 0xFFE');
       const s0 = await searchCount(ed.page);
       await ed.page.keyboard.press('F3');
@@ -116,7 +116,7 @@ describe('find', () => {
       const rows = await ed.page.locator('.grid-body .row:not([hidden])').count();
       const inView = new Set<number>();
       for (const o of ref) for (let i = 0; i < 3; i++) if (o + i < rows * 16) inView.add(o + i);
-      assert.deepEqual(await cellsWith(ed.page, 'match'), [...inView].sort((a, b) => a - b));
+      await expectCells(ed.page, 'match', [...inView].sort((a, b) => a - b));
       // Jump through the list: click, then arrows.
       await ed.page.selectOption('.search-results', '2');
       await selectedAt(ed.page, ref[2], 3);
@@ -126,7 +126,7 @@ describe('find', () => {
       await selectedAt(ed.page, ref[3], 3);
       await ed.page.keyboard.press('Enter');
       assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid', 'Enter in the list: to the grid');
-      assert.deepEqual(await cellsWith(ed.page, 'match-current'), [ref[3], ref[3] + 1, ref[3] + 2], 'the current match is marked apart');
+      await expectCells(ed.page, 'match-current', [ref[3], ref[3] + 1, ref[3] + 2], 'the current match is marked apart');
       // F3 continues in the list's order.
       await ed.page.keyboard.press('F3');
       await selectedAt(ed.page, ref[4], 3);
@@ -144,12 +144,12 @@ describe('find', () => {
       await ed.page.press('.search-input', 'Enter');
       assert.equal(await visibleText(ed.page, '.search-error'), 'The pattern is all wildcards');
       assert.equal(await searchCount(ed.page), n, 'no request for a malformed pattern');
-      assert.deepEqual(await cellsWith(ed.page, 'match'), [], 'a changed query drops the old marks');
+      await expectCells(ed.page, 'match', [], 'a changed query drops the old marks');
       // Escape closes the bar, drops the marks, gives the focus back to the grid.
       await ed.page.keyboard.press('Escape');
       assert.equal(await ed.page.isVisible('.search-bar'), false);
       assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid');
-      assert.deepEqual(await cellsWith(ed.page, 'match-current'), []);
+      await expectCells(ed.page, 'match-current', []);
       await ed.assertClean();
     } finally {
       await ed.close();
