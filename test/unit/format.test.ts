@@ -1,6 +1,6 @@
 // The extension's pure helpers (no vscode): sizes, keys, permissions, dates (src/extension/format),
 // and the Segments view's model: state, filter and sort, change detection, fields, error text
-// (src/extension/segments/{state,filter,diff,fields,errorText}).
+// (src/extension/segments/{state,filter,diff,fields,errorText,summaryText}).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -12,6 +12,8 @@ import { applyView, describeFilter, isFiltered, matchesFilter, sanitizeFilter, s
 import { diffListings, sameInfo, sameOrder, sameReport } from '../../src/extension/segments/diff';
 import { fieldsTable, mdCell, segmentFields, visibilityNote } from '../../src/extension/segments/fields';
 import { describeFailure, failureReason } from '../../src/extension/segments/errorText';
+import { messageText, segmentsState, totalsText } from '../../src/extension/segments/summaryText';
+import type { SegmentsSummary } from '../../src/extension/segments/provider';
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
   assert.ok(r.ok, `expected ok, got error: ${r.ok ? '' : r.error}`);
@@ -282,5 +284,46 @@ describe('fields, tooltip table, error text', () => {
     const eperm = Object.assign(new Error('shmctl(IPC_RMID) 5: operation not permitted (EPERM)'), { code: 'EPERM' });
     assert.equal(failureReason(eperm, pg), 'permission denied: segment 5 belongs to user postgres (uid 999), permissions rw-------', 'as ipcrm says it');
     assert.equal(failureReason(new Error('boom')), 'boom');
+  });
+});
+
+describe('the Segments view summary (summaryText)', () => {
+  const limits = { shmmax: 2 ** 46, shmmin: 1, shmmni: 4096, shmseg: 4096, shmall: 2 ** 40, pageSize: 4096, usedIds: 0, totalPages: 0, rssPages: 0, swapPages: 0 };
+  const base: SegmentsSummary = { total: 0, shown: 0, totalBytes: 0, limits, filter: { kind: 'all', text: '' }, sort: { key: 'id', descending: false }, loaded: true };
+  const at = (o: Partial<SegmentsSummary>): SegmentsSummary => ({ ...base, ...o });
+
+  test('an empty host has no message, so VS Code shows the welcome content (Create Segment…)', () => {
+    // VS Code hides a view's welcome content while its message is set: an empty host must leave it unset.
+    assert.equal(messageText(base), undefined);
+    assert.equal(segmentsState(base), 'empty');
+  });
+
+  test('while the first listing is pending it says so, and the welcome (which would claim an empty host) stays hidden', () => {
+    const s = at({ loaded: false });
+    assert.equal(messageText(s), 'Listing segments…');
+    assert.equal(segmentsState(s), 'loading');
+  });
+
+  test('segments listed: the totals, with the system-wide limit when known', () => {
+    const s = at({ total: 3, shown: 3, totalBytes: 3 * 1048576 });
+    assert.equal(messageText(s), '3 of 4096 segments · 3 MiB');
+    assert.equal(totalsText(at({ total: 1, shown: 1, totalBytes: 4096, limits: undefined })), '1 segment · 4 KiB');
+    assert.equal(segmentsState(s), 'ok');
+  });
+
+  test('a filter says what it shows, also when it hides everything', () => {
+    const s = at({ total: 5, shown: 0, filter: { kind: 'inUse', text: '' } });
+    assert.equal(messageText(s), 'Showing 0 of 5 segments: in use');
+    assert.equal(segmentsState(s), 'filtered');
+    assert.equal(segmentsState(at({ total: 0, filter: { kind: 'inUse', text: '' } })), 'empty');
+  });
+
+  test('a failed listing gives the reason, before the filter or the totals', () => {
+    const s = at({ total: 0, error: 'the agent exited (SIGKILL)', loaded: false });
+    assert.equal(messageText(s), 'Could not list segments: the agent exited (SIGKILL)');
+    assert.equal(segmentsState(s), 'error');
+    const stale = at({ total: 2, shown: 2, totalBytes: 8192, error: 'timed out' });
+    assert.equal(messageText(stale), 'Could not list segments: timed out');
+    assert.equal(segmentsState(stale), 'ok', 'the last listing is still shown');
   });
 });

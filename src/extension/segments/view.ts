@@ -3,37 +3,19 @@
 // for the welcome content up to date, and refreshes automatically while visible.
 import * as vscode from 'vscode';
 import type { AgentClient } from '../../agent/client';
-import { formatSize, plural } from '../format';
 import { SEGMENTS_VIEW, setting, PREFIX } from '../manifest';
-import { describeFilter, isFiltered } from './filter';
 import { SegmentsProvider, type SegmentsSummary, type TreeNode } from './provider';
 import { RefreshScheduler } from './scheduler';
+import { messageText, segmentsState, totalsText } from './summaryText';
 import { isSegmentNode } from './treeItems';
 
-/** Context key for viewsWelcome: 'empty' | 'filtered' | 'error' | 'ok'. */
+/** Context key for viewsWelcome: a SegmentsState. */
 export const STATE_CONTEXT_KEY = `${PREFIX}.segmentsState`;
 const INTERVAL_SETTING = setting('refreshInterval');
 
 export function refreshIntervalMs(): number {
   const v = vscode.workspace.getConfiguration().get<number>(INTERVAL_SETTING, 2000);
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.max(v, 250) : 0;
-}
-
-/** "12 of 4096 segments · 48 MiB". */
-export function totalsText(s: SegmentsSummary): string {
-  const count = s.limits?.shmmni ? `${s.total} of ${s.limits.shmmni} segments` : plural(s.total, 'segment');
-  return `${count} · ${formatSize(s.totalBytes)}`;
-}
-
-/**
- * The line above the rows: why listing failed, else the active filter, else the totals (the
- * description holds them too, but VS Code hides a view's description when the view is alone
- * in its container, as this one is by default).
- */
-export function messageText(s: SegmentsSummary): string | undefined {
-  if (s.error) return `Could not list segments: ${s.error}`;
-  if (isFiltered(s.filter)) return `Showing ${s.shown} of ${plural(s.total, 'segment')}: ${describeFilter(s.filter)}`;
-  return s.loaded ? totalsText(s) : undefined;
 }
 
 export class SegmentsView implements vscode.Disposable {
@@ -98,7 +80,7 @@ export class SegmentsView implements vscode.Disposable {
   private updateChrome(s: SegmentsSummary): void {
     this.treeView.description = s.loaded && !(s.error && s.total === 0) ? totalsText(s) : undefined;
     this.treeView.message = messageText(s);
-    const state = s.error && s.total === 0 ? 'error' : s.shown > 0 ? 'ok' : isFiltered(s.filter) && s.total > 0 ? 'filtered' : 'empty';
+    const state = segmentsState(s);
     if (state !== this.lastState) {
       this.lastState = state;
       void vscode.commands.executeCommand('setContext', STATE_CONTEXT_KEY, state);
