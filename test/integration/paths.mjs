@@ -19,6 +19,12 @@ export const codeServerDir = path.join(cacheDir, 'code-server');
 export const serverMain = path.join(codeServerDir, 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
 /** Written by the installer when everything is in place. */
 export const installMarker = path.join(cacheDir, `.installed-node-${NODE_VERSION}-code-server-${CODE_SERVER_VERSION}`);
+/**
+ * Where tests save screenshots: the committed ones the README shows (media/screenshots) only
+ * when SHM_UPDATE_SCREENSHOTS=1 (`npm run screenshots`), else test-results/screenshots, so a
+ * test run leaves the working tree as it was. test/webview/harness.ts follows the same rule.
+ */
+export const screenshotsDir = path.join(repoRoot, ...(process.env.SHM_UPDATE_SCREENSHOTS === '1' ? ['media', 'screenshots'] : ['test-results', 'screenshots']));
 /** The installer script. */
 export const installScript = path.join(repoRoot, 'scripts', 'install-vscode-server.sh');
 /** Debian's Chromium (never downloaded). */

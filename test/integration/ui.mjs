@@ -32,8 +32,9 @@
 //   t.answerDialog(button)      click a button (by accessible name) of the modal dialog;
 //                               resolves with the dialog's message text
 //   t.notification(text)        Locator of a notification toast containing text
-//   t.screenshot(name, opts?)   save media/screenshots/<name>.png (committed, used by
-//                               README); opts are Page.screenshot options (e.g. {clip}),
+//   t.screenshot(name, opts?)   save <name>.png in test-results/screenshots, or in
+//                               media/screenshots (committed, used by README) with
+//                               SHM_UPDATE_SCREENSHOTS=1; opts are Page.screenshot options (e.g. {clip}),
 //                               plus keepMouse: true to keep hovers (the mouse is parked
 //                               on the title bar first otherwise)
 //   t.cli(...args)              run `node dist/cli.js args…`, returns stdout (throws on exit≠0)
@@ -50,7 +51,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { installScript, newestVsix, repoRoot } from './paths.mjs';
+import { installScript, newestVsix, repoRoot, screenshotsDir } from './paths.mjs';
 import {
   cleanupAll,
   consoleForwarder,
@@ -64,7 +65,6 @@ import {
 const execFileP = promisify(execFile);
 const verbose = !!process.env.SHM_INSPECTOR_VERBOSE;
 const uiDir = path.join(repoRoot, 'test', 'integration', 'ui');
-const screenshotsDir = path.join(repoRoot, 'media', 'screenshots');
 const failuresDir = path.join(repoRoot, 'test-results', 'ui');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

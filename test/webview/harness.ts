@@ -21,6 +21,17 @@ export { baseByte, THEMES } from './virtualSegment';
 /** Repo root (this file runs from out/test/webview). */
 export const ROOT = findRoot(__dirname);
 
+/**
+ * Path for a screenshot: media/screenshots (committed, shown by the README) only with
+ * SHM_UPDATE_SCREENSHOTS=1 (`npm run screenshots`), else test-results/screenshots, so a test
+ * run leaves the working tree as it was (the same rule as test/integration/paths.mjs).
+ */
+export function screenshotFile(name: string): string {
+  const dir = process.env.SHM_UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'media', 'screenshots') : path.join(ROOT, 'test-results', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
+}
+
 function findRoot(dir: string): string {
   let d = dir;
   while (!fs.existsSync(path.join(d, 'package.json')) || !fs.existsSync(path.join(d, 'src', 'webview', 'main.ts'))) {

@@ -3,10 +3,9 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { baseByte, hex2, pasteText, ROOT, useEditors } from './harness';
+import { baseByte, hex2, pasteText, screenshotFile, useEditors } from './harness';
 
 const openEditor = useEditors();
 
@@ -335,8 +334,7 @@ describe('segment state, themes, saved state', () => {
       await ed.page.evaluate('window.fakeHost.mutate(0x1090, [0, 0, 0, 0, 0xff, 0xff])');
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="4240"]')?.classList.contains('heat-3'), undefined, { timeout: 5000 });
       await ed.page.waitForTimeout(400); // the highlight's fade-in transition
-      const file = path.join(ROOT, 'media', 'screenshots', 'webview-hex.png');
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const file = screenshotFile('webview-hex');
       await ed.page.screenshot({ path: file });
       assert.ok(fs.statSync(file).size > 10_000);
       await ed.assertClean();

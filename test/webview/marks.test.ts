@@ -6,11 +6,10 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Bookmark, DiffView } from '../../src/protocol/webview';
-import { GiB, ROOT, useEditors } from './harness';
+import { GiB, screenshotFile, useEditors } from './harness';
 import { expectCells, goTo, mutate, selection, visibleText } from './inspectHelpers';
 
 const openEditor = useEditors();
@@ -379,8 +378,7 @@ describe('accessibility and themes', () => {
       await ed.page.focus('.grid');
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.inspector-title').textContent === 'Values at 0x1063');
       await ed.page.waitForTimeout(300);
-      const file = path.join(ROOT, 'media', 'screenshots', 'hex-inspect.png');
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const file = screenshotFile('hex-inspect');
       await ed.page.screenshot({ path: file });
       assert.ok(fs.statSync(file).size > 20_000);
       await ed.assertClean();
