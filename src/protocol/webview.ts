@@ -14,6 +14,8 @@ export interface HexDocInfo {
 
 /** Most bytes one `edit` may carry (a paste): the host refuses more, the webview says so first. */
 export const MAX_EDIT_BYTES = 16 << 20;
+/** Longest text the host puts on the clipboard for the webview (`copy`). */
+export const MAX_COPY_CHARS = 64 << 20;
 
 /** Shortest live refresh period (the setting is raised to this). */
 export const MIN_LIVE_REFRESH_MS = 50;

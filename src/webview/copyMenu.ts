@@ -2,14 +2,12 @@
 // a toolbar menu or the `copyAs` action. The bytes are read through `read` in chunks of at
 // most 1 MiB (pending edits included), and the text goes to the clipboard through the host.
 
+import { MAX_COPY_CHARS } from '../protocol/webview';
 import { COPY_CHUNK, MAX_COPY_BYTES } from './clipboard';
 import { formatSize, plural } from './format';
 import { COPY_FORMATS, formatBytes, type CopyFormat } from './inspect/copyFormats';
 import { MenuButton } from './menu';
 import type { EditorPort } from './port';
-
-/** The host refuses clipboard text longer than this (MAX_COPY_CHARS in its validation). */
-export const MAX_COPY_CHARS = 64 << 20;
 
 /** Read [start, start + length) in requests of at most COPY_CHUNK bytes. */
 export async function readRange(port: EditorPort, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 // The host trusts nothing a webview sends: every request's params are checked (types, ranges,
 // sizes) here before anything reaches the document or the agent. vscode-free.
-import { MAX_EDIT_BYTES, type ByteRange, type WebviewToHost } from '../../protocol/webview';
+import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type ByteRange, type WebviewToHost } from '../../protocol/webview';
 
 /** Longest single read a webview may ask for. */
 export const MAX_READ = 1 << 20;
@@ -8,8 +8,6 @@ export const MAX_READ = 1 << 20;
 export const MAX_WATCH = 256 << 10;
 /** Longest single edit (a paste). */
 export const MAX_EDIT = MAX_EDIT_BYTES;
-/** Longest text for the clipboard. */
-export const MAX_COPY_CHARS = 64 << 20;
 export const MAX_PATTERN = 64 << 10;
 export const MAX_MATCHES = 100_000;
 export const MAX_LABEL = 200;
