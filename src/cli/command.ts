@@ -58,10 +58,13 @@ export function targetId(p: Parsed, command: string): number {
   throw new UsageError(`missing <id> (or --key KEY) for '${command}'`, command);
 }
 
-/** The segment by id, attached; the caller detaches. */
+/**
+ * The segment by id, attached; the caller detaches. Through /proc/self/mem: the CLI has no agent
+ * to die in its place, and a huge-page segment with an empty pool must give an error, not SIGBUS.
+ */
 export function openAttached(id: number, readOnly: boolean): Segment {
   const seg = Segment.open(id);
-  seg.attach({ readOnly });
+  seg.attach({ readOnly, viaProcSelfMem: true });
   return seg;
 }
 

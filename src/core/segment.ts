@@ -7,6 +7,7 @@ import { CODES, ShmError } from './errors';
 import { type RawSegment, toSegmentInfo } from './info';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE, SHM_RDONLY } from './layout';
 import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './libc';
+import { copySelfMem } from './procSelfMem';
 import { statRaw } from './listing';
 import { checkCount, checkRange } from './validate';
 
@@ -20,6 +21,7 @@ export type Whence = 'start' | 'current' | 'end' | 0 | 1 | 2;
 export class Segment {
   private address = 0;
   private attachedReadOnly = false;
+  private viaProcSelfMem = false;
   private cursor = 0;
 
   private constructor(
@@ -95,7 +97,12 @@ export class Segment {
     return toSegmentInfo(statRaw(this.id, { usage: true }));
   }
 
-  attach(options: { readOnly?: boolean } = {}): this {
+  /**
+   * Attaches (shmat). With `viaProcSelfMem`, reads and writes go through /proc/self/mem: a page
+   * the kernel cannot supply then fails the call with EIO instead of killing the process with
+   * SIGBUS (see procSelfMem.ts). The agent does not need it (its host survives its death).
+   */
+  attach(options: { readOnly?: boolean; viaProcSelfMem?: boolean } = {}): this {
     const readOnly = !!options.readOnly;
     if (this.address !== 0) {
       if (readOnly === this.attachedReadOnly) return this;
@@ -103,6 +110,7 @@ export class Segment {
     }
     this.address = shmat(this.id, readOnly ? SHM_RDONLY : 0);
     this.attachedReadOnly = readOnly;
+    this.viaProcSelfMem = !!options.viaProcSelfMem;
     return this;
   }
 
@@ -190,13 +198,22 @@ export class Segment {
 
   private copyOut(dst: Uint8Array, start: number, length: number): void {
     if (this.address === 0) throw this.notAttached('read');
-    copyFromAddress(dst, this.address + start, length);
+    if (this.viaProcSelfMem) this.checkCopied('read', start, length, copySelfMem(dst, this.address + start, length, false));
+    else copyFromAddress(dst, this.address + start, length);
   }
 
   private copyIn(src: Uint8Array, start: number): void {
     if (this.address === 0) throw this.notAttached('write');
     if (this.attachedReadOnly) throw new ShmError('write', CODES.readOnly, `write ${this.id}: attached read-only`);
-    copyToAddress(this.address + start, src, src.length);
+    if (this.viaProcSelfMem) this.checkCopied('write', start, src.length, copySelfMem(src, this.address + start, src.length, true));
+    else copyToAddress(this.address + start, src, src.length);
+  }
+
+  private checkCopied(op: 'read' | 'write', start: number, length: number, copied: number): void {
+    if (copied === length) return;
+    const at = start + copied;
+    throw new ShmError(op, 'EIO', `${op} ${this.id}: the kernel could not supply the page at offset 0x${at.toString(16)} (${at}); ` +
+      'a huge-page segment whose pool has no free huge pages does this (EIO)', 5);
   }
 
   private notAttached(op: string): ShmError {

@@ -739,6 +739,30 @@ const cli = (...a) => execFileSync(process.execPath, [${JSON.stringify(CLI)}, ..
   });
 });
 
+describe('cli: memory the kernel cannot supply', () => {
+  // A SHM_HUGETLB|SHM_NORESERVE segment with an empty huge page pool: touching it is SIGBUS for
+  // memcpy. The CLI goes through /proc/self/mem, so it gets EIO and says so in one line.
+  test('read, write, search and dump of an unbacked huge-page segment fail with a message, not a bus error, and dump leaves no file', (t) => {
+    const free = /HugePages_Free:\s+(\d+)/.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1];
+    if (free !== '0') return t.skip(`needs an empty huge page pool (HugePages_Free is ${free ?? 'unknown'})`);
+    const made = cli(['create', '--size', '2M', '--hugetlb', '--noreserve']);
+    if (made.code !== 0) return t.skip(`this kernel refuses SHM_HUGETLB|SHM_NORESERVE: ${made.stderr.trim()}`);
+    const id = Number(made.stdout.trim());
+    track(id, Segment.open(id).identity());
+    try {
+      const why = /could not supply the page at offset 0x0 .*huge-page.*\(EIO\)/;
+      fails(cli(['read', String(id), '-n', '16']), 1, why);
+      fails(cli(['write', String(id), '--hex', '01']), 1, why);
+      fails(cli(['search', String(id), '--hex', '01']), 1, why);
+      const file = path.join(testTmpDir(), 'unbacked.bin');
+      fails(cli(['dump', String(id), file]), 1, why);
+      assert.equal(fs.existsSync(file), false, 'the partial dump is removed');
+    } finally {
+      rmQuiet(id);
+    }
+  });
+});
+
 describe('cli: search, dump, load', () => {
   test('search --hex with wildcards, --text --ignore-case, --max, --from, --backwards, --json', async () => {
     await withCli(['--size', '64K'], (id) => {

@@ -288,6 +288,28 @@ describe('chunks', () => {
     });
   });
 
+  test('through /proc/self/mem (the CLI\'s attachment) the same bytes move as through memcpy, both ways', async () => {
+    await withSegment(SIZE, {}, (seg) => {
+      const other = openSegment(seg.id).attach();
+      try {
+        seg.attach({ viaProcSelfMem: true });
+        const data = randomBytes(SIZE);
+        assert.equal(seg.writeChunk(data, 0), SIZE);
+        assert.deepEqual(other.readChunk(SIZE, 0), data, 'written through /proc/self/mem, read by memcpy');
+        const more = randomBytes(PAGE + 7);
+        other.writeChunk(more, PAGE - 3); // across page boundaries
+        assert.deepEqual(seg.readChunk(PAGE + 7, PAGE - 3), more, 'written by memcpy, read through /proc/self/mem');
+        assert.deepEqual(seg.readChunk(1, SIZE - 1), other.readChunk(1, SIZE - 1), 'the last byte');
+        seg.detach();
+        seg.attach({ readOnly: true, viaProcSelfMem: true });
+        throwsShm(() => seg.writeChunk(Buffer.from([1]), 0), CODES.readOnly);
+        assert.deepEqual(seg.readChunk(16, 0), other.readChunk(16, 0));
+      } finally {
+        other.detach();
+      }
+    });
+  });
+
   test('every bad range is a RangeError and nothing is written', async () => {
     await withSegment(SIZE, {}, (seg) => {
       seg.attach();
