@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import type { CallContext, Handlers } from '../protocol/rpc';
 import {
-  CODES, type ChunkReader, Segment, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment, limits, listSegments, scanAttachments, searchChunks, verifyIdentity,
+  CODES, type ChunkReader, Segment, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment, limits, listSegments, reportAttachments, searchChunks, verifyIdentity,
 } from '../core';
 import { checkCount, checkRange } from '../core/validate';
 
@@ -71,10 +71,7 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
     list: (p) => {
       const segments = listSegments();
       if (!p?.attachments) return { segments };
-      const scan = scanAttachments();
-      const attachments = segments.map((s) => attachmentReport(s, scan));
-      attachments.forEach((a, i) => { segments[i].hugetlb = a.hugetlb; });
-      return { segments, attachments };
+      return { segments, attachments: reportAttachments(segments) };
     },
 
     stat: (p) => Segment.open(needId(p?.id)).stat(),

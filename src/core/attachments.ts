@@ -72,3 +72,15 @@ export function attachmentReport(segment: Pick<SegmentInfo, 'id' | 'nattch'>, sc
     hugetlb: known.length ? known.some((a) => a.pageSize >= HUGE) : null,
   };
 }
+
+/**
+ * Attachment reports for these segments (one /proc scan), and each segment's `hugetlb` set from
+ * its report: the one place that fact is filled in (the kernel's listing does not carry it).
+ */
+export function reportAttachments(segments: SegmentInfo[], scan = scanAttachments()): AttachmentReport[] {
+  return segments.map((s) => {
+    const r = attachmentReport(s, scan);
+    s.hugetlb = r.hugetlb;
+    return r;
+  });
+}

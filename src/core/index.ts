@@ -1,7 +1,7 @@
 // The vscode-free core: everything the agent, the CLI and the tests use.
 export { Segment, destroySegment, sameSegment, verifyIdentity, type Whence } from './segment';
 export { listSegments, statSegment, listByStat, parseProcShm, type ListingSource } from './listing';
-export { scanAttachments, attachmentReport } from './attachments';
+export { scanAttachments, attachmentReport, reportAttachments } from './attachments';
 export { limits } from './limits';
 export { createReadStream, createWriteStream } from './streams';
 export { ShmError, CODES, errnoName } from './errors';

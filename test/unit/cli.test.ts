@@ -383,6 +383,24 @@ describe('cli: ls and info', () => {
     }
   });
 
+  test('info and ls -a say whether a segment uses huge pages once a process has it attached; unknown before', async () => {
+    const id = mk('--size', '64K');
+    try {
+      assert.match(ok(cli(['info', String(id)])).stdout, /^Huge pages:\s+unknown$/m, 'nothing attached: no page size to go by');
+      const att = await spawnAttacher(id);
+      try {
+        assert.match(ok(cli(['info', String(id)])).stdout, /^Huge pages:\s+no$/m);
+        assert.equal((JSON.parse(ok(cli(['info', String(id), '--json'])).stdout) as { hugetlb: unknown }).hugetlb, false);
+        const listed = (JSON.parse(ok(cli(['ls', '-a', '--json'])).stdout) as { id: number; hugetlb: unknown }[]).find((s) => s.id === id);
+        assert.equal(listed?.hugetlb, false, 'ls -a fills it from the attachments too');
+      } finally {
+        await att.end();
+      }
+    } finally {
+      rmQuiet(id);
+    }
+  });
+
   test('ls SIZE matches lsipc; --sort, --reverse, --stale, --mine, --attachments', { skip: !haveCommand('lsipc') && 'no lsipc' }, async () => {
     const sizes = [100, 1500, 5000, 1 << 20, 1572864];
     const ids = sizes.map((s) => mk('--size', String(s)));

@@ -1,6 +1,6 @@
 // ls, info, limits: looking without touching.
 import * as fs from 'node:fs';
-import { attachmentReport, limits, listSegments, scanAttachments, statSegment } from '../../core';
+import { limits, listSegments, reportAttachments, statSegment } from '../../core';
 import { userNames } from '../../core/users';
 import type { AttachmentReport, SegmentInfo } from '../../protocol/segment';
 import { UsageError } from '../args';
@@ -51,7 +51,7 @@ export const ls: Command = {
   ],
   details:
     'Columns: KEY (0x%08x, 0 = private), ID, PERMS, OWNER, SIZE, NATTCH, STATUS (dest = removed at\n' +
-    'last detach, locked, hugetlb), CPID/LPID (creator / last shmat-shmdt pid), CTIME (local time\n' +
+    'last detach, locked, hugetlb (known from its attachments: with -a)), CPID/LPID (creator / last shmat-shmdt pid), CTIME (local time\n' +
     'of creation or last change), COMMAND (creator command if it is still running).',
   async run(p, ctx) {
     const o = p.options;
@@ -65,8 +65,8 @@ export const ls: Command = {
     if (o.reverse) segs.reverse();
     let reports: Map<number, AttachmentReport> | undefined;
     if (o.attachments) {
-      const scan = scanAttachments();
-      reports = new Map(segs.map((s) => [s.id, attachmentReport(s, scan)]));
+      const list = reportAttachments(segs);
+      reports = new Map(list.map((r) => [r.id, r]));
     }
     if (o.json) {
       await writeJson(ctx, segs.map((s) => {
@@ -107,7 +107,7 @@ export const info: Command = {
   async run(p, ctx) {
     const id = targetId(p, 'info');
     const s = statSegment(id);
-    const r = attachmentReport(s);
+    const [r] = reportAttachments([s]);
     if (p.options.json) {
       await writeJson(ctx, segmentJson(s, { list: r.attachments, complete: r.complete }));
       return 0;
