@@ -3,6 +3,7 @@ export { Segment, destroySegment, sameSegment, verifyIdentity, type Whence } fro
 export { listSegments, statSegment, listByStat, parseProcShm, type ListingSource } from './listing';
 export { scanAttachments, attachmentReport, reportAttachments } from './attachments';
 export { limits } from './limits';
+export { removalRefusal } from './removal';
 export { createReadStream, createWriteStream } from './streams';
 export { ShmError, CODES, errnoName } from './errors';
 export { permString } from './info';

@@ -486,6 +486,11 @@ describe('cli: ls and info', () => {
         ok(cli(['search', String(id), '--hex', '00'], { user: NOBODY }));
         fails(cli(['write', String(id), '--hex', 'ff'], { user: NOBODY }), 1, /EACCES/);
         assert.equal(segmentBytes(id, 0, 1)[0], 0);
+        // A dry run says what the real run would be refused, as the real run does (exit 1).
+        fails(cli(['rm', String(id), '--dry-run'], { user: NOBODY }), 1, /would be refused: only its owner \(uid 0\), its creator \(uid 0\) or CAP_SYS_ADMIN may remove it; you are uid \d+ \(EPERM\)/);
+        fails(cli(['rm', String(id)], { user: NOBODY }), 1, /EPERM/);
+        assert.ok(exists(id));
+        assert.match(ok(cli(['rm', String(id), '--dry-run'])).stdout, /^would remove segment /, 'root may');
       } finally {
         await att.end();
       }

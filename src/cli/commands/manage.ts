@@ -1,5 +1,5 @@
 // create and rm.
-import { Segment, ShmError, destroySegment, listSegments, sameSegment, statSegment } from '../../core';
+import { Segment, ShmError, destroySegment, listSegments, removalRefusal, sameSegment, statSegment } from '../../core';
 import { type SegmentIdentity, type SegmentInfo, formatKey, identityOf } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, JSON_OPTION, NUMBERS_NOTE, PROG, segmentJson, writeJson } from '../command';
@@ -157,6 +157,8 @@ function removeOne(t: Target, dryRun: boolean, staleOnly: boolean): Outcome {
     if (dryRun) {
       // Still say when the id no longer matches: the real run would refuse it.
       if (!sameSegment(s, expect)) return errorOutcome(t.id, changed(t.id, s, expect));
+      const refusal = removalRefusal(s);
+      if (refusal) return errorOutcome(t.id, ShmError.fromErrno('destroy', t.id, 1, `would be refused: ${refusal}`));
       return { ...base, action: 'would-remove' };
     }
     if (staleOnly) {
