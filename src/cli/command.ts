@@ -78,8 +78,14 @@ export function segmentJson(s: SegmentInfo, attachments?: { list: Attachment[]; 
   return o;
 }
 
+/**
+ * Writes value as JSON. A bigint is written as an exact integer literal (JSON numbers have no
+ * size limit; a JavaScript number would round the kernel's u64 limits, ~2^64 by default).
+ */
 export function writeJson(ctx: Context, value: unknown): Promise<void> {
-  return ctx.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  const mark = '\u0000bigint:';
+  const text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? mark + v.toString() : v), 2);
+  return ctx.io.stdout.write(text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1') + '\n');
 }
 
 export function isGone(err: unknown): boolean {

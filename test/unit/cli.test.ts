@@ -503,6 +503,13 @@ describe('cli: ls and info', () => {
       assert.equal(typeof j[f], 'number', f);
     }
     assert.equal(j.shmmni, Number(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8')));
+    // The u64 limits are exact integer literals in the JSON text (2^64 - 2^24 - 1 by default), not
+    // rounded doubles: what jq or Python read must equal the kernel's number.
+    const text = ok(cli(['limits', '--json'])).stdout;
+    for (const f of ['shmmax', 'shmall']) {
+      const kernel = fs.readFileSync(`/proc/sys/kernel/${f}`, 'utf8').trim();
+      assert.match(text, new RegExp(`"${f}": ${kernel},\n`), `${f} as the kernel has it`);
+    }
     assert.ok(j.usedIds >= 0);
     const t = ok(cli(['limits'])).stdout;
     assert.match(t, /^Max segment size \(SHMMAX\):\s+\S+ \((\d+) bytes\)$/m);

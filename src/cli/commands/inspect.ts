@@ -176,12 +176,12 @@ export const limitsCmd: Command = {
   details: 'JSON fields: shmmax, shmmin, shmmni, shmseg, shmall (pages), pageSize, usedIds,\ntotalPages, rssPages, swapPages.',
   async run(p, ctx) {
     const l = limits();
-    if (p.options.json) {
-      await writeJson(ctx, l);
-      return 0;
-    }
     const shmmax = exact(l.shmmax, 'shmmax');
     const shmall = exact(l.shmall, 'shmall');
+    if (p.options.json) {
+      await writeJson(ctx, { ...l, shmmax, shmall });
+      return 0;
+    }
     const pages = (n: number) => `${n} pages (${humanSize(BigInt(n) * BigInt(l.pageSize))})`;
     await ctx.io.stdout.write(fields([
       ['Max segment size (SHMMAX)', `${humanSize(shmmax)} (${shmmax} bytes)`],
