@@ -52,7 +52,7 @@ export class Segment {
       id = shmget(key, size, flags);
     } catch (err) {
       if (options.hugePages && (err as ShmError).code === 'ENOMEM') {
-        throw new ShmError('shmget', 'ENOMEM', `${(err as Error).message}: not enough free huge pages (see /proc/sys/vm/nr_hugepages), or add no-reserve`, (err as ShmError).errno);
+        throw new ShmError('shmget', 'ENOMEM', `${(err as Error).message}: not enough free huge pages (see /proc/sys/vm/nr_hugepages), or create it with SHM_NORESERVE (--noreserve in the CLI)`, (err as ShmError).errno);
       }
       throw err;
     }
