@@ -8,7 +8,7 @@ import { type RawSegment, toSegmentInfo } from './info';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE, SHM_RDONLY } from './layout';
 import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './libc';
 import { copySelfMem } from './procSelfMem';
-import { statRaw } from './listing';
+import { listSegments, statRaw } from './listing';
 import { checkCount, checkRange } from './validate';
 
 /** Only byte buffers reach memcpy: anything else would be converted by the FFI and lost. */
@@ -53,6 +53,13 @@ export class Segment {
     } catch (err) {
       if (options.hugePages && (err as ShmError).code === 'ENOMEM') {
         throw new ShmError('shmget', 'ENOMEM', `${(err as Error).message}: not enough free huge pages (see /proc/sys/vm/nr_hugepages), or create it with SHM_NORESERVE (--noreserve in the CLI)`, (err as ShmError).errno);
+      }
+      if (key !== IPC_PRIVATE && (err as ShmError).code === 'EINVAL') {
+        // The key exists with a smaller size: the kernel's EINVAL does not say so.
+        const existing = listSegments().find((s) => (s.key >>> 0) === (key >>> 0));
+        if (existing && existing.size < size) {
+          throw new ShmError('shmget', 'EINVAL', `shmget: a segment with key ${formatKey(key)} already exists (id ${existing.id}) with ${existing.size} bytes, less than the ${size} asked for (EINVAL)`, 22);
+        }
       }
       throw err;
     }
@@ -108,7 +115,13 @@ export class Segment {
       if (readOnly === this.attachedReadOnly) return this;
       throw new ShmError('shmat', 'EBUSY', `shmat ${this.id}: already attached ${this.attachedReadOnly ? 'read-only' : 'read-write'}; detach first`);
     }
-    this.address = shmat(this.id, readOnly ? SHM_RDONLY : 0);
+    try {
+      this.address = shmat(this.id, readOnly ? SHM_RDONLY : 0);
+    } catch (err) {
+      if ((err as ShmError).code !== 'ENOMEM') throw err;
+      // Attaching maps the whole segment, whatever range is wanted.
+      throw new ShmError('shmat', 'ENOMEM', `shmat ${this.id}: no room to map the whole segment (${this.size} bytes) in this process's address space (ENOMEM)`, 12);
+    }
     this.attachedReadOnly = readOnly;
     this.viaProcSelfMem = !!options.viaProcSelfMem;
     return this;

@@ -122,6 +122,38 @@ describe('create', () => {
   });
 });
 
+describe('errors that say what happened', () => {
+  test('create with a key that exists with a smaller size names the segment and both sizes', async () => {
+    await withSegment(4097, { key: 'random' }, (seg) => {
+      throwsShm(() => Segment.create(8192, { key: seg.key }), 'EINVAL',
+        new RegExp(`key ${seg.keyHex} already exists \\(id ${seg.id}\\) with 4097 bytes, less than the 8192 asked for`));
+      const same = Segment.create(4000, { key: seg.key }); // smaller or equal: the existing one, as shmget does
+      assert.equal(same.id, seg.id);
+    });
+  });
+
+  test('attaching a segment larger than the address space says so', async (t) => {
+    let seg: Segment;
+    try {
+      seg = createSegment(100 * 2 ** 40, { noReserve: true }); // 100 TiB: more than x86-64's 128 TiB user space can hold twice
+    } catch (err) {
+      return t.skip(`cannot create a 100 TiB SHM_NORESERVE segment here: ${(err as Error).message}`);
+    }
+    try {
+      const other = openSegment(seg.id);
+      try {
+        seg.attach(); // the first may fit
+      } catch {
+        /* then the first one already fails below */
+      }
+      throwsShm(() => other.attach(), 'ENOMEM', /no room to map the whole segment \(109951162777600 bytes\) in this process's address space/);
+    } finally {
+      seg.detach();
+      disposeSegment(seg);
+    }
+  });
+});
+
 describe('open', () => {
   test('by id, including a private (key 0) segment', async () => {
     await withSegment(3 * PAGE, {}, (seg) => {
