@@ -95,14 +95,15 @@ export class Banner {
   update(state: HexDocState): void {
     let text = '';
     let kind = '';
+    // The host's message says what happened to this segment; the fixed text is only a fallback
+    // for what happened, plus, when gone, what it means for the bytes shown.
     if (state.gone) {
-      text = 'Segment was destroyed (or its id now names another segment). The bytes shown may be stale; edits cannot be saved.';
+      text = `${state.message ?? 'Segment was destroyed (or its id now names another segment).'} The bytes shown may be stale; edits cannot be saved.`;
       kind = 'banner-gone';
     } else if (state.dest) {
-      text = 'Segment is marked for destruction: it will be removed when the last process detaches.';
+      text = state.message ?? 'Segment is marked for destruction: it will be removed when the last process detaches.';
       kind = 'banner-dest';
     }
-    if (text && state.message) text += ` ${state.message}`;
     this.element.textContent = text;
     this.element.className = `banner ${kind}`;
     this.element.hidden = text === '';

@@ -151,8 +151,12 @@ describe('segment state, themes, saved state', () => {
       await ed.waitLoaded();
       assert.match((await ed.page.textContent('.banner')) ?? '', /marked for destruction/);
       assert.equal(await ed.page.getAttribute('.banner', 'role'), 'alert');
-      await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: true, dest: true, message: 'shmid 42 no longer exists.' })`);
-      await ed.page.waitForFunction(() => /Segment was destroyed.*shmid 42 no longer exists/.test((globalThis as any).document.querySelector('.banner').textContent));
+      // The host's own words replace the fallback, said once.
+      const destText = 'Segment 42 was destroyed: it disappears when the last process detaches. Until then it stays readable and writable here.';
+      await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: false, dest: true, message: ${JSON.stringify(destText)} })`);
+      await ed.page.waitForFunction((t) => (globalThis as any).document.querySelector('.banner').textContent === t, destText);
+      await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: true, dest: true, message: 'Segment 42 was removed (shmid 42 no longer exists).' })`);
+      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.banner').textContent === 'Segment 42 was removed (shmid 42 no longer exists). The bytes shown may be stale; edits cannot be saved.');
       await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: false, dest: false })`);
       await ed.page.waitForSelector('.banner', { state: 'hidden' });
       await ed.assertClean();
