@@ -7,7 +7,7 @@ import {
   formatDate, formatDateWithAge, formatKeyLabel, formatOctal, formatRelative, formatSize, formatSizeExact, parseKey, parsePerms, parseSize, plural,
 } from '../../src/extension/format';
 import type { AttachmentReport, SegmentInfo } from '../../src/protocol/segment';
-import { isOrphaned, isStale, segmentState, statusFlags } from '../../src/extension/segments/state';
+import { isStale, segmentState, statusFlags } from '../../src/extension/segments/state';
 import { applyView, describeFilter, isFiltered, matchesFilter, sanitizeFilter, sanitizeSort } from '../../src/extension/segments/filter';
 import { diffListings, sameInfo, sameOrder, sameReport } from '../../src/extension/segments/diff';
 import { fieldsTable, mdCell, segmentFields, visibilityNote } from '../../src/extension/segments/fields';
@@ -165,9 +165,10 @@ describe('segment state', () => {
     assert.equal(segmentState(seg({ nattch: 0 })), 'idle');
     assert.equal(segmentState(seg({ nattch: 0, creatorAlive: false, creatorCommand: null })), 'stale');
     assert.equal(segmentState(seg({ dest: true, key: 0 })), 'dest');
-    assert.equal(isOrphaned(seg({ nattch: 1, creatorAlive: false })), false, 'attached is not orphaned');
-    assert.equal(isStale(seg({ dest: true })), true);
-    assert.equal(isStale(seg({ nattch: 0 })), false);
+    assert.equal(isStale(seg({ nattch: 1, creatorAlive: false })), false, 'attached is not stale');
+    assert.equal(isStale(seg({ dest: true, nattch: 2, creatorAlive: false })), false, 'marked for destruction and attached (MIT-SHM) is not stale');
+    assert.equal(isStale(seg({ nattch: 0 })), false, 'creator alive');
+    assert.equal(isStale(seg({ nattch: 0, creatorAlive: false })), true);
     assert.deepEqual(statusFlags(seg({ dest: true, locked: true })), ['dest', 'locked']);
     assert.deepEqual(statusFlags(seg({ nattch: 0, creatorAlive: false })), ['stale']);
   });

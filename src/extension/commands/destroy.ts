@@ -37,14 +37,20 @@ export function confirmationText(infos: readonly SegmentInfo[]): { message: stri
     : infos.length === 1
       ? `\n\n${plural(attached[0].nattch, 'process is', 'processes are')} still attached: removal is deferred until the last process detaches, but the key is released now.`
       : `\n\n${plural(attached.length, 'segment still has', 'segments still have')} processes attached: removal is deferred until the last process detaches, but their keys are released now.`;
+  // Already marked (IPC_RMID done, processes still attached): destroying again changes nothing.
+  const marked = infos.filter((s) => s.dest);
+  const markedNote = marked.length === 0 ? ''
+    : infos.length === 1
+      ? `\n\nIt is already marked for destruction and ${plural(marked[0].nattch, 'process is', 'processes are')} still attached: it disappears when the last one detaches. Destroying it again changes nothing.`
+      : `\n\n${plural(marked.length, 'segment is', 'segments are')} already marked for destruction: nothing changes for ${marked.length === 1 ? 'it' : 'those'}.`;
   if (infos.length === 1) {
     const s = infos[0];
     return {
       message: `Destroy segment ${formatKeyLabel(s.key)} (id ${s.id})?`,
-      detail: `${formatSize(s.size)}, owned by ${s.user} (uid ${s.uid}), created by pid ${s.cpid}${s.creatorCommand ? ` (${s.creatorCommand})` : ''}. Its contents are lost.${warn}`,
+      detail: `${formatSize(s.size)}, owned by ${s.user} (uid ${s.uid}), created by pid ${s.cpid}${s.creatorCommand ? ` (${s.creatorCommand})` : ''}. Its contents are lost.${warn}${markedNote}`,
     };
   }
-  return { message: `Destroy ${infos.length} segments?`, detail: `${listLines(infos)}\n\nTheir contents are lost.${warn}` };
+  return { message: `Destroy ${infos.length} segments?`, detail: `${listLines(infos)}\n\nTheir contents are lost.${warn}${markedNote}` };
 }
 
 export async function confirmDestroy(infos: readonly SegmentInfo[]): Promise<boolean> {
@@ -107,7 +113,6 @@ export async function destroyCommand(ctx: CommandContext, item?: unknown, select
 
 /** Why a segment is a cleanup candidate, for the picker. */
 export function staleReason(s: SegmentInfo): string {
-  if (s.dest) return `already marked for destruction, ${plural(s.nattch, 'process', 'processes')} still attached`;
   return `nothing attached, creator pid ${s.cpid} has exited`;
 }
 

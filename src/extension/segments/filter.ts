@@ -24,7 +24,7 @@ export const FILTER_KINDS: { kind: FilterKind; label: string; detail: string }[]
   { kind: 'all', label: 'All segments', detail: 'Every segment on the host' },
   { kind: 'mine', label: 'Mine', detail: 'Owned by the user running VS Code' },
   { kind: 'inUse', label: 'In use', detail: 'At least one process attached' },
-  { kind: 'stale', label: 'Stale', detail: 'Nothing attached and the creator has exited, or marked for destruction' },
+  { kind: 'stale', label: 'Stale', detail: 'Nothing attached and the creator has exited' },
 ];
 
 export const SORT_KEYS: { key: SortKey; label: string; defaultDescending: boolean }[] = [

@@ -4,19 +4,18 @@ import type { SegmentInfo } from '../../protocol/segment';
 
 export type SegmentState = 'dest' | 'stale' | 'inUse' | 'idle';
 
-/** Nothing attached and its creator is gone: probably left behind (the agent's `stale`). */
-export function isOrphaned(info: SegmentInfo): boolean {
-  return info.stale;
-}
-
-/** A candidate for cleanup: orphaned, or already marked for destruction. */
+/**
+ * Nothing attached and its creator is gone: probably left behind (core's `stale`, the same fact
+ * the CLI's `rm --stale` uses). A segment marked for destruction is not stale: it still has
+ * processes attached (MIT-SHM clients mark theirs at once) and removing it again does nothing.
+ */
 export function isStale(info: SegmentInfo): boolean {
-  return isOrphaned(info) || info.dest;
+  return info.stale;
 }
 
 export function segmentState(info: SegmentInfo): SegmentState {
   if (info.dest) return 'dest';
-  if (isOrphaned(info)) return 'stale';
+  if (isStale(info)) return 'stale';
   return info.nattch > 0 ? 'inUse' : 'idle';
 }
 
@@ -39,7 +38,7 @@ export function statusText(info: SegmentInfo): string {
 export function statusFlags(info: SegmentInfo): string[] {
   const flags: string[] = [];
   if (info.dest) flags.push('dest');
-  else if (isOrphaned(info)) flags.push('stale');
+  else if (isStale(info)) flags.push('stale');
   if (info.locked) flags.push('locked');
   if (info.hugetlb) flags.push('huge');
   return flags;

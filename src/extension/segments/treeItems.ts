@@ -4,7 +4,7 @@ import type { Attachment, AttachmentReport, SegmentInfo } from '../../protocol/s
 import { formatKeyLabel, formatSize, plural } from '../format';
 import { command } from '../manifest';
 import { fieldsTable, segmentFields, visibilityNote } from './fields';
-import { type SegmentState, isOrphaned, segmentState, statusFlags } from './state';
+import { type SegmentState, isStale, segmentState, statusFlags } from './state';
 
 /** A child row under a segment: one attached process, a note, or an error. */
 export interface DetailNode {
@@ -38,7 +38,7 @@ const ICONS: Record<SegmentState, vscode.ThemeIcon> = {
 export function contextValueOf(info: SegmentInfo, uid: number | undefined): string {
   let v = 'segment';
   if (info.dest) v += '.dest';
-  else if (isOrphaned(info)) v += '.stale';
+  else if (isStale(info)) v += '.stale';
   if (uid !== undefined && info.uid === uid) v += '.mine';
   return v;
 }

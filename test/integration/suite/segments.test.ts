@@ -293,6 +293,30 @@ describe('segments view', function () {
     assert.ok(s.shown.some((x) => x.fn === 'showInformationMessage' && /Destroyed segment .*removal deferred/.test(String(x.args[0]))), 'says it was deferred');
   });
 
+  it('Destroy on a segment already marked for destruction says that it changes nothing', async function () {
+    needStubs(this);
+    const a = await makeSegment();
+    const { handle } = await other.request('open', { id: a.id, expect: identityOf(a) });
+    try {
+      assert.deepStrictEqual(await other.request('destroy', { expect: identityOf(a) }), { deferred: true });
+      assert.ok(await provider().refresh());
+      assert.strictEqual(provider().info(a.id)?.dest, true);
+      const s = stubWindow({ showWarningMessage: () => undefined });
+      try {
+        await vscode.commands.executeCommand('shmInspector.destroy', a.id, [a.id]);
+      } finally {
+        s.restore();
+      }
+      const modal = s.shown.find((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions)?.modal);
+      assert.ok(modal, 'a modal confirmation');
+      const detail = (modal.args[1] as vscode.MessageOptions).detail ?? '';
+      assert.match(detail, /already marked for destruction and 1 process is still attached: it disappears when the last one detaches\. Destroying it again changes nothing\./);
+      assert.doesNotMatch(detail, /removal is deferred/, 'not the warning for a segment in use');
+    } finally {
+      await other.request('close', { handle });
+    }
+  });
+
   it('Destroy does nothing when the confirmation is dismissed', async function () {
     needStubs(this);
     const a = await makeSegment();
@@ -356,6 +380,10 @@ describe('segments view', function () {
     gone.dispose();
     await waitFor(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 'the creator to exit');
     const live = await makeSegment(); // creator alive: not stale
+    // Marked for destruction and still attached (as MIT-SHM segments are): not stale either.
+    const marked = await makeSegment();
+    const { handle: markedHandle } = await other.request('open', { id: marked.id, expect: identityOf(marked) });
+    await other.request('destroy', { expect: identityOf(marked) });
 
     let offered: (vscode.QuickPickItem & { info: SegmentInfo })[] = [];
     const s = stubWindow({
@@ -370,8 +398,10 @@ describe('segments view', function () {
       await vscode.commands.executeCommand('shmInspector.destroyStale');
     } finally {
       s.restore();
+      await other.request('close', { handle: markedHandle });
     }
     const ids = offered.map((i) => i.info.id);
+    assert.ok(!ids.includes(marked.id), 'a segment marked for destruction, still attached, is not offered');
     assert.ok(ids.includes(s1.id) && ids.includes(s2.id), 'orphaned segments offered');
     assert.ok(!ids.includes(live.id), 'a segment with a live creator is not');
     assert.ok(offered.every((i) => i.picked), 'all pre-picked');
