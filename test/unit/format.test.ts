@@ -187,7 +187,7 @@ describe('filter and sort', () => {
     assert.deepEqual(ids({ kind: 'all', text: '' }, { key: 'id', descending: false }), [1, 2, 3, 4]);
     assert.deepEqual(ids({ kind: 'mine', text: '' }, { key: 'id', descending: false }), [2, 3, 4]);
     assert.deepEqual(ids({ kind: 'inUse', text: '' }, { key: 'id', descending: false }), [1, 4]);
-    assert.deepEqual(ids({ kind: 'stale', text: '' }, { key: 'id', descending: false }), [2, 4]);
+    assert.deepEqual(ids({ kind: 'stale', text: '' }, { key: 'id', descending: false }), [2], 'id 4 is marked for destruction but attached: not stale');
   });
 
   test('text matches key, id, owner or creator command, case-insensitively', () => {
