@@ -9,6 +9,10 @@ if (!process.send) {
   process.exit(2);
 }
 
+// Its name in ps, in /proc/PID/comm and so among a segment's attached processes (the view, ipcs
+// -p): forked from VS Code it would otherwise inherit the extension host's thread name.
+process.title = 'shm-inspector';
+
 const open = new OpenSegments();
 const rpc = new Rpc<AgentMethods, Record<string, never>>((m: RpcMessage) => { process.send!(m); }, createHandlers(open));
 

@@ -100,6 +100,7 @@ describe('requests', () => {
     assert.notEqual(pid, process.pid);
     assert.equal(c.generation, 1);
     assert.equal(await ping(c), pid, 'the same agent serves the next request');
+    assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'shm-inspector', 'named in ps and among attached processes');
     c.dispose();
     await rejectsCode(c.request('ping', {}), 'EAGENT', /shut down/);
   });
