@@ -60,6 +60,7 @@ export class HexEditor {
   private unloadedCells = 0;
   private firstRowsPainted = false;
   private renderQueued = false;
+  private revealColumnPending = false;
   private holdSince = 0;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private layoutQueued = false;
@@ -279,13 +280,29 @@ export class HexEditor {
     this.saveStateSoon();
   }
 
-  /** Scroll so that offset's row is on screen; `center` puts a far row in the middle. */
+  /**
+   * Scroll so that offset's row is on screen; `center` puts a far row in the middle. Its column
+   * is brought into view after the next paint (a narrow editor scrolls sideways).
+   */
   private reveal(offset: number, center: boolean): void {
+    this.revealColumnPending = true;
     const row = Math.floor(offset / this.bytesPerRow);
     if (row >= this.topRow && row < this.topRow + this.visibleRows) return;
     if (center) this.setTopRow(row - Math.floor(this.visibleRows / 2));
     else if (row < this.topRow) this.setTopRow(row);
     else this.setTopRow(row - this.visibleRows + 1);
+  }
+
+  /** Scroll sideways, if needed, until the cursor's cell is inside the grid's viewport. */
+  private revealCursorColumn(): void {
+    const cell = this.grid.cellAt(this.sel.cursor, this.column);
+    if (!cell) return;
+    const scroller = this.grid.scroller;
+    const left = scroller.getBoundingClientRect().left;
+    const box = cell.getBoundingClientRect();
+    const margin = this.charWidth;
+    if (box.left < left) scroller.scrollLeft -= left - box.left + margin;
+    else if (box.right > left + scroller.clientWidth) scroller.scrollLeft += box.right - (left + scroller.clientWidth) + margin;
   }
 
   private visibleRange(): { start: number; end: number } {
@@ -354,6 +371,10 @@ export class HexEditor {
     this.unloadedCells = 0;
     this.grid.paint(this.topRow, this.doc.size, this.describe);
     this.grid.setActive(this.sel.cursor, this.column);
+    if (this.revealColumnPending) {
+      this.revealColumnPending = false;
+      this.revealCursorColumn();
+    }
     this.features.painted();
     this.grid.setBusy(this.unloadedCells > 0);
     if (!this.firstRowsPainted && this.unloadedCells === 0) {
@@ -527,6 +548,7 @@ export class HexEditor {
       case 'switchColumn':
         this.column = this.column === 'hex' ? 'text' : 'hex';
         this.nibble = null;
+        this.revealColumnPending = true;
         this.render();
         this.saveStateSoon();
         return;

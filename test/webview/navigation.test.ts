@@ -57,6 +57,39 @@ describe('hex grid', () => {
     }
   });
 
+  it('scrolls sideways to the cursor when the editor is narrower than a row', async () => {
+    const ed = await openEditor({ size: GiB, settings: { bytesPerRow: 16 } }, { viewport: { width: 420, height: 500 } });
+    /** Whether the cursor's cell lies inside the grid's scroll viewport (not hidden sideways). */
+    const cursorInView = (column: 'hex' | 'text', offset: number) => ed.page.evaluate(([col, o]) => {
+      const d = (globalThis as any).document;
+      const cell = d.querySelector(`.grid .${col}-cell[data-offset="${o}"]`);
+      const view = d.querySelector('.grid-scroller');
+      if (!cell) return 'no cell';
+      const c = cell.getBoundingClientRect();
+      const v = view.getBoundingClientRect();
+      return c.left >= v.left && c.right <= v.left + view.clientWidth ? 'in view' : `out of view: cell ${c.left}-${c.right}, view ${v.left}-${v.left + view.clientWidth}`;
+    }, [column, offset] as const);
+    try {
+      await ed.waitLoaded();
+      const scroller = ed.page.locator('.grid-scroller');
+      assert.ok(await scroller.evaluate((e: any) => e.scrollWidth > e.clientWidth), 'the row is wider than the editor');
+      await ed.page.focus('.grid');
+      await ed.page.keyboard.press('Control+End');
+      await ed.waitCell(GiB - 1, hex2(baseByte(GiB - 1)));
+      assert.equal(await cursorInView('hex', GiB - 1), 'in view', 'the last byte (column 0F) after Ctrl+End');
+      await ed.page.keyboard.press('Tab'); // to the text column, further right
+      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .text-cell.cursor') !== null);
+      assert.equal(await cursorInView('text', GiB - 1), 'in view', 'its text cell after Tab');
+      await ed.page.keyboard.press('Shift+Tab');
+      await ed.page.keyboard.press('Control+Home');
+      await ed.waitCell(0, hex2(baseByte(0)));
+      assert.equal(await cursorInView('hex', 0), 'in view', 'back to the first byte after Ctrl+Home');
+      await ed.assertClean();
+    } finally {
+      await ed.close();
+    }
+  });
+
   it('jumps to the end of a 1 GiB segment in ≤ 100 ms (Ctrl+End and Ctrl+G)', async (t) => {
     const ed = await openEditor({ size: GiB });
     try {
