@@ -34,7 +34,10 @@ export interface InspectPrompts {
   error(message: string): void;
 }
 
-const COLOR_ICONS: Record<BookmarkColor, string> = { red: '🔴', orange: '🟠', yellow: '🟡', green: '🟢', blue: '🔵', purple: '🟣' };
+/** A filled circle in the bookmark's colour (a codicon: emoji need a font the workbench may lack). */
+function colorIcon(color: BookmarkColor): vscode.ThemeIcon {
+  return new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor(`charts.${color}`));
+}
 
 type SnapshotItem = vscode.QuickPickItem & { meta?: SnapshotMeta };
 
@@ -63,7 +66,7 @@ export const vscodeInspectPrompts: InspectPrompts = {
   },
 
   async color(title, suggestion) {
-    const items = BOOKMARK_COLORS.map((c) => ({ label: `${COLOR_ICONS[c]} ${c}`, color: c, picked: c === suggestion }));
+    const items = BOOKMARK_COLORS.map((c) => ({ label: c, iconPath: colorIcon(c), color: c, picked: c === suggestion }));
     const ordered = [...items.filter((i) => i.color === suggestion), ...items.filter((i) => i.color !== suggestion)];
     const pick = await vscode.window.showQuickPick(ordered, { title, placeHolder: 'Colour of the bookmark' });
     return pick?.color;
@@ -84,7 +87,8 @@ export const vscodeInspectPrompts: InspectPrompts = {
 
   async bookmarks(title, items, canPickMany) {
     const picks = items.map((b) => ({
-      label: `${COLOR_ICONS[b.color] ?? ''} ${b.name}`.trim(),
+      label: b.name,
+      iconPath: colorIcon(b.color),
       description: `0x${b.offset.toString(16)}${b.length > 1 ? ` – 0x${(b.offset + b.length - 1).toString(16)}` : ''}`,
       detail: `${b.length} ${b.length === 1 ? 'byte' : 'bytes'} at offset ${b.offset}`,
       bookmark: b,

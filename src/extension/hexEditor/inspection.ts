@@ -222,7 +222,7 @@ export class LiveInspection implements InspectOps {
     const existing = this.bookmarksOf(doc);
     const names = new Set(existing.map((b) => b.name));
     const name = await this.prompts.text({
-      title: `Bookmark ${range.length === 1 ? hex(range.offset) : rangeText(range)} (${bytesText(range.length)})`,
+      title: `Bookmark ${range.length === 1 ? hex(range.offset) : rangeText(range)} (${bytesText(range.length)}): name (1/2)`,
       prompt: 'Name of the bookmark (an existing name is replaced)',
       value: names.has(hex(range.offset)) ? `${hex(range.offset)} (${existing.length + 1})` : hex(range.offset),
       validate: (v) => {
@@ -235,7 +235,7 @@ export class LiveInspection implements InspectOps {
     if (name === undefined || !name.trim()) return null;
     const used = new Set(existing.map((b) => b.color));
     const suggestion: BookmarkColor = BOOKMARK_COLORS.find((c) => !used.has(c)) ?? BOOKMARK_COLORS[existing.length % BOOKMARK_COLORS.length];
-    const color = await this.prompts.color(`Colour of bookmark '${name.trim()}'`, suggestion);
+    const color = await this.prompts.color(`Bookmark '${name.trim()}': colour (2/2)`, suggestion);
     if (!color) return null;
     const bookmark: Bookmark = { name: name.trim(), offset: range.offset, length: range.length, color };
     await this.bookmarkStore.add(segmentRef(doc), bookmark);
