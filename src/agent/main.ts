@@ -1,5 +1,6 @@
 // The agent process: the only process that calls into libc through koffi. The extension host
 // forks it; a bad pointer here (SIGSEGV/SIGBUS) kills only this process, and the host restarts it.
+import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import { Rpc, type RpcMessage } from '../protocol/rpc';
 import { OpenSegments, createHandlers } from './handlers';
@@ -9,9 +10,14 @@ if (!process.send) {
   process.exit(2);
 }
 
-// Its name in ps, in /proc/PID/comm and so among a segment's attached processes (the view, ipcs
-// -p): forked from VS Code it would otherwise inherit the extension host's thread name.
-process.title = 'shm-inspector';
+// Its name in /proc/PID/comm, so among a segment's attached processes (the view, ps): forked from
+// VS Code it would otherwise inherit the extension host's thread name, 'MainThread'. Only comm:
+// process.title would also overwrite the command line, which tools use to find the agent.
+try {
+  fs.writeFileSync('/proc/self/comm', 'shm-inspector');
+} catch {
+  /* a name is a nicety */
+}
 
 const open = new OpenSegments();
 const rpc = new Rpc<AgentMethods, Record<string, never>>((m: RpcMessage) => { process.send!(m); }, createHandlers(open));

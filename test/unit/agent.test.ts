@@ -100,7 +100,8 @@ describe('requests', () => {
     assert.notEqual(pid, process.pid);
     assert.equal(c.generation, 1);
     assert.equal(await ping(c), pid, 'the same agent serves the next request');
-    assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'shm-inspector', 'named in ps and among attached processes');
+    assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'shm-inspector', 'named among attached processes');
+    assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /dist\/agent\.js/, 'its command line is left alone');
     c.dispose();
     await rejectsCode(c.request('ping', {}), 'EAGENT', /shut down/);
   });
@@ -164,7 +165,7 @@ describe('requests', () => {
       const rep = attachments?.find((a) => a.id === info.id);
       assert.ok(rep, 'a report for our segment');
       assert.equal(rep.complete, true);
-      assert.deepEqual(rep.attachments.map((a) => [a.pid, a.readOnly, a.command]), [[pid, true, 'node']]);
+      assert.deepEqual(rep.attachments.map((a) => [a.pid, a.readOnly, a.command]), [[pid, true, 'shm-inspector']]);
       const plain = await c.request('list', {});
       assert.equal(plain.attachments, undefined);
       const one = await c.request('attachments', { id: info.id });
