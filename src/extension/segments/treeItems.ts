@@ -43,9 +43,10 @@ export function contextValueOf(info: SegmentInfo, uid: number | undefined): stri
   return v;
 }
 
-/** "id 32769 · 64 KiB · 2 attached · dest". */
-export function segmentDescription(info: SegmentInfo): string {
-  return [`id ${info.id}`, formatSize(info.size), `${info.nattch} attached`, ...statusFlags(info)].join(' · ');
+/** "id 32769 · 64 KiB · 2 attached · dest", plus "owner postgres" when it is not the user's own. */
+export function segmentDescription(info: SegmentInfo, uid: number | undefined): string {
+  const owner = uid !== undefined && info.uid !== uid ? [`owner ${info.user}`] : [];
+  return [`id ${info.id}`, formatSize(info.size), `${info.nattch} attached`, ...statusFlags(info), ...owner].join(' · ');
 }
 
 export function segmentTreeItem(info: SegmentInfo, uid: number | undefined): vscode.TreeItem {
@@ -54,7 +55,7 @@ export function segmentTreeItem(info: SegmentInfo, uid: number | undefined): vsc
     info.nattch > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = segmentItemId(info.id);
-  item.description = segmentDescription(info);
+  item.description = segmentDescription(info, uid);
   item.iconPath = ICONS[segmentState(info)];
   item.contextValue = contextValueOf(info, uid);
   item.command = { command: command('openHexEditor'), title: 'Open in Hex Editor', arguments: [info.id] };

@@ -425,6 +425,8 @@ describe('segments view', function () {
     const info = await other.request('stat', { id });
     made.push(info);
     assert.strictEqual(info.uid, nobody);
+    assert.ok(await provider().refresh(), provider().lastError);
+    assert.strictEqual(provider().getTreeItem(id).description, `id ${id} · 4 KiB · 0 attached · stale · owner nobody`, 'another user\'s segment names its owner in the row (its creator has exited: stale)');
 
     const config = vscode.workspace.getConfiguration('shmInspector');
     const before = api.agent.pid ?? (await api.agent.request('ping', {})).pid;
