@@ -12,6 +12,8 @@ export async function filterCommand(ctx: CommandContext): Promise<ViewFilter | u
     ...FILTER_KINDS.map((k): FilterPick => ({
       action: { kind: k.kind },
       label: `${k.kind === current.kind ? '$(check)' : '$(blank)'} ${k.label}`,
+      // A kind keeps the text filter: say so, or "All segments" would seem to show everything.
+      description: current.text ? `and matching "${current.text}"` : undefined,
       detail: k.detail,
     })),
     { label: '', kind: vscode.QuickPickItemKind.Separator, action: 'clear' },

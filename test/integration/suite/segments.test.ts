@@ -205,9 +205,11 @@ describe('segments view', function () {
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.deepStrictEqual([...provider().visibleIds()], [], 'in use AND key of a (not in use): nothing');
 
-      s = pick((i) => i.action?.kind === 'all');
+      let offered: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+      s = stubWindow({ showQuickPick: (items: any[]) => { offered = items; return items.find((i) => i.action?.kind === 'all'); } }); // eslint-disable-line @typescript-eslint/no-explicit-any
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.deepStrictEqual([...provider().visibleIds()], [a.id], 'text filter on the key');
+      assert.strictEqual(offered.find((i) => i.action?.kind === 'all')?.description, `and matching "${a.keyHex.toUpperCase()}"`, 'the kinds say the text filter stays');
 
       s = pick((i) => i.action?.kind === 'mine');
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
