@@ -25,6 +25,8 @@
 //   t.treeRows(viewTitle?)      Locator of tree/list rows ('.monaco-list-row'), inside the
 //                               view pane whose header title starts with viewTitle if given
 //   t.treeRow(text, viewTitle?) the first of those rows containing text
+//   t.waitForText(loc, re, ms?) wait (default 5 s) until loc's innerText matches re; returns it
+//                               (a view's message reaches the workbench after its rows)
 //   t.viewLoaded(scope?)        wait until the side bar (or scope Locator) has no running
 //                               progress bar and shows list rows or welcome content
 //   t.webview(nth = 0)          FrameLocator of the nth visible webview's document
@@ -144,6 +146,16 @@ function helpers({ page, folder, serverUrl, cleanups }) {
 
     treeRow(text, viewTitle) {
       return t.treeRows(viewTitle).filter({ hasText: text }).first();
+    },
+
+    async waitForText(locator, re, timeout = 5000) {
+      let text = '';
+      for (const until = Date.now() + timeout; ; await sleep(100)) {
+        text = ((await locator.innerText({ timeout }).catch(() => '')) ?? '').trim();
+        if (re.test(text) || Date.now() > until) break;
+      }
+      if (!re.test(text)) throw new Error(`expected text matching ${re}, got '${text.slice(0, 200)}'`);
+      return text;
     },
 
     async viewLoaded(scope, timeout = 30000) {

@@ -71,8 +71,7 @@ export async function test(t) {
   if (!(await child.innerText()).includes('rw')) throw new Error('the attachment row says rw');
 
   // The totals against the limits, above the rows.
-  const text = await sidebar.innerText();
-  if (!/\d+ of \d+ segments · /.test(text)) throw new Error(`no "N of M segments" totals in the side bar: ${text.slice(0, 200)}`);
+  await t.waitForText(sidebar, /\d+ of \d+ segments · /);
 
   // Filter by the test keys' prefix (other work on this machine may be making segments right
   // now), widen the side bar so descriptions fit, hover the stale row for its tooltip.
@@ -82,7 +81,7 @@ export async function test(t) {
   await input.waitFor({ state: 'visible' });
   await input.fill('0x5348');
   await input.press('Enter');
-  await waitFor(t, async () => /Showing \d+ of \d+ segments: matching "0x5348"/.test(await sidebar.innerText()), 'the filter message');
+  await t.waitForText(sidebar, /Showing \d+ of \d+ segments: matching "0x5348"/, 15000);
   const box = await sidebar.boundingBox();
   if (box) {
     await t.page.mouse.move(box.x + box.width + 2, box.y + box.height / 2);

@@ -23,13 +23,7 @@ export async function test(t) {
     if (await message.isVisible()) throw new Error(`a message shows over the welcome: '${await message.innerText()}'`);
     t.log(`segments view loaded in ${Date.now() - t0} ms: no segments, welcome content with Create Segment…`);
   } else {
-    // The rows and the message reach the workbench separately: give the message a moment.
-    let text = '';
-    for (const until = Date.now() + 5000; Date.now() < until; await t.sleep(100)) {
-      text = (await message.innerText({ timeout: 5000 })).trim();
-      if (/^\d+ of \d+ segments · /.test(text)) break;
-    }
-    if (!/^\d+ of \d+ segments · /.test(text)) throw new Error(`the message above ${rows} rows is '${text}', expected the totals`);
+    const text = await t.waitForText(message, /^\d+ of \d+ segments · /);
     if (await welcome.isVisible()) throw new Error('welcome content shows beside rows');
     t.log(`segments view loaded in ${Date.now() - t0} ms with ${rows} rows: '${text}'`);
   }
