@@ -5,14 +5,19 @@ import type { SegmentInfo } from '../protocol/segment';
 
 const CAP_SYS_ADMIN = 21;
 
-/** True if this process has CAP_SYS_ADMIN in its effective set (/proc/self/status CapEff). */
+let sysAdmin: boolean | undefined;
+
+/** True if this process has CAP_SYS_ADMIN in its effective set (/proc/self/status CapEff, read once). */
 function hasSysAdmin(): boolean {
-  try {
-    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return hex !== undefined && ((BigInt('0x' + hex) >> BigInt(CAP_SYS_ADMIN)) & 1n) === 1n;
-  } catch {
-    return process.geteuid?.() === 0;
+  if (sysAdmin === undefined) {
+    try {
+      const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+      sysAdmin = hex !== undefined && ((BigInt('0x' + hex) >> BigInt(CAP_SYS_ADMIN)) & 1n) === 1n;
+    } catch {
+      sysAdmin = process.geteuid?.() === 0;
+    }
   }
+  return sysAdmin;
 }
 
 /** Why this process may not remove the segment, or undefined if it may. */

@@ -32,6 +32,11 @@ interface Page {
   errorAt: number;
 }
 
+/** Its bytes are the host's latest: loaded, not stale, no read in flight. */
+function isCurrent(p: Page): p is Page & { data: Uint8Array } {
+  return p.data !== null && !p.stale && p.loadingEpoch !== p.epoch;
+}
+
 interface Run {
   first: number;
   last: number;
@@ -175,18 +180,18 @@ export class PageCache {
     }
   }
 
-  /** True if every page of [start, end) holds bytes that are current: loaded, not stale, no read in flight. */
+  /** True if every page of [start, end) is cached and current (see isCurrent). */
   isFresh(start: number, end: number): boolean {
     if (end <= start) return true;
     for (let i = this.pageOf(start); i <= this.pageOf(end - 1); i++) {
       const p = this.pages.get(i);
-      if (!p || !p.data || p.stale || p.loadingEpoch === p.epoch) return false;
+      if (!p || !isCurrent(p)) return false;
     }
     return true;
   }
 
   /**
-   * Store bytes pushed by live refresh over the cached pages that are current (see isFresh).
+   * Store bytes pushed by live refresh over the cached pages that are current (see isCurrent).
    * Returns the offsets whose value changed, and whether some cached page was skipped
    * (its coming read may be older than these bytes).
    */
@@ -194,7 +199,7 @@ export class PageCache {
     const changed: number[] = [];
     let skipped = false;
     this.forPages(offset, offset + data.length, (p, pageStart) => {
-      if (!p.data || p.stale || p.loadingEpoch === p.epoch) {
+      if (!isCurrent(p)) {
         skipped = true;
         return;
       }

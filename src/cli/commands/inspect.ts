@@ -51,8 +51,9 @@ export const ls: Command = {
   ],
   details:
     'Columns: KEY (0x%08x, 0 = private), ID, PERMS, OWNER, SIZE, NATTCH, STATUS (dest = removed at\n' +
-    'last detach, locked, hugetlb (known from its attachments: with -a)), CPID/LPID (creator / last shmat-shmdt pid), CTIME (local time\n' +
-    'of creation or last change), COMMAND (creator command if it is still running).',
+    'last detach, locked, hugetlb: known from the attachments, so with -a), CPID/LPID (creator /\n' +
+    'last shmat-shmdt pid), CTIME (local time of creation or last change), COMMAND (creator\n' +
+    'command if it is still running).',
   async run(p, ctx) {
     const o = p.options;
     let segs = listSegments();

@@ -78,9 +78,9 @@ export class SegmentsView implements vscode.Disposable {
   }
 
   private updateChrome(s: SegmentsSummary): void {
-    this.treeView.description = s.loaded && !(s.error && s.total === 0) ? totalsText(s) : undefined;
-    this.treeView.message = messageText(s);
     const state = segmentsState(s);
+    this.treeView.description = state === 'loading' || state === 'error' ? undefined : totalsText(s);
+    this.treeView.message = messageText(s);
     if (state !== this.lastState) {
       this.lastState = state;
       void vscode.commands.executeCommand('setContext', STATE_CONTEXT_KEY, state);
