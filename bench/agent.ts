@@ -3,7 +3,8 @@
 // client.request('read') (a Buffer serialized over the IPC pipe).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient, AgentSegment } from '../src/agent/client';
+import { AgentClient } from '../src/agent/client';
+import { AgentSegment } from '../src/agent/agentSegment';
 import { ipcCeiling } from './ipcEcho';
 import { MiB, type Verdict, breathe, f1, gbps, median, now, verdict } from './util';
 

@@ -1,5 +1,6 @@
 // The vscode-free core: everything the agent, the CLI and the tests use.
-export { Segment, destroySegment, sameSegment, verifyIdentity, type Whence } from './segment';
+export { Segment, destroySegment, verifyIdentity, type Whence } from './segment';
+export { sameSegment } from '../protocol/segment';
 export { listSegments, statSegment, listByStat, parseProcShm, type ListingSource } from './listing';
 export { scanAttachments, attachmentReport, reportAttachments } from './attachments';
 export { limits } from './limits';

@@ -78,8 +78,11 @@ function creatorLives(p: ProcessFacts, ctime: number): boolean {
 // One object literal (not a spread of raw): V8 builds these ~100x faster, which is most of the
 // cost of listing thousands of segments.
 export function toSegmentInfo(r: RawSegment, ctx: InfoContext = infoContext(), hugetlb: boolean | null = null): SegmentInfo {
+  // cpid 0: the kernel could not name the creator in our PID namespace (another container
+  // sharing this IPC namespace). Its liveness is unknown, so the segment is never stale.
+  const creatorVisible = r.cpid > 0;
   const creator = ctx.process(r.cpid);
-  const creatorAlive = creatorLives(creator, r.ctime);
+  const creatorAlive = creatorVisible && creatorLives(creator, r.ctime);
   return {
     id: r.id,
     key: r.key,
@@ -105,6 +108,7 @@ export function toSegmentInfo(r: RawSegment, ctx: InfoContext = infoContext(), h
     hugetlb,
     creatorCommand: creatorAlive ? creator.command : null,
     creatorAlive,
-    stale: r.nattch === 0 && !creatorAlive,
+    creatorVisible,
+    stale: r.nattch === 0 && creatorVisible && !creatorAlive,
   };
 }

@@ -2,7 +2,7 @@
 // Data moves with libc memcpy between the attachment and Buffers; every range is validated
 // first, so a bad offset is a RangeError, never a wild pointer.
 import type { CreateOptions, SegmentIdentity, SegmentInfo } from '../protocol/segment';
-import { formatKey } from '../protocol/segment';
+import { describeIdentity, formatKey, sameSegment } from '../protocol/segment';
 import { CODES, ShmError } from './errors';
 import { type RawSegment, toSegmentInfo } from './info';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE, SHM_RDONLY } from './layout';
@@ -29,6 +29,7 @@ export class Segment {
     readonly size: number,
     readonly key: number,
     readonly cpid: number,
+    readonly ctime: number,
   ) {}
 
   /** shmget(IPC_CREAT): a new segment (or, without exclusive, the existing one with that key). */
@@ -69,7 +70,7 @@ export class Segment {
   /** An existing segment by id (private key-0 and already-destroyed-but-attached ones included). */
   static open(id: number): Segment {
     const raw = statRaw(id);
-    return new Segment(id, raw.size, raw.key, raw.cpid);
+    return new Segment(id, raw.size, raw.key, raw.cpid, raw.ctime);
   }
 
   static openByKey(key: number): Segment {
@@ -97,7 +98,7 @@ export class Segment {
 
   /** What this object was opened on, for the id-reuse guard. */
   identity(): SegmentIdentity {
-    return { id: this.id, key: this.key, cpid: this.cpid, size: this.size };
+    return { id: this.id, key: this.key, cpid: this.cpid, size: this.size, ctime: this.ctime };
   }
 
   stat(): SegmentInfo {
@@ -121,6 +122,15 @@ export class Segment {
       if ((err as ShmError).code !== 'ENOMEM') throw err;
       // Attaching maps the whole segment, whatever range is wanted.
       throw new ShmError('shmat', 'ENOMEM', `shmat ${this.id}: no room to map the whole segment (${this.size} bytes) in this process's address space (ENOMEM)`, 12);
+    }
+    // The attachment pins the segment: if the id was removed and reused between our stat and
+    // shmat, this is another segment. Look again before any byte is copied.
+    try {
+      verifyRaw(this.identity(), 'shmat');
+    } catch (err) {
+      shmdt(this.address);
+      this.address = 0;
+      throw err;
     }
     this.attachedReadOnly = readOnly;
     this.viaProcSelfMem = !!options.viaProcSelfMem;
@@ -234,16 +244,6 @@ export class Segment {
   }
 }
 
-/**
- * True if `current` is still the segment described by `expect`. IPC_RMID with attachers
- * left turns the key private, so a dest segment with key 0 still matches its old key.
- */
-export function sameSegment(current: { key: number; cpid: number; size: number; mode?: number; dest?: boolean }, expect: SegmentIdentity): boolean {
-  const dest = current.dest ?? ((current.mode ?? 0) & 0o1000) !== 0;
-  const keyOk = current.key === expect.key || (dest && current.key === 0);
-  return keyOk && current.cpid === expect.cpid && current.size === expect.size;
-}
-
 /** Check the id still names the expected segment, or throw ECHANGED without acting. */
 export function verifyIdentity(expect: SegmentIdentity, op: string): SegmentInfo {
   return toSegmentInfo(verifyRaw(expect, op));
@@ -253,8 +253,7 @@ function verifyRaw(expect: SegmentIdentity, op: string): RawSegment {
   const raw = statRaw(expect.id);
   if (!sameSegment(raw, expect)) {
     throw new ShmError(op, CODES.changed,
-      `${op} ${expect.id}: the id now names another segment (key ${formatKey(raw.key)}, creator ${raw.cpid}, ${raw.size} bytes; ` +
-      `expected key ${formatKey(expect.key)}, creator ${expect.cpid}, ${expect.size} bytes): nothing done`);
+      `${op} ${expect.id}: the id now names another segment (${describeIdentity(raw)}; expected ${describeIdentity(expect)}): nothing done`);
   }
   return raw;
 }

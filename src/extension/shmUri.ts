@@ -1,4 +1,4 @@
-// shm: URIs name one segment: shm:/<shmid>[/<label>][?key=&cpid=&size=&readOnly=1].
+// shm: URIs name one segment: shm:/<shmid>[/<label>][?key=&cpid=&size=&ctime=&readOnly=1].
 // The label (key and id) is what the editor tab shows; the query pins the identity so that a
 // reused id is never mistaken for the segment the user opened.
 import * as vscode from 'vscode';
@@ -17,8 +17,8 @@ export function segmentLabel(info: Pick<SegmentInfo, 'id' | 'key'>): string {
   return `${info.key === 0 ? 'private' : formatKey(info.key)}-${info.id}`;
 }
 
-export function segmentUri(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size'>, options: { readOnly?: boolean } = {}): vscode.Uri {
-  const query = new URLSearchParams({ key: String(info.key), cpid: String(info.cpid), size: String(info.size) });
+export function segmentUri(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size' | 'ctime'>, options: { readOnly?: boolean } = {}): vscode.Uri {
+  const query = new URLSearchParams({ key: String(info.key), cpid: String(info.cpid), size: String(info.size), ctime: String(info.ctime) });
   if (options.readOnly) query.set('readOnly', '1');
   return vscode.Uri.from({ scheme: SCHEME, path: `/${info.id}/${segmentLabel(info)}`, query: query.toString() });
 }
@@ -31,7 +31,8 @@ export function parseSegmentUri(uri: vscode.Uri): SegmentRef {
   const id = Number(first);
   const q = new URLSearchParams(uri.query);
   const num = (name: string) => (q.has(name) && /^\d+$/.test(q.get(name)!) ? Number(q.get(name)) : undefined);
-  const key = num('key'), cpid = num('cpid'), size = num('size');
-  const expect = key !== undefined && cpid !== undefined && size !== undefined ? { id, key, cpid, size } : undefined;
+  const key = num('key'), cpid = num('cpid'), size = num('size'), ctime = num('ctime');
+  // A URI without ctime (saved by an older version) pins nothing: the segment is re-identified when opened.
+  const expect = key !== undefined && cpid !== undefined && size !== undefined && ctime !== undefined ? { id, key, cpid, size, ctime } : undefined;
   return { id, expect, readOnly: q.get('readOnly') === '1' };
 }

@@ -1,5 +1,6 @@
-// Plain data about segments, shared by core, agent, host, CLI and webview.
-// Types only: this file is imported by the browser bundle too.
+// Plain data about segments, shared by core, agent, host, CLI and webview, and the few pure
+// functions that are facts about them (identity, key format). Imported by the browser bundle
+// too: nothing here may import node or koffi.
 
 /** One System V shared-memory segment as the kernel reports it. */
 export interface SegmentInfo {
@@ -37,16 +38,26 @@ export interface SegmentInfo {
   creatorCommand: string | null;
   /** True if the creator process is still alive (as far as /proc shows; a reused pid is not). */
   creatorAlive: boolean;
-  /** Nothing attached and the creator gone: what `rm --stale` and Destroy Stale remove. */
+  /**
+   * False when the kernel reports creator pid 0: the creator is in a PID namespace this process
+   * cannot see (another container sharing the IPC namespace). Unknown is not gone.
+   */
+  creatorVisible: boolean;
+  /** Nothing attached and a visible creator that is gone: what `rm --stale` and Destroy Stale remove. */
   stale: boolean;
 }
 
-/** What identifies "the same segment" across id reuse: checked before any destructive act. */
+/**
+ * What identifies "the same segment" across id reuse: checked before any destructive act and
+ * after every attach. ctime tells apart private segments of the same creator and size.
+ */
 export interface SegmentIdentity {
   id: number;
   key: number;
   cpid: number;
   size: number;
+  /** shm_ctime (creation, or the last IPC_SET) in Unix seconds. */
+  ctime: number;
 }
 
 export interface Attachment {
@@ -108,8 +119,27 @@ export interface ErrorData {
   op?: string;
 }
 
-export function identityOf(s: SegmentInfo): SegmentIdentity {
-  return { id: s.id, key: s.key, cpid: s.cpid, size: s.size };
+export function identityOf(s: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size' | 'ctime'>): SegmentIdentity {
+  return { id: s.id, key: s.key, cpid: s.cpid, size: s.size, ctime: s.ctime };
+}
+
+/** SHM_DEST in the kernel's mode bits. */
+const MODE_DEST = 0o1000;
+
+/**
+ * True if `current` (a fresh stat of the id) is still the segment described by `expect`.
+ * IPC_RMID with attachers left turns the key private, so a marked segment with key 0 still
+ * matches its old key.
+ */
+export function sameSegment(current: { key: number; cpid: number; size: number; ctime: number; mode?: number; dest?: boolean }, expect: SegmentIdentity): boolean {
+  const dest = current.dest ?? ((current.mode ?? 0) & MODE_DEST) !== 0;
+  const keyOk = current.key === expect.key || (dest && current.key === 0);
+  return keyOk && current.cpid === expect.cpid && current.size === expect.size && current.ctime === expect.ctime;
+}
+
+/** One line naming a segment's identity, for "the id now names another segment" messages. */
+export function describeIdentity(s: { key: number; cpid: number; size: number; ctime: number }): string {
+  return `key ${formatKey(s.key)}, creator ${s.cpid}, ${s.size} bytes, created ${new Date(s.ctime * 1000).toISOString()}`;
 }
 
 export function formatKey(key: number): string {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentClient } from '../../src/agent/client';
+import { identityOf } from '../../src/protocol/segment';
 
 const AGENT = path.resolve(__dirname, '../../../dist/agent.js');
 
@@ -36,7 +37,7 @@ test('SIGBUS in the agent (unbacked huge page) rejects the read with the cause a
     assert.notEqual(pong.pid, firstPid, 'a new agent serves the next request');
     assert.equal(client.generation, 2);
   } finally {
-    if (info) await client.request('destroy', { expect: { id: info.id, key: info.key, cpid: info.cpid, size: info.size } }).catch(() => undefined);
+    if (info) await client.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
     client.dispose();
   }
 });

@@ -34,7 +34,7 @@ function seg(over: Partial<SegmentInfo> = {}): SegmentInfo {
     id: 5, key, keyHex: '0x' + (key >>> 0).toString(16).padStart(8, '0'), size: 65536, mode: 0o600, perms: 'rw-------',
     uid: 1000, gid: 1000, user: 'alice', cuid: 1000, cgid: 1000, nattch: 1, cpid: 4242, lpid: 4243,
     atime: 1700000000, dtime: 0, ctime: 1699990000, rss: 4096, swap: 0, dest: false, locked: false, hugetlb: null,
-    creatorCommand: 'writer', creatorAlive: true, ...over,
+    creatorCommand: 'writer', creatorAlive: true, creatorVisible: true, ...over,
   };
 }
 

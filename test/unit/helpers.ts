@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Segment, ShmError, destroySegment } from '../../src/core';
+import { Segment, ShmError, destroySegment, statSegment } from '../../src/core';
 import type { CreateOptions, SegmentIdentity } from '../../src/protocol/segment';
 
 /** Repository root (this file runs as out/test/unit/helpers.js). */
@@ -31,15 +31,23 @@ export function randomKey(): number {
 }
 
 /** Tell the runner (and this file's after-hook) about a segment a test created. */
-export function track(idOrSeg: number | Segment, identity?: SegmentIdentity): void {
+/**
+ * Record a segment for cleanup. An identity without ctime (from a child's `emit`) is completed
+ * from the kernel now, while the id still names the segment the test made.
+ */
+export function track(idOrSeg: number | Segment, identity?: Omit<SegmentIdentity, 'ctime'> & { ctime?: number }): void {
   const id = typeof idOrSeg === 'number' ? idOrSeg : idOrSeg.id;
   const reg = process.env.SHM_TEST_REGISTRY;
   if (reg) {
     try { fs.appendFileSync(reg, `${id}\n`); } catch { /* runner gone: nothing to tell */ }
   }
   if (typeof idOrSeg !== 'number') created.set(id, idOrSeg.identity());
-  else if (identity) created.set(id, identity);
+  else if (identity) created.set(id, { ...identity, ctime: identity.ctime ?? ctimeOf(id) });
   else if (!created.has(id)) created.set(id, null);
+}
+
+function ctimeOf(id: number): number {
+  try { return statSegment(id).ctime; } catch { return -1; }
 }
 
 // --- segments ------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import { describeConflicts, findConflicts } from '../../src/extension/hexEditor/
 import { HexDocument, SaveCancelled, type ConflictAnswer, type DocumentPrompts } from '../../src/extension/hexEditor/document';
 import { EditModel, Overlay, type Run } from '../../src/extension/hexEditor/editModel';
 import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
-import { SegmentSource, sameSegment, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
+import { sameSegment } from '../../src/protocol/segment';
+import { SegmentSource, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
 import { MAX_READ, checkEdit, checkRead, checkSearch, parseOffset } from '../../src/extension/hexEditor/validate';
 import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, waitFor } from './helpers';
 
@@ -144,7 +145,7 @@ test('conflicts: a byte changed to neither the base nor our value is a conflict'
 test('backup: encode/decode round trip, and malformed backups are refused', () => {
   const data = {
     uri: 'shm:/5/0x5348d001-5?key=1397280769&cpid=10&size=64',
-    identity: { id: 5, key: 0x5348d001, cpid: 10, size: 64 },
+    identity: { id: 5, key: 0x5348d001, cpid: 10, size: 64, ctime: 1700000000 },
     runs: [{ offset: 3, value: u8(1, 2), base: u8(9, 9) }, { offset: 60, value: u8(0xff), base: u8(0) }],
   };
   const back = decodeBackup(encodeBackup(data));
@@ -192,7 +193,7 @@ test('parseOffset: decimal, hex, h suffix, relative to the cursor, and range err
 // ---- HexDocument with a scripted source ---------------------------------------------------
 
 class FakeSource implements ByteSource {
-  readonly identity = { id: 7, key: 0x5348aaaa, cpid: 100, size: 64 };
+  readonly identity = { id: 7, key: 0x5348aaaa, cpid: 100, size: 64, ctime: 1700000000 };
   bytes = pattern(64);
   writes: [number, number[]][] = [];
   readOnly = false;
@@ -567,10 +568,11 @@ test('segment source: the URI asks read-only, or no write permission (EACCES) op
   }
 });
 
-test('sameSegment: a destroyed segment keeps matching with key 0', () => {
-  const id = { id: 1, key: 5, cpid: 2, size: 10 };
-  assert.equal(sameSegment({ key: 5, cpid: 2, size: 10, dest: false }, id), true);
-  assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, dest: true }, id), true);
-  assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, dest: false }, id), false);
-  assert.equal(sameSegment({ key: 5, cpid: 3, size: 10, dest: false }, id), false);
+test('sameSegment: a destroyed segment keeps matching with key 0; ctime tells private segments apart', () => {
+  const id = { id: 1, key: 5, cpid: 2, size: 10, ctime: 1000 };
+  assert.equal(sameSegment({ key: 5, cpid: 2, size: 10, ctime: 1000, dest: false }, id), true);
+  assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, ctime: 1000, dest: true }, id), true);
+  assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, ctime: 1000, dest: false }, id), false);
+  assert.equal(sameSegment({ key: 5, cpid: 3, size: 10, ctime: 1000, dest: false }, id), false);
+  assert.equal(sameSegment({ key: 5, cpid: 2, size: 10, ctime: 1001, dest: false }, id), false, 'same key, creator and size, created at another time');
 });

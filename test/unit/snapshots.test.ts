@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AgentClient, AgentSegment } from '../../src/agent/client';
+import { AgentClient } from '../../src/agent/client';
+import { AgentSegment } from '../../src/agent/agentSegment';
 import { SnapshotStore } from '../../src/extension/inspect/snapshots';
 import { BookmarkStore } from '../../src/extension/inspect/bookmarks';
 
@@ -42,7 +43,7 @@ test('take two snapshots of a changing segment and compare them with each other 
     store.remove(first);
     assert.deepEqual(store.list(info).map((m) => m.label), ['after']);
   } finally {
-    if (info) await client.request('destroy', { expect: { id: info.id, key: info.key, cpid: info.cpid, size: info.size } }).catch(() => undefined);
+    if (info) await client.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
     await seg?.close();
     client.dispose();
     fs.rmSync(root, { recursive: true, force: true });
@@ -68,6 +69,7 @@ test('bookmarks are kept per key, validated against the size, replaced by name',
 
 import { ImportCancelled, MAX_IMPORT, bytesText, exportFileName, importRefusal, patchFile, readFileChunked } from '../../src/extension/inspect/transfer';
 import { diffReport, diffView, formatTime, snapshotName, summarizeDiff } from '../../src/extension/inspect/describe';
+import { identityOf } from '../../src/protocol/segment';
 
 test('snapshot store: same-millisecond snapshots get distinct names; listAll; a moved store still finds its files', async () => {
   assert.ok(fs.existsSync(AGENT), `build the agent first (npm run build): ${AGENT} is missing`);
@@ -102,7 +104,7 @@ test('snapshot store: same-millisecond snapshots get distinct names; listAll; a 
     assert.deepEqual(store.listAll(), []);
   } finally {
     Date.now = realNow;
-    if (info) await client.request('destroy', { expect: { id: info.id, key: info.key, cpid: info.cpid, size: info.size } }).catch(() => undefined);
+    if (info) await client.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
     await seg?.close();
     client.dispose();
     fs.rmSync(root, { recursive: true, force: true });

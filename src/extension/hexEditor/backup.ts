@@ -63,5 +63,7 @@ export function decodeBackup(bytes: Uint8Array): BackupData {
     }
     return { offset: r.offset, value, base };
   });
-  return { uri: typeof json.uri === 'string' ? json.uri : '', identity: id, runs };
+  // A backup written before identities had ctime matches no segment: it is offered back, never applied blindly.
+  const identity = { id: id.id, key: id.key, cpid: id.cpid, size: id.size, ctime: isCount(id.ctime) ? id.ctime : -1 };
+  return { uri: typeof json.uri === 'string' ? json.uri : '', identity, runs };
 }

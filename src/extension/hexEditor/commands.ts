@@ -32,7 +32,7 @@ function pickOf(info: SegmentInfo): SegmentPick {
   };
 }
 
-export async function openSegmentInEditor(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size'>): Promise<void> {
+export async function openSegmentInEditor(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size' | 'ctime'>): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', segmentUri(info), HEX_EDITOR);
 }
 

@@ -2,10 +2,10 @@
 // class) and its implementation for a live segment in the agent. Reads and writes touch only
 // the ranges asked for. vscode-free.
 import type { AgentClient } from '../../agent/client';
-import { AgentSegment } from '../../agent/client';
+import { AgentSegment } from '../../agent/agentSegment';
 import type { SearchParams, SearchResult } from '../../protocol/agent';
 import type { HexDocInfo } from '../../protocol/webview';
-import type { SegmentIdentity, SegmentInfo } from '../../protocol/segment';
+import { type SegmentIdentity, describeIdentity, sameSegment } from '../../protocol/segment';
 
 /** Whether the source still exists, as last checked. */
 export interface SourceStatus {
@@ -51,12 +51,6 @@ export function errorMessage(err: unknown): string {
 export function isGoneError(err: unknown): boolean {
   const code = errorCode(err);
   return code !== undefined && GONE_CODES.has(code);
-}
-
-/** Same test as the core's sameSegment (which the host cannot import: it loads koffi). */
-export function sameSegment(current: Pick<SegmentInfo, 'key' | 'cpid' | 'size' | 'dest'>, expect: SegmentIdentity): boolean {
-  const keyOk = current.key === expect.key || (current.dest && current.key === 0);
-  return keyOk && current.cpid === expect.cpid && current.size === expect.size;
 }
 
 function goneText(id: number, err: unknown): string {
@@ -157,7 +151,7 @@ export class SegmentSource implements ByteSource {
     try {
       const info = await this.agent.request('stat', { id });
       if (!sameSegment(info, this.identity)) {
-        this.goneMessage = `Segment ${id} is gone: the id now names another segment (key ${info.keyHex}, creator ${info.cpid}, ${info.size} bytes).`;
+        this.goneMessage = `Segment ${id} is gone: the id now names another segment (${describeIdentity(info)}).`;
         return { gone: true, dest: false, message: this.goneMessage };
       }
       // Stay attached: after an agent restart this re-opens now, not at the next read.

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { DiffResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { SegmentInfo } from '../../protocol/segment';
-import type { AgentClient, AgentSegment } from '../../agent/client';
+import type { AgentClient } from '../../agent/client';
+import type { AgentSegment } from '../../agent/agentSegment';
 
 export interface SnapshotMeta {
   /** File name stem, unique within the store. */
