@@ -1,11 +1,17 @@
-// The hex grid in headless Chromium: bytes at any offset of a 1 GiB virtual segment,
-// jump and first-paint timings, keyboard/mouse/wheel navigation, Go to Offset, selection,
-// bounded reads while scrolling the whole segment, layout choices and accessibility.
+// The hex grid in headless Chromium: bytes at any offset of a 1 GiB virtual segment, jumps
+// and first paint (guards only: `npm run bench:webview` measures the targets), keyboard/mouse/
+// wheel navigation, Go to Offset, selection, bounded reads while scrolling the whole segment,
+// layout choices and accessibility.
 
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { baseByte, type Editor, GiB, hex2, median, timeUntilCell, useEditors } from './harness';
+import { gotoTargets, measureFirstRows, measureJumps } from '../../bench/webviewScenarios';
+import { baseByte, type Editor, GiB, hex2, median, useEditors } from './harness';
+
+/** Guards ten times the targets that `npm run bench:webview` measures (100 ms, 1.5x). */
+const JUMP_GUARD_MS = 1000;
+const FIRST_ROWS_GUARD = 15;
 
 const openEditor = useEditors();
 
@@ -90,66 +96,40 @@ describe('hex grid', () => {
     }
   });
 
-  it('jumps to the end of a 1 GiB segment in ≤ 100 ms (Ctrl+End and Ctrl+G)', async (t) => {
+  it('jumps to the end of a 1 GiB segment and to uncached offsets (Ctrl+End, Ctrl+G), well within a 1 s guard', async (t) => {
+    // The speed target (100 ms) is measured by `npm run bench:webview`; here only a guard ten
+    // times looser, which catches a jump that reads or renders the whole segment.
     const ed = await openEditor({ size: GiB });
     try {
-      await ed.waitLoaded();
-      const last = GiB - 1;
-      const ctrlEnd = await timeUntilCell(ed.page, last, hex2(baseByte(last)), () => ed.page.keyboard.press('Control+End'));
-      const targets = [GiB - 0x10000 - 3, GiB / 3, 0x100000 + 7];
-      const viaGoto: number[] = [];
-      for (const target of targets) {
-        await ed.page.keyboard.press('Control+G');
-        await ed.page.waitForSelector('.goto-input', { state: 'visible' });
-        await ed.page.keyboard.type(`0x${Math.floor(target).toString(16)}`);
-        const o = Math.floor(target);
-        viaGoto.push(await timeUntilCell(ed.page, o, hex2(baseByte(o)), () => ed.page.keyboard.press('Enter')));
-        assert.equal(await ed.status('offset'), `Offset 0x${o.toString(16).toUpperCase()} (${o})`);
-      }
-      t.diagnostic(`jump to end of 1 GiB: Ctrl+End ${ctrlEnd.toFixed(1)} ms; Ctrl+G to uncached offsets ${viaGoto.map((x) => x.toFixed(1)).join(', ')} ms (key event to painted frame)`);
-      assert.ok(ctrlEnd <= 100, `Ctrl+End took ${ctrlEnd} ms`);
-      for (const ms of viaGoto) assert.ok(ms <= 100, `Ctrl+G took ${ms} ms`);
+      const { ctrlEnd, viaGoto } = await measureJumps(ed, GiB); // checks where each jump lands
+      await assertRow(ed, gotoTargets(GiB).at(-1)!);
+      t.diagnostic(`Ctrl+End ${ctrlEnd.toFixed(1)} ms; Ctrl+G to uncached offsets ${viaGoto.map((x) => x.toFixed(1)).join(', ')} ms (key event to painted frame)`);
+      for (const ms of [ctrlEnd, ...viaGoto]) assert.ok(ms <= JUMP_GUARD_MS, `a jump took ${ms.toFixed(0)} ms (guard ${JUMP_GUARD_MS} ms, target 100 ms)`);
+      const st = await ed.stats();
+      assert.ok(st.maxReadLength <= 8 * 16384, `largest read ${st.maxReadLength} bytes: a jump reads only what it shows`);
       await ed.assertClean();
     } finally {
       await ed.close();
     }
   });
 
-  it('paints the first rows as fast for 1 GiB as for 4 KiB (reads only the visible rows)', async (t) => {
-    const runs = 9;
+  it('paints the first rows of 1 GiB reading only the visible rows, not much slower than 4 KiB', async (t) => {
+    // The target (1 GiB within 1.5x the 4 KiB time) is measured by `npm run bench:webview`;
+    // here the bytes read, and a guard ten times looser on the ratio.
+    const runs = 3;
+    const small: number[] = [];
+    const big: number[] = [];
     const reads: number[] = [];
-    // Alternating page loads of each size; medians. From navigation start (what the user
-    // waits for) and from the webview script's start (ready, first read, first rows).
-    const measure = async () => {
-      const times = { small: { nav: [] as number[], app: [] as number[] }, big: { nav: [] as number[], app: [] as number[] } };
-      for (let i = 0; i < runs * 2; i++) {
-        const which = i % 2 === 0 ? 'small' : 'big';
-        const ed = await openEditor({ size: which === 'small' ? 4096 : GiB });
-        try {
-          const [start, rows] = (await ed.page.evaluate(`['shm-hex-start', 'shm-hex-first-rows'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1)`)) as number[];
-          assert.ok(start > 0 && rows > start, 'script start and first rows were marked');
-          times[which].nav.push(rows);
-          times[which].app.push(rows - start);
-          if (which === 'big') reads.push((await ed.stats()).bytesRead);
-          await ed.assertClean();
-        } finally {
-          await ed.close();
-        }
-      }
-      const nav = { small: median(times.small.nav), big: median(times.big.nav) };
-      const app = { small: median(times.small.app), big: median(times.big.app) };
-      t.diagnostic(`time to first rows (median of ${runs}) from navigation start: 4 KiB ${nav.small.toFixed(1)} ms, 1 GiB ${nav.big.toFixed(1)} ms, ratio ${(nav.big / nav.small).toFixed(2)}×; from webview script start: 4 KiB ${app.small.toFixed(1)} ms, 1 GiB ${app.big.toFixed(1)} ms`);
-      return nav.big / nav.small;
-    };
-    let ratio = await measure();
-    if (ratio > 1.5) {
-      // A busy machine can skew one series; a real size dependence shows up again.
-      t.diagnostic('ratio above 1.5×: measuring once more');
-      ratio = await measure();
+    for (let i = 0; i < runs; i++) {
+      small.push((await measureFirstRows(openEditor, 4096)).nav);
+      const b = await measureFirstRows(openEditor, GiB);
+      big.push(b.nav);
+      reads.push(b.bytesRead);
     }
-    t.diagnostic(`bytes read for the first rows of 1 GiB: at most ${Math.max(...reads)}`);
-    assert.ok(ratio <= 1.5, `1 GiB first rows take ${ratio.toFixed(2)}× the 4 KiB time`);
-    assert.ok(Math.max(...reads) <= 8192, 'first paint of 1 GiB reads at most two 4 KiB pages');
+    const ratio = median(big) / median(small);
+    t.diagnostic(`first rows (median of ${runs}, from navigation start): 4 KiB ${median(small).toFixed(1)} ms, 1 GiB ${median(big).toFixed(1)} ms, ratio ${ratio.toFixed(2)}x; bytes read for 1 GiB at most ${Math.max(...reads)}`);
+    assert.ok(Math.max(...reads) <= 8192, `first paint of 1 GiB reads at most two 4 KiB pages (read ${Math.max(...reads)})`);
+    assert.ok(ratio <= FIRST_ROWS_GUARD, `1 GiB first rows take ${ratio.toFixed(2)}x the 4 KiB time (guard ${FIRST_ROWS_GUARD}x, target 1.5x)`);
   });
 
   it('moves with arrows, Page Up/Down, Home/End and Ctrl+Home/End', async () => {
