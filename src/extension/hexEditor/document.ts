@@ -7,16 +7,18 @@ import type { Uri } from 'vscode';
 import type { SearchResult } from '../../protocol/agent';
 import type { ByteRange, HexDocInfo, HexDocState } from '../../protocol/webview';
 import type { BackupData } from './backup';
-import { describeConflicts, findConflicts, type Conflict } from './conflicts';
+import { conflictIn, describeConflicts, type Conflict, type ConflictContext } from './conflicts';
 import { EditModel, type EditRecord, type Run } from './editModel';
 import { Emitter } from './emitter';
+import { LastRead, type ByteSpan } from './lastRead';
 import { errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './source';
 
 export type ConflictAnswer = 'overwrite' | 'reload' | undefined;
 
 /** Questions the document asks the user (modal dialogs in VS Code; scripted in tests). */
 export interface DocumentPrompts {
-  conflict(doc: HexDocument, conflicts: Conflict[], text: { message: string; detail: string }): Promise<ConflictAnswer>;
+  /** canReload false: offer only Overwrite and Cancel ('reload' then counts as Cancel). */
+  conflict(doc: HexDocument, conflicts: Conflict[], text: { message: string; detail: string }, options?: { canReload?: boolean }): Promise<ConflictAnswer>;
   /** Save on a gone segment: explain, offer Save As (the prompt starts it if chosen). */
   saveGone(doc: HexDocument, message: string): Promise<void>;
 }
@@ -46,12 +48,39 @@ export interface SaveAsSink {
   isCancelled?(): boolean;
 }
 
-/** Largest single Save As / conflict-check read. */
+/** What Save As wrote without the segment: ranges never read, zeros in the file. */
+export interface SaveAsResult {
+  unread: ByteSpan[];
+}
+
+/** Where Save writes: the document's own source, or another segment (a restored backup's). */
+interface SaveTarget {
+  read(offset: number, length: number): Promise<Uint8Array>;
+  write(offset: number, data: Uint8Array): Promise<void>;
+}
+
+/** Largest single Save As / conflict-check read, and the unit Save checks and writes. */
 const CHUNK = 4 << 20;
+
+/** Runs cut into pieces of at most CHUNK bytes (views, no copies). */
+function splitRuns(runs: readonly Run[]): Run[] {
+  const out: Run[] = [];
+  for (const r of runs) {
+    for (let at = 0; at < r.value.length; at += CHUNK) {
+      const to = Math.min(r.value.length, at + CHUNK);
+      out.push({ offset: r.offset + at, value: r.value.subarray(at, to), base: r.base.subarray(at, to) });
+    }
+  }
+  return out;
+}
+
+const rangeOf = (r: Run): ByteRange => ({ offset: r.offset, length: r.value.length });
 
 export class HexDocument {
   readonly uri: Uri;
   private readonly model = new EditModel();
+  /** The segment bytes last read or written: Save As writes them once the segment is gone. */
+  private readonly lastRead = new LastRead();
   /** Edits as VS Code's stack holds them; currentIndex = last applied, savePoint = at last save. */
   private edits: EditRecord[] = [];
   private currentIndex = -1;
@@ -76,6 +105,8 @@ export class HexDocument {
     this.uri = options.uri;
     if (options.backup?.runs.length) {
       this.model.restore(options.backup.runs);
+      // The bytes the user saw under the edits: Save As can write them even if the segment is gone.
+      for (const r of options.backup.runs) this.lastRead.record(r.offset, r.base);
       this.fromBackup = true;
     }
   }
@@ -128,7 +159,7 @@ export class HexDocument {
     this.checkRange(offset, length);
     if (length === 0) return new Uint8Array(0);
     try {
-      const segment = await this.source.read(offset, length);
+      const segment = await this.readSource(offset, length);
       return this.model.view(offset, segment);
     } catch (err) {
       throw await this.failed('read', err);
@@ -153,9 +184,9 @@ export class HexDocument {
       if (info.readOnly) throw new Error(`Segment ${info.id} is read-only (${info.readOnlyReason ?? 'attached read-only'}): edits are not possible.`);
       let rec: EditRecord;
       try {
-        const segment = await this.source.read(offset, data.length);
+        const segment = await this.readSource(offset, data.length);
         if (this.options.writeThrough()) {
-          await this.source.write(offset, data);
+          await this.writeSource(offset, data);
           rec = this.model.applyWritten(offset, data, segment, label);
         } else {
           rec = this.model.apply(offset, data, segment, label);
@@ -173,40 +204,49 @@ export class HexDocument {
 
   undo(rec: EditRecord): Promise<void> {
     return this.serialize(async () => {
+      const wasApplied = rec.applied;
+      if (wasApplied) {
+        if (rec.kind === 'write') {
+          // Write back what was there, unless another process has changed the bytes since.
+          await this.writeBack('Undo', rec.offset, rec.segmentBefore!, rec.after);
+          this.model.undo(rec);
+        } else {
+          this.model.undo(rec, await this.segmentIfNeeded(rec));
+        }
+      }
       const i = this.edits.indexOf(rec);
       if (i >= 0) this.currentIndex = i - 1;
-      if (!rec.applied) return this.emitState();
-      if (rec.kind === 'write') {
-        await this.writeOrFail('undo', rec.offset, rec.segmentBefore!);
-        this.model.undo(rec);
-      } else {
-        this.model.undo(rec, await this.segmentIfNeeded(rec));
-      }
-      this.changed([{ offset: rec.offset, length: rec.after.length }]);
+      if (wasApplied) this.changed([{ offset: rec.offset, length: rec.after.length }]);
+      else this.emitState();
     });
   }
 
   redo(rec: EditRecord): Promise<void> {
     return this.serialize(async () => {
+      const wasUndone = !rec.applied;
+      if (wasUndone) {
+        if (rec.kind === 'write') {
+          await this.writeBack('Redo', rec.offset, rec.after, rec.segmentBefore!);
+          this.model.redo(rec);
+        } else {
+          this.model.redo(rec, await this.segmentIfNeeded(rec));
+        }
+      }
       const i = this.edits.indexOf(rec);
       if (i >= 0) this.currentIndex = i;
-      if (rec.applied) return this.emitState();
-      if (rec.kind === 'write') {
-        await this.writeOrFail('redo', rec.offset, rec.after);
-        this.model.redo(rec);
-      } else {
-        this.model.redo(rec, await this.segmentIfNeeded(rec));
-      }
-      this.changed([{ offset: rec.offset, length: rec.after.length }]);
+      if (wasUndone) this.changed([{ offset: rec.offset, length: rec.after.length }]);
+      else this.emitState();
     });
   }
 
   // ---- save, revert, save as --------------------------------------------------------
 
   /**
-   * Write the pending ranges, and only those. Each is re-read first: bytes another process
+   * Write the pending ranges, and only those. All are re-read first: bytes another process
    * changed since they were edited are a conflict, and the user decides (Overwrite, Reload
-   * Those Bytes, or Cancel: throws SaveCancelled, nothing lost).
+   * Those Bytes, or Cancel: throws SaveCancelled, nothing lost). Then each range is read and
+   * compared again right before it is written, so a change made while the prompt was open
+   * is never overwritten silently: it is asked about in a new prompt.
    */
   save(): Promise<void> {
     return this.serialize(async () => {
@@ -221,41 +261,94 @@ export class HexDocument {
       if (info.readOnly) {
         throw new Error(`Segment ${id} is read-only (${info.readOnlyReason ?? 'attached read-only'}): use Save As… to keep the edits in a file.`);
       }
+      await this.writePending(id, { read: (o, l) => this.readSource(o, l), write: (o, d) => this.writeSource(o, d) });
+    });
+  }
+
+  /**
+   * Write the pending edits into another segment (a restored backup whose segment is gone,
+   * applied to the one that has its key now), with the same conflict checks against the bytes
+   * the user saw. On success the document is clean; on failure or Cancel nothing is lost.
+   */
+  saveTo(target: ByteSource): Promise<void> {
+    return this.serialize(async () => {
+      const { id, readOnly, readOnlyReason } = target.info;
+      if (readOnly) throw new Error(`Segment ${id} is read-only (${readOnlyReason ?? 'attached read-only'}): the edits were not applied.`);
       const runs = this.model.overlay.ranges();
-      let toWrite = runs;
-      let conflicts: Conflict[];
-      try {
-        conflicts = await findConflicts(runs, (o, l) => this.source.read(o, l));
-      } catch (err) {
-        throw await this.failed('save', err);
+      const last = runs[runs.length - 1];
+      if (last && last.offset + last.value.length > target.size) {
+        throw new Error(`The edits reach byte ${last.offset + last.value.length} but segment ${id} has only ${target.size}: they were not applied.`);
       }
-      if (conflicts.length) {
-        const answer = await this.options.prompts.conflict(this, conflicts, describeConflicts(id, conflicts));
-        if (answer === undefined) throw new SaveCancelled(`Not saved: bytes of segment ${id} changed under your edits`);
-        if (answer === 'reload') {
-          const dropped = new Set(conflicts.map((c) => c.run));
-          toWrite = runs.filter((r) => !dropped.has(r));
-          const ranges = conflicts.map((c) => ({ offset: c.run.offset, length: c.run.value.length }));
-          this.model.dropRanges(ranges);
-          this.changedEmitter.fire(ranges);
-        }
+      await this.writePending(id, target);
+    });
+  }
+
+  /** Save's core: check, ask, then per piece re-read, compare and write; ask again for what changed meanwhile. */
+  private async writePending(id: number, target: SaveTarget): Promise<void> {
+    const all = this.model.overlay.ranges();
+    let todo = splitRuns(all);
+    const total = todo.length;
+    /** Per piece: the bytes the user agreed to overwrite. */
+    const accepted = new Map<Run, Uint8Array>();
+    const written: Run[] = [];
+    const dropped: Run[] = [];
+    let done = false;
+    try {
+      // Check everything before writing anything: Cancel at the first prompt saves nothing.
+      let conflicts: Conflict[] = [];
+      for (const r of todo) {
+        const c = conflictIn(r, await target.read(r.offset, r.value.length));
+        if (c) conflicts.push(c);
       }
-      const written: Run[] = [];
-      try {
-        for (const r of toWrite) {
-          for (let at = 0; at < r.value.length; at += CHUNK) {
-            await this.source.write(r.offset + at, r.value.subarray(at, Math.min(r.value.length, at + CHUNK)));
+      let context: ConflictContext = { kind: 'save' };
+      for (;;) {
+        if (conflicts.length) {
+          const answer = await this.options.prompts.conflict(this, conflicts, describeConflicts(id, conflicts, context));
+          if (answer === undefined) {
+            throw new SaveCancelled(written.length
+              ? `Saved ${written.length} of ${total} changed ranges of segment ${id}; the others changed under your edits and are still pending`
+              : `Not saved: bytes of segment ${id} changed under your edits`);
           }
+          const hit = new Set(conflicts.map((c) => c.run));
+          if (answer === 'reload') {
+            dropped.push(...hit);
+            todo = todo.filter((r) => !hit.has(r));
+          } else {
+            for (const c of conflicts) accepted.set(c.run, c.current);
+          }
+        }
+        conflicts = [];
+        const changed: Run[] = [];
+        for (const r of todo) {
+          // Compare right before writing: the prompt may have been open for minutes.
+          const c = conflictIn(r, await target.read(r.offset, r.value.length), accepted.get(r));
+          if (c) {
+            conflicts.push(c);
+            changed.push(r);
+            continue;
+          }
+          await target.write(r.offset, r.value);
           written.push(r);
         }
-      } catch (err) {
-        if (written.length) this.model.dropRanges(written.map((r) => ({ offset: r.offset, length: r.value.length })));
-        const failure = await this.failed('save', err);
-        throw new Error(`Saved ${written.length} of ${toWrite.length} changed ranges of segment ${id}; the others are still pending. ${errorMessage(failure)}`);
+        todo = changed;
+        if (!conflicts.length) break;
+        context = { kind: 'again', saved: written.length };
       }
-      this.model.commit();
-      this.markSaved(runs.map((r) => ({ offset: r.offset, length: r.value.length })));
-    });
+      done = true;
+    } catch (err) {
+      if (err instanceof SaveCancelled) throw err;
+      const failure = await this.failed('save', err);
+      throw new Error(`Saved ${written.length} of ${total} changed ranges of segment ${id}; the others are still pending. ${errorMessage(failure)}`);
+    } finally {
+      if (done) {
+        this.model.commit();
+        this.markSaved(all.map(rangeOf));
+      } else if (written.length || dropped.length) {
+        const ranges = [...written, ...dropped].map(rangeOf);
+        this.model.dropRanges(ranges);
+        this.changed(ranges);
+      }
+    }
   }
 
   /** Drop every pending edit and show the segment as it is now. */
@@ -274,23 +367,36 @@ export class HexDocument {
    * Save As: stream the segment's current bytes with pending edits applied to `sink`, in
    * chunks, then let it finish (flush, rename). Only then is the document clean (VS Code
    * moves the editor to the new file); if anything fails, nothing pending is lost.
+   * Once the segment is gone it writes the bytes last read instead (see LastRead), zeros
+   * where none were ever read; those ranges are returned, so the user can be told.
    */
-  saveAs(sink: SaveAsSink): Promise<void> {
+  saveAs(sink: SaveAsSink): Promise<SaveAsResult> {
     return this.serialize(async () => {
+      const unread: ByteSpan[] = [];
+      let live = true; // until a read says the segment is gone
       for (let at = 0; at < this.size; at += CHUNK) {
         if (sink.isCancelled?.()) throw new SaveCancelled('Save As cancelled');
         const len = Math.min(CHUNK, this.size - at);
-        let chunk: Uint8Array;
-        try {
-          chunk = this.model.view(at, await this.source.read(at, len));
-        } catch (err) {
-          throw await this.failed('save as', err);
+        let segment: Uint8Array | undefined;
+        if (live) {
+          try {
+            segment = await this.readSource(at, len);
+          } catch (err) {
+            const failure = await this.failed('save as', err);
+            if (!this.status.gone) throw failure;
+            live = false;
+          }
         }
-        await sink.write(chunk, at);
+        if (!segment) {
+          segment = new Uint8Array(len);
+          for (const m of this.lastRead.fill(at, segment)) addUnread(unread, m, this.model.overlay.spans());
+        }
+        await sink.write(this.model.view(at, segment), at);
       }
       await sink.finish();
       this.model.reset();
       this.markSaved('all');
+      return { unread };
     });
   }
 
@@ -335,20 +441,52 @@ export class HexDocument {
     }
   }
 
+  /** Every read of the segment goes through here: it keeps the bytes for Save As. */
+  private async readSource(offset: number, length: number): Promise<Uint8Array> {
+    const bytes = await this.source.read(offset, length);
+    this.lastRead.record(offset, bytes);
+    return bytes;
+  }
+
+  private async writeSource(offset: number, data: Uint8Array): Promise<void> {
+    await this.source.write(offset, data);
+    this.lastRead.record(offset, data);
+  }
+
   private async segmentIfNeeded(rec: EditRecord): Promise<Uint8Array | undefined> {
     if (!this.model.needsSegment(rec)) return undefined;
     try {
-      return await this.source.read(rec.offset, rec.after.length);
+      return await this.readSource(rec.offset, rec.after.length);
     } catch {
       return undefined; // the model assumes the bytes last saved
     }
   }
 
-  private async writeOrFail(op: string, offset: number, data: Uint8Array): Promise<void> {
+  /**
+   * Undo/redo of a write-through edit: write `data` if the segment still holds `expected`
+   * (what the edit left there). If another process changed those bytes since, ask; unless
+   * the user says Overwrite, refuse with a message and write nothing.
+   */
+  private async writeBack(op: 'Undo' | 'Redo', offset: number, data: Uint8Array, expected: Uint8Array): Promise<void> {
+    const id = this.source.info.id;
+    let current: Uint8Array;
     try {
-      await this.source.write(offset, data);
+      current = await this.readSource(offset, data.length);
     } catch (err) {
-      throw await this.failed(op, err);
+      throw await this.failed(op.toLowerCase(), err);
+    }
+    const c = conflictIn({ offset, value: data, base: expected }, current);
+    if (c) {
+      const answer = await this.options.prompts.conflict(this, [c], describeConflicts(id, [c], { kind: 'undo', op }), { canReload: false });
+      if (answer !== 'overwrite') {
+        throw new Error(`${op} not done: another process changed ${c.count === 1 ? '1 byte' : `${c.count} bytes`} of segment ${id} ` +
+          `at 0x${c.first.toString(16)} since the edit; nothing was written.`);
+      }
+    }
+    try {
+      await this.writeSource(offset, data);
+    } catch (err) {
+      throw await this.failed(op.toLowerCase(), err);
     }
   }
 
@@ -377,4 +515,23 @@ export class HexDocument {
   private emitState(): void {
     this.stateEmitter.fire(this.state);
   }
+}
+
+/** Add `gap` minus the pending edits (their bytes are known) to `unread`, joining adjacent spans. */
+function addUnread(unread: ByteSpan[], gap: ByteSpan, pending: readonly ByteRange[]): void {
+  let at = gap.offset;
+  const to = gap.offset + gap.length;
+  const push = (from: number, till: number) => {
+    if (till <= from) return;
+    const last = unread[unread.length - 1];
+    if (last && last.offset + last.length === from) last.length += till - from;
+    else unread.push({ offset: from, length: till - from });
+  };
+  for (const p of pending) {
+    if (p.offset + p.length <= at) continue;
+    if (p.offset >= to) break;
+    push(at, p.offset);
+    at = Math.max(at, p.offset + p.length);
+  }
+  push(at, to);
 }

@@ -7,8 +7,9 @@ export const RELOAD = 'Reload Those Bytes';
 export const SAVE_AS = 'Save As…';
 
 export const vscodePrompts: DocumentPrompts = {
-  async conflict(_doc, _conflicts, text): Promise<ConflictAnswer> {
-    const pick = await vscode.window.showWarningMessage(text.message, { modal: true, detail: text.detail }, OVERWRITE, RELOAD);
+  async conflict(_doc, _conflicts, text, options): Promise<ConflictAnswer> {
+    const choices = options?.canReload === false ? [OVERWRITE] : [OVERWRITE, RELOAD];
+    const pick = await vscode.window.showWarningMessage(text.message, { modal: true, detail: text.detail }, ...choices);
     return pick === OVERWRITE ? 'overwrite' : pick === RELOAD ? 'reload' : undefined;
   },
 
