@@ -2,13 +2,13 @@
 // user names, creator liveness, limits.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { limits, listByStat, listSegments, parseProcShm, statSegment, type Segment } from '../../src/core';
 import type { SegmentInfo } from '../../src/protocol/segment';
 import { userNames } from '../../src/core/users';
 import {
-  LineChild, compileC, createSegment, disposeSegment, haveCommand, installCleanup, openSegment, procRow, procShm, runNode, sleep, track,
+  CORE_JS, LineChild, compileC, createSegment, disposeSegment, haveCommand, installCleanup, openSegment, procRow, procShm, runNode, sleep, track,
   withSegment,
 } from './helpers';
 
@@ -322,6 +322,56 @@ int main(int argc, char **argv) {
       assert.equal(s.nattch, 0);
     } finally {
       disposeSegment(seg);
+    }
+  });
+});
+
+/** Why `unshare --pid --fork --mount-proc` cannot run here, or null if it can. */
+function pidNamespaceRefused(): string | null {
+  if (!haveCommand('unshare')) return 'no unshare command';
+  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { encoding: 'utf8' });
+  return r.status === 0 ? null : `unshare --pid --fork --mount-proc refused: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`;
+}
+
+describe('a creator in another PID namespace', () => {
+  // A container that shares the host's IPC namespace but not its PID namespace: the kernel reports
+  // cpid 0 for creators it cannot name there. Unknown is not gone: never stale.
+  test('listSegments() in a new PID namespace: cpid 0, creatorVisible false, stale false, by /proc and by SHM_STAT_ANY', async (t) => {
+    const why = pidNamespaceRefused();
+    if (why) return t.skip(why);
+    const live = createSegment(4096); // creator: this process, running, outside the namespace
+    const r = await runNode(`const s = core.Segment.create(8192, {}); track(s.id); emit({ id: s.id, key: s.key, cpid: s.cpid });`);
+    assert.equal(r.code, 0, r.stderr);
+    const exited = r.result as { id: number; key: number; cpid: number };
+    track(exited.id, { ...exited, size: 8192 });
+    const exitedSeg = openSegment(exited.id);
+    try {
+      const host = new Map(listSegments().map((s) => [s.id, s]));
+      assert.deepEqual([host.get(live.id)?.cpid, host.get(live.id)?.creatorVisible, host.get(live.id)?.stale], [process.pid, true, false]);
+      assert.deepEqual([host.get(exited.id)?.cpid, host.get(exited.id)?.creatorVisible, host.get(exited.id)?.stale], [exited.cpid, true, true], 'from here: creator gone, stale');
+
+      const ids = [live.id, exited.id];
+      const script = `
+const core = require(${JSON.stringify(CORE_JS)});
+const ids = ${JSON.stringify(ids)};
+const pick = (list) => list.filter((s) => ids.includes(s.id)).sort((a, b) => a.id - b.id);
+console.log(JSON.stringify({ proc: pick(core.listSegments({ source: 'proc' })), stat: pick(core.listSegments({ source: 'stat' })) }));`;
+      const ns = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(ns.status, 0, ns.stderr);
+      const seen = JSON.parse(ns.stdout) as Record<'proc' | 'stat', SegmentInfo[]>;
+      for (const source of ['proc', 'stat'] as const) {
+        assert.deepEqual(seen[source].map((s) => s.id), [...ids].sort((a, b) => a - b), `${source}: both listed`);
+        for (const s of seen[source]) {
+          assert.equal(s.cpid, 0, `${source}: segment ${s.id}: the kernel cannot name the creator here`);
+          assert.equal(s.creatorVisible, false, `${source}: segment ${s.id}`);
+          assert.equal(s.stale, false, `${source}: segment ${s.id}: unknown is not gone`);
+          assert.equal(s.creatorAlive, false);
+          assert.equal(s.creatorCommand, null, 'no command of some process 0');
+        }
+      }
+    } finally {
+      disposeSegment(exitedSeg);
+      disposeSegment(live);
     }
   });
 });
