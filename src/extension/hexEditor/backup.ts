@@ -1,6 +1,7 @@
 // Hot-exit backups of a hex document: the pending edits (offset, new bytes, bytes the user
-// saw) and the identity of the segment they belong to, as JSON. vscode-free.
-import type { SegmentIdentity } from '../../protocol/segment';
+// saw) and the identity of the segment they belong to, as JSON; and what to do with a backup
+// whose segment is gone (never drop it). vscode-free.
+import { formatKey, type SegmentIdentity, type SegmentInfo } from '../../protocol/segment';
 import type { Run } from './editModel';
 
 const FORMAT = 'shm-inspector.hexEditor.backup';
@@ -66,4 +67,32 @@ export function decodeBackup(bytes: Uint8Array): BackupData {
   // A backup written before identities had ctime matches no segment: it is offered back, never applied blindly.
   const identity = { id: id.id, key: id.key, cpid: id.cpid, size: id.size, ctime: isCount(id.ctime) ? id.ctime : -1 };
   return { uri: typeof json.uri === 'string' ? json.uri : '', identity, runs };
+}
+
+/** True if the backup's edits belong to this segment. A backup without ctime (-1) matches nothing. */
+export function backupMatches(backup: SegmentIdentity, current: SegmentIdentity): boolean {
+  return backup.ctime >= 0 && backup.id === current.id && backup.key === current.key && backup.cpid === current.cpid &&
+    backup.size === current.size && backup.ctime === current.ctime;
+}
+
+/**
+ * The segment a backup whose own segment is gone could be applied to: one that now has the
+ * same (non-private) key, is not marked for destruction, and is large enough for every edit.
+ */
+export function applyCandidate(backup: BackupData, segments: readonly SegmentInfo[]): SegmentInfo | undefined {
+  if (backup.identity.key === 0) return undefined;
+  const end = backup.runs.reduce((n, r) => Math.max(n, r.offset + r.value.length), 0);
+  return segments.find((s) => s.key === backup.identity.key && !s.dest && s.size >= end);
+}
+
+/** Why a backup is not restored onto its segment, for the banner and the prompt. */
+export function orphanMessage(backup: BackupData, current: SegmentIdentity | undefined): string {
+  const b = backup.identity;
+  const edits = `${backup.runs.length === 1 ? '1 unsaved edit' : `${backup.runs.length} unsaved edits`}`;
+  const why = b.ctime < 0
+    ? 'the backup was written by an older version and cannot prove which segment it belongs to'
+    : current
+      ? `the id now names another segment (key ${formatKey(current.key)}, creator ${current.cpid}, ${current.size} bytes)`
+      : 'it no longer exists';
+  return `Segment ${b.id} (key ${formatKey(b.key)}) has ${edits} from a backup, but ${why}. Nothing was written; the edits are kept here.`;
 }

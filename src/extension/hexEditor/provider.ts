@@ -9,21 +9,25 @@ import type { Handlers } from '../../protocol/rpc';
 import type { WebviewToHost } from '../../protocol/webview';
 import { HEX_EDITOR, command } from '../manifest';
 import { parseSegmentUri } from '../shmUri';
-import { decodeBackup, encodeBackup, type BackupData } from './backup';
+import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessage, type BackupData } from './backup';
+import { BackupSource } from './backupSource';
 import { goToOffsetCommand, openSegmentCommand } from './commands';
 import { HexDocument, SaveCancelled, type DocumentPrompts } from './document';
+import { identityOf, sameSegment, type SegmentIdentity, type SegmentInfo } from '../../protocol/segment';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { registerInspectCommands } from './inspectCommands';
 import { LiveInspection } from './inspection';
-import { vscodePrompts } from './prompts';
+import { startSaveAs, vscodeOrphanPrompt, vscodePrompts, type OrphanPrompt } from './prompts';
 import { saveDocumentAs } from './saveAs';
 import { SegmentWatcher } from './segmentWatcher';
-import { HEX_SECTION, readHexSettings, writeThroughEnabled } from './settings';
-import { SegmentSource, errorMessage } from './source';
+import { HEX_SECTION, readHexSettings, readModeSetting, writeThroughEnabled } from './settings';
+import { SegmentSource, errorMessage, isGoneError, type ByteSource } from './source';
 import { WebviewHost } from './webviewHost';
+import { ReasonedSource, ownerReadOnlyReason } from './writePolicy';
 
 /** Command that hands the provider to integration tests (not contributed: not in the palette). */
 export const TEST_API_COMMAND = command('_hexEditorApi');
+const OPEN_FOR_WRITING = 'Open for Writing…';
 
 interface Entry {
   doc: HexDocument;
@@ -40,6 +44,8 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   private disposed = false;
   /** The document's questions; tests may replace them. */
   prompts: DocumentPrompts = vscodePrompts;
+  /** What to do with a restored backup whose segment is gone; tests may replace it. */
+  orphanPrompt: OrphanPrompt = vscodeOrphanPrompt;
   /** Bookmarks, snapshots, export/import (its prompts are replaceable too). */
   readonly inspection: LiveInspection;
 
@@ -79,15 +85,68 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
         void vscode.window.showWarningMessage(`Unsaved edits of ${uri.path} could not be restored: ${errorMessage(err)}`);
       }
     }
-    const source = await SegmentSource.open(this.agent, { id: ref.id, expect: ref.expect ?? backup?.identity, readOnly: ref.readOnly });
+    // A backup whose segment is gone or replaced opens on its own bytes: never dropped.
     if (backup) {
-      const a = backup.identity;
-      const b = source.identity;
-      if (a.id !== b.id || a.key !== b.key || a.cpid !== b.cpid || a.size !== b.size) {
-        void vscode.window.showWarningMessage(`Unsaved edits of ${uri.path} were not restored: they belong to a segment that no longer exists.`);
-        backup = undefined;
+      const now = await this.segmentNow(ref.id);
+      if (now !== 'unknown' && !(now && backup.identity.ctime >= 0 && sameSegment(now, backup.identity))) {
+        return this.openOrphan(uri, backup, now && identityOf(now));
       }
     }
+    const expect = ref.expect ?? backup?.identity;
+    const ownerReason = ref.readOnly ? undefined : await this.ownerReadOnly(ref.id, ref.write);
+    const opened = await SegmentSource.open(this.agent, { id: ref.id, expect, readOnly: ref.readOnly || ownerReason !== undefined, readMode: readModeSetting() });
+    const source = ownerReason ? new ReasonedSource(opened, ownerReason) : opened;
+    if (ownerReason) {
+      void vscode.window.showInformationMessage(`Segment ${uri.path.split('/').pop()}: ${ownerReason}.`, OPEN_FOR_WRITING).then((choice) => {
+        if (choice === OPEN_FOR_WRITING) void vscode.commands.executeCommand(command('openForWriting'), uri);
+      });
+    }
+    if (backup && !backupMatches(backup.identity, source.identity)) {
+      await source.close();
+      return this.openOrphan(uri, backup, source.identity);
+    }
+    return this.addDocument(uri, source, backup);
+  }
+
+  /** The segment with this id now; undefined if there is none, 'unknown' if the agent could not tell. */
+  private async segmentNow(id: number): Promise<SegmentInfo | undefined | 'unknown'> {
+    try {
+      return await this.agent.request('stat', { id });
+    } catch (err) {
+      return isGoneError(err) ? undefined : 'unknown'; // unknown: open as usual, which reports why
+    }
+  }
+
+  /** Open a backup's edits without their segment, and offer Save As or applying them to the segment with its key now. */
+  private openOrphan(uri: vscode.Uri, backup: BackupData, current: SegmentIdentity | undefined): HexDocument {
+    const message = orphanMessage(backup, current);
+    const doc = this.addDocument(uri, new BackupSource(backup.identity, message), backup);
+    void doc.refreshStatus();
+    void this.offerOrphan(doc, backup, message);
+    return doc;
+  }
+
+  private async offerOrphan(doc: HexDocument, backup: BackupData, message: string): Promise<void> {
+    try {
+      const { segments } = await this.agent.request('list', {}).catch(() => ({ segments: [] }));
+      const target = applyCandidate(backup, segments);
+      const answer = await this.orphanPrompt(doc, message, target && `Apply to Segment ${target.id}`);
+      if (answer === 'saveAs') startSaveAs(doc);
+      if (answer !== 'apply' || !target) return;
+      const source = await SegmentSource.open(this.agent, { id: target.id, expect: identityOf(target), readOnly: false });
+      try {
+        await doc.saveTo(source);
+      } finally {
+        await source.close();
+      }
+      void vscode.window.showInformationMessage(`The edits from the backup were written to segment ${target.id}.`);
+    } catch (err) {
+      const text = err instanceof SaveCancelled ? `${err.message}.` : errorMessage(err);
+      void vscode.window.showWarningMessage(`${text} The edits are still in the editor of ${doc.uri.path}.`);
+    }
+  }
+
+  private addDocument(uri: vscode.Uri, source: ByteSource, backup: BackupData | undefined): HexDocument {
     const doc = new HexDocument(source, {
       uri,
       prompts: { conflict: (...a) => this.prompts.conflict(...a), saveGone: (...a) => this.prompts.saveGone(...a) },
@@ -105,6 +164,14 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       this.entries.delete(doc);
     });
     return doc;
+  }
+
+  /** Root opens other users' segments read-only unless asked to write: why, or undefined. */
+  private async ownerReadOnly(id: number, write: boolean): Promise<string | undefined> {
+    const euid = process.geteuid?.();
+    if (write || euid !== 0) return undefined; // no need to ask the agent
+    const info = await this.agent.request('stat', { id }).catch(() => undefined);
+    return ownerReadOnlyReason({ euid, ownerUid: info?.uid, ownerName: info?.user ?? '', write });
   }
 
   async resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
