@@ -5,8 +5,10 @@ import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import type { CallContext, Handlers } from '../protocol/rpc';
 import {
-  CODES, type ChunkReader, Segment, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment, limits, listSegments, reportAttachments, searchChunks, verifyIdentity,
+  CODES, type ChunkReader, NoFootprintSegment, Segment, type SegmentAccess, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment,
+  limits, listSegments, reportAttachments, sameSegment, searchChunks,
 } from '../core';
+import { describeIdentity } from '../protocol/segment';
 import { checkCount, checkRange } from '../core/validate';
 
 const CHUNK = 4 << 20;
@@ -38,15 +40,15 @@ function needPath(v: unknown): string {
 
 export class OpenSegments {
   private next = 1;
-  private readonly table = new Map<number, Segment>();
+  private readonly table = new Map<number, SegmentAccess>();
 
-  add(seg: Segment): number {
+  add(seg: SegmentAccess): number {
     const h = this.next++;
     this.table.set(h, seg);
     return h;
   }
 
-  get(handle: unknown): Segment {
+  get(handle: unknown): SegmentAccess {
     const seg = typeof handle === 'number' ? this.table.get(handle) : undefined;
     if (!seg) throw new ShmError('handle', 'EBADF', `no open segment with handle ${String(handle)} (closed, or the agent restarted)`);
     return seg;
@@ -93,10 +95,31 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
 
     open: (p) => {
       const id = needId(p?.id);
-      if (p.expect) verifyIdentity({ ...p.expect, id }, 'open');
+      const expect = p.expect ? { ...p.expect, id } : undefined;
+      if (p.footprint !== undefined && p.footprint !== 'attach' && p.footprint !== 'none') throw new TypeError(`open: footprint must be 'attach' or 'none', got ${String(p.footprint)}`);
+      if (p.footprint === 'none') {
+        const seg = NoFootprintSegment.open(id, { readOnly: !!p.readOnly, expect });
+        const info = seg.stat();
+        return { handle: open.add(seg), info, readOnly: seg.readOnly, address: 0, via: seg.via };
+      }
       const seg = Segment.open(id);
-      seg.attach({ readOnly: !!p.readOnly });
-      return { handle: open.add(seg), info: seg.stat(), readOnly: seg.readOnly, address: seg.attachAddress };
+      if (expect && !sameSegment(seg.identity(), expect)) {
+        throw new ShmError('open', CODES.changed, `open ${id}: the id now names another segment (${describeIdentity(seg.identity())}; expected ${describeIdentity(expect)}): nothing done`);
+      }
+      seg.attach({ readOnly: !!p.readOnly }); // checks the identity again once attached
+      let info;
+      try {
+        info = seg.stat();
+      } catch (err) {
+        seg.detach(); // never a handle without its stat: that attachment would leak
+        throw err;
+      }
+      return { handle: open.add(seg), info, readOnly: seg.readOnly, address: seg.attachAddress, via: { kind: 'attachment' as const } };
+    },
+
+    via: (p) => {
+      const seg = open.get(p?.handle);
+      return seg instanceof NoFootprintSegment ? seg.via : { kind: 'attachment' as const };
     },
 
     close: (p) => {

@@ -3,12 +3,12 @@
 import * as fs from 'node:fs';
 import type { DiffResult as AgentDiffResult } from '../protocol/agent';
 import type { ByteRange } from '../protocol/webview';
-import type { Segment } from './segment';
+import type { SegmentAccess } from './noFootprint';
 
 /** Something that can fill a buffer from an offset. */
 export type ChunkReader = (dst: Buffer, offset: number, length: number) => void;
 
-export function segmentReader(seg: Segment): ChunkReader {
+export function segmentReader(seg: Pick<SegmentAccess, 'readInto'>): ChunkReader {
   return (dst, offset, length) => { seg.readInto(dst, offset, length); };
 }
 

@@ -1,7 +1,7 @@
 // Pattern search over a segment in chunks through one reused Buffer (never the whole segment).
 // Patterns may have wildcard bytes (mask 0x00) and may be ASCII case-insensitive.
 // A match may span two chunks: each window overlaps the next by pattern length - 1.
-import type { Segment } from './segment';
+import type { SegmentAccess } from './noFootprint';
 import { checkCount } from './validate';
 
 export interface SearchOptions {
@@ -44,7 +44,7 @@ function matchesAt(buf: Buffer, pos: number, pattern: Uint8Array, mask: Uint8Arr
  * Yields after each chunk (so the caller can report progress, yield the event loop and cancel),
  * with the matches found so far. Forward: matches starting at >= from. Backwards: at <= from.
  */
-export function* searchChunks(seg: Segment, o: SearchOptions): Generator<{ done: number; total: number; offsets: number[] }, { offsets: number[]; truncated: boolean }> {
+export function* searchChunks(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: SearchOptions): Generator<{ done: number; total: number; offsets: number[] }, { offsets: number[]; truncated: boolean }> {
   const n = o.pattern.length;
   if (n === 0) throw new RangeError('search: empty pattern');
   if (o.mask && o.mask.length !== n) throw new RangeError('search: mask and pattern lengths differ');
@@ -102,7 +102,7 @@ export function* searchChunks(seg: Segment, o: SearchOptions): Generator<{ done:
 }
 
 /** Run a search to the end without yielding (tests, CLI). */
-export function search(seg: Segment, o: SearchOptions): { offsets: number[]; truncated: boolean } {
+export function search(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: SearchOptions): { offsets: number[]; truncated: boolean } {
   const it = searchChunks(seg, o);
   for (;;) {
     const r = it.next();

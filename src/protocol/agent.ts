@@ -1,5 +1,5 @@
 // Requests the extension host (and tests) send to the agent process.
-import type { AttachmentReport, CreateOptions, SegmentIdentity, SegmentInfo, ShmLimits } from './segment';
+import type { AttachmentReport, CreateOptions, Footprint, ReadVia, SegmentIdentity, SegmentInfo, ShmLimits } from './segment';
 
 export interface SearchParams {
   handle: number;
@@ -43,10 +43,17 @@ export type AgentMethods = {
   /** IPC_RMID, only if the id still names the expected segment (else ECHANGED). */
   destroy: { params: { expect: SegmentIdentity }; result: { deferred: boolean } };
   /**
-   * Attach once and keep it; returns a handle for read/write/close, and the attach address in
+   * footprint 'attach' (default): attach once and keep it; the result has the attach address in
    * the agent so the host can read it through /proc/<agent pid>/mem without a round trip.
+   * footprint 'none': attach nothing; reads go through an attached process's mapping, or attach
+   * for each request only (address 0: every read goes through the agent).
    */
-  open: { params: { id: number; readOnly?: boolean; expect?: SegmentIdentity }; result: { handle: number; info: SegmentInfo; readOnly: boolean; address: number } };
+  open: {
+    params: { id: number; readOnly?: boolean; expect?: SegmentIdentity; footprint?: Footprint };
+    result: { handle: number; info: SegmentInfo; readOnly: boolean; address: number; via: ReadVia };
+  };
+  /** How the handle's bytes were last read. */
+  via: { params: { handle: number }; result: ReadVia };
   close: { params: { handle: number }; result: null };
   read: { params: { handle: number; offset: number; length: number }; result: Uint8Array };
   write: { params: { handle: number; offset: number; data: Uint8Array }; result: { written: number } };

@@ -109,6 +109,49 @@ export interface CreateOptions {
   noReserve?: boolean;
 }
 
+/**
+ * How an open segment's bytes are read: through an attachment the agent holds, through the
+ * mapping of a process that already has it attached (nothing of ours attached: nattch, lpid and
+ * the attach times do not change), or by attaching for each request and detaching right after.
+ */
+export type ReadVia =
+  | { kind: 'attachment' }
+  | { kind: 'process'; pid: number; command: string }
+  | { kind: 'transient' };
+
+/** Which of the two ways to open: keep an attachment, or leave no footprint. */
+export type Footprint = 'attach' | 'none';
+
+/** A few words for a status line. */
+export function readViaLabel(v: ReadVia): string {
+  switch (v.kind) {
+    case 'attachment': return 'Attached';
+    case 'process': return `No footprint (via pid ${v.pid})`;
+    case 'transient': return 'No footprint (brief attaches)';
+  }
+}
+
+export function describeReadVia(v: ReadVia): string {
+  switch (v.kind) {
+    case 'attachment': return 'read through our own attachment (counts in nattch)';
+    case 'process': return `read through the mapping of process ${v.pid} (${v.command}): nothing of ours attached`;
+    case 'transient': return 'attached only for each read or write, detached right after';
+  }
+}
+
+/**
+ * Start address of the /SYSV%08x mapping of `shmid` in the text of a /proc/PID/maps file (its
+ * inode column is the shmid), or undefined. Pure: callers read the file.
+ */
+export function sysvMappingIn(maps: string, shmid: number): number | undefined {
+  for (const line of maps.split('\n')) {
+    if (!line.includes('/SYSV')) continue;
+    const f = line.split(/\s+/); // address perms offset dev inode path
+    if (f.length >= 6 && f[5].startsWith('/SYSV') && Number(f[4]) === shmid) return parseInt(f[0], 16);
+  }
+  return undefined;
+}
+
 /** Errors cross process boundaries as plain data. */
 export interface ErrorData {
   name: string;

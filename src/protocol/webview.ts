@@ -1,5 +1,6 @@
 // Messages between the hex editor's webview and the extension host.
 // Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
+import type { ReadVia } from './segment';
 
 export interface HexDocInfo {
   id: number;
@@ -42,6 +43,8 @@ export interface HexDocState {
   /** Marked for destruction (still readable until the last detach). */
   dest: boolean;
   message?: string;
+  /** How the host reads the segment now (its own attachment, another process's mapping, brief attaches). */
+  via?: ReadVia;
 }
 
 /** Requests the webview sends to the host. */

@@ -359,6 +359,7 @@ export class HexEditor {
       value: this.cache.byteAt(this.sel.cursor),
       readOnly: this.doc.readOnly,
       dirty: this.docState.dirty,
+      via: this.docState.via,
     });
     this.status.setLive(this.live.statusText());
     this.grid.element.dataset.cachePages = String(this.cache.pageCount);

@@ -5,6 +5,7 @@ import { charOf, hex2, hexNumber, isPrintable, plural } from './format';
 import { el } from './grid';
 import { UNREADABLE } from './pageCache';
 import type { HexDocState } from '../protocol/webview';
+import { type ReadVia, describeReadVia, readViaLabel } from '../protocol/segment';
 
 export interface StatusInfo {
   cursor: number;
@@ -14,6 +15,8 @@ export interface StatusInfo {
   value: number;
   readOnly: boolean;
   dirty: boolean;
+  /** How the host reads the bytes: a short label, the whole sentence as its tooltip. */
+  via: ReadVia | undefined;
 }
 
 export class StatusLine {
@@ -32,7 +35,7 @@ export class StatusLine {
   }
 
   update(s: StatusInfo): void {
-    const key = `${s.cursor}|${s.selectionStart}|${s.selectionLength}|${s.value}|${s.readOnly}|${s.dirty}`;
+    const key = `${s.cursor}|${s.selectionStart}|${s.selectionLength}|${s.value}|${s.readOnly}|${s.dirty}|${s.via ? describeReadVia(s.via) : ''}`;
     if (key === this.last) return;
     this.last = key;
     this.offset.textContent = `Offset ${hexNumber(s.cursor)} (${s.cursor})`;
@@ -45,7 +48,8 @@ export class StatusLine {
     } else {
       this.value.textContent = s.value === UNREADABLE ? 'u8 unreadable' : 'u8 …';
     }
-    this.flags.textContent = [s.readOnly ? 'Read-only' : '', s.dirty ? 'Modified' : ''].filter(Boolean).join(' · ');
+    this.flags.textContent = [s.via ? readViaLabel(s.via) : '', s.readOnly ? 'Read-only' : '', s.dirty ? 'Modified' : ''].filter(Boolean).join(' · ');
+    this.flags.title = s.via ? `Bytes are ${describeReadVia(s.via)}.` : '';
   }
 
   setLive(text: string): void {

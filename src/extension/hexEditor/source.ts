@@ -5,7 +5,7 @@ import type { AgentClient } from '../../agent/client';
 import { AgentSegment } from '../../agent/agentSegment';
 import type { SearchParams, SearchResult } from '../../protocol/agent';
 import type { HexDocInfo } from '../../protocol/webview';
-import { type SegmentIdentity, describeIdentity, sameSegment } from '../../protocol/segment';
+import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, describeIdentity, sameSegment } from '../../protocol/segment';
 
 /** Whether the source still exists, as last checked. */
 export interface SourceStatus {
@@ -14,6 +14,8 @@ export interface SourceStatus {
   /** Marked for destruction; still readable and writable while attached. */
   dest: boolean;
   message?: string;
+  /** How the bytes are read now (our attachment, another process's mapping, brief attaches). */
+  via?: ReadVia;
 }
 
 export type SearchQuery = Omit<SearchParams, 'handle'>;
@@ -59,11 +61,25 @@ function goneText(id: number, err: unknown): string {
     : `Segment ${id} was removed (${errorMessage(err)}).`;
 }
 
+/**
+ * How to read: keep an attachment, leave no footprint, or 'auto': no footprint for segments this
+ * process does not own or create (a database's, an X server's), an attachment for its own.
+ */
+export type ReadMode = 'auto' | Footprint;
+
 export interface OpenRequest {
   id: number;
   expect?: SegmentIdentity;
   /** The URI asked for read-only. */
   readOnly: boolean;
+  /** Default 'attach'. */
+  readMode?: ReadMode;
+}
+
+/** The footprint 'auto' chooses for a segment: none unless it is this process's user's own. */
+export function footprintFor(mode: ReadMode, s: Pick<SegmentInfo, 'uid' | 'cuid'>, euid = process.geteuid?.() ?? -1): Footprint {
+  if (mode !== 'auto') return mode;
+  return s.uid === euid || s.cuid === euid ? 'attach' : 'none';
 }
 
 /** A live System V segment, attached once in the agent for the document's lifetime. */
@@ -79,17 +95,21 @@ export class SegmentSource implements ByteSource {
   /** Attach read-write if allowed; read-only (saying why) if the URI asks for it or EACCES. */
   static async open(agent: AgentClient, req: OpenRequest): Promise<SegmentSource> {
     try {
+      const mode = req.readMode ?? 'attach';
+      const footprint = mode === 'auto' ? footprintFor(mode, await agent.request('stat', { id: req.id })) : mode;
+      const noWrite = (i: SegmentInfo) => `no write permission (mode ${i.perms}, owner ${i.user || i.uid})`;
       if (req.readOnly) {
-        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect });
+        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect, footprint });
         return new SegmentSource(agent, seg, 'opened read-only');
       }
       try {
-        return new SegmentSource(agent, await AgentSegment.open(agent, req.id, { expect: req.expect }), undefined);
+        const seg = await AgentSegment.open(agent, req.id, { expect: req.expect, footprint });
+        // Without an attachment the agent decides writability from the permissions.
+        return new SegmentSource(agent, seg, seg.readOnly ? noWrite(seg.info) : undefined);
       } catch (err) {
         if (errorCode(err) !== 'EACCES') throw err;
-        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect });
-        const i = seg.info;
-        return new SegmentSource(agent, seg, `no write permission (mode ${i.perms}, owner ${i.user || i.uid})`);
+        const seg = await AgentSegment.open(agent, req.id, { readOnly: true, expect: req.expect, footprint });
+        return new SegmentSource(agent, seg, noWrite(seg.info));
       }
     } catch (err) {
       throw new OpenError(req.id, err);
@@ -154,17 +174,18 @@ export class SegmentSource implements ByteSource {
         this.goneMessage = `Segment ${id} is gone: the id now names another segment (${describeIdentity(info)}).`;
         return { gone: true, dest: false, message: this.goneMessage };
       }
-      // Stay attached: after an agent restart this re-opens now, not at the next read.
-      await this.seg.withHandle(async (h) => h);
+      // After an agent restart this re-opens now, not at the next read; and says how it reads.
+      const via = await this.seg.refreshVia();
       if (info.dest) {
         return {
           gone: false,
           dest: true,
+          via,
           message: `Segment ${id} was destroyed: it disappears when the last process detaches. ` +
             'Until then it stays readable and writable here, and Save As… keeps a copy.',
         };
       }
-      return { gone: false, dest: false };
+      return { gone: false, dest: false, via };
     } catch (err) {
       if (isGoneError(err)) {
         this.goneMessage = goneText(id, err);
