@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import { Rpc, type RpcMessage } from '../protocol/rpc';
 import { OpenSegments, createHandlers } from './handlers';
+import { type AgentTestMethods, testHandlers } from './testHooks';
 
 if (!process.send) {
   process.stderr.write('shm-inspector agent: must be started by the extension (no IPC channel)\n');
@@ -20,10 +21,14 @@ try {
 }
 
 const open = new OpenSegments();
-const rpc = new Rpc<AgentMethods, Record<string, never>>((m: RpcMessage) => { process.send!(m); }, createHandlers(open));
+const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
+  (m: RpcMessage) => { process.send!(m); },
+  { ...createHandlers(open), ...testHandlers(process.env) },
+);
 
 process.on('message', (m) => rpc.receive(m));
-// The host went away: detach everything and leave.
+// The host went away, or asks us to leave (restart, dispose: it disconnects, which reaches us
+// through any command prefix, unlike a signal sent to the prefix): detach everything and exit.
 process.on('disconnect', () => {
   open.closeAll();
   process.exit(0);

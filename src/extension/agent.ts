@@ -4,11 +4,12 @@
 // when it dies, its stderr in an output channel, and Restart Agent.
 import * as vscode from 'vscode';
 import { AgentClient, type AgentExit } from '../agent/client';
-import { setting } from './manifest';
+import { command, setting } from './manifest';
 
 const PREFIX_SETTING = setting('agentCommandPrefix');
 /** At most one crash notification in this period; the rest go to the output channel. */
 const WARN_EVERY_MS = 10_000;
+const RESTART = 'Restart Agent';
 
 export function agentCommandPrefix(): string[] {
   const v = vscode.workspace.getConfiguration().get<unknown>(PREFIX_SETTING, []);
@@ -18,7 +19,6 @@ export function agentCommandPrefix(): string[] {
 export class AgentHost implements vscode.Disposable {
   readonly client: AgentClient;
   private readonly disposables: vscode.Disposable[] = [];
-  private expectedExit = false;
   private lastWarning = 0;
   private readonly exitEmitter = new vscode.EventEmitter<AgentExit>();
   /** The agent died unexpectedly (after the warning was shown or logged). */
@@ -44,20 +44,13 @@ export class AgentHost implements vscode.Disposable {
     );
   }
 
-  /** Stop the running agent (if any) and start a fresh one; resolves with its pid. */
+  /** Stop the running agent (if any) and start a fresh one, also after the crash limit; resolves with its pid. */
   async restart(): Promise<number> {
-    const pid = this.client.pid;
-    if (pid !== undefined) {
-      this.expectedExit = true;
-      try {
-        await this.waitForExit(pid);
-      } finally {
-        this.expectedExit = false;
-      }
-    }
-    const r = await this.client.request('ping', {});
-    this.output.appendLine(`[host] agent started (pid ${r.pid})`);
-    return r.pid;
+    const running = this.client.pid !== undefined;
+    const pid = await this.client.restart();
+    const prefix = this.client.pid !== undefined && this.client.pid !== pid ? ` under pid ${this.client.pid} of the command prefix` : '';
+    this.output.appendLine(`[host] ${running ? 'agent restarted' : 'agent started'} (pid ${pid}${prefix})`);
+    return pid;
   }
 
   dispose(): void {
@@ -65,39 +58,27 @@ export class AgentHost implements vscode.Disposable {
     this.client.dispose();
   }
 
-  private waitForExit(pid: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let killTimer: ReturnType<typeof setTimeout> | undefined;
-      const sub = this.client.onDidExit(() => {
-        if (killTimer) clearTimeout(killTimer);
-        sub.dispose();
-        resolve();
-      });
-      const signal = (sig: NodeJS.Signals) => {
-        try { process.kill(pid, sig); } catch { /* already gone: the exit event follows or came */ }
-      };
-      signal('SIGTERM');
-      killTimer = setTimeout(() => signal('SIGKILL'), 3000);
-      // If it was already gone and no exit event comes, do not hang.
-      setTimeout(() => { sub.dispose(); resolve(); }, 6000).unref?.();
-    });
-  }
-
   private onExit(e: AgentExit): void {
-    if (this.expectedExit) {
-      this.output.appendLine(`[host] agent stopped for restart (${e.signal ?? `code ${e.code}`})`);
-      return;
-    }
     this.output.appendLine(`[host] ${e.message}`);
     this.exitEmitter.fire(e);
+    if (e.stopped) {
+      // Always said, not throttled: nothing works until the user restarts it.
+      const why = this.client.stoppedMessage ?? 'the agent is stopped';
+      this.output.appendLine(`[host] ${why}`);
+      void vscode.window.showErrorMessage(`SHM Inspector: ${capitalize(e.message)}. ${capitalize(why)}.`, RESTART, 'Show Log').then((choice) => this.onChoice(choice));
+      return;
+    }
     const now = Date.now();
     if (now - this.lastWarning < WARN_EVERY_MS) return;
     this.lastWarning = now;
     const text = `SHM Inspector: ${capitalize(e.message)}. It restarts with the next refresh or request.`;
-    void vscode.window.showWarningMessage(text, 'Restart Now', 'Show Log').then((choice) => {
-      if (choice === 'Restart Now') void this.restart().catch((err) => void vscode.window.showErrorMessage(`SHM Inspector: could not restart the agent: ${String(err?.message ?? err)}`));
-      else if (choice === 'Show Log') this.output.show(true);
-    });
+    void vscode.window.showWarningMessage(text, 'Restart Now', 'Show Log').then((choice) => this.onChoice(choice));
+  }
+
+  private onChoice(choice: string | undefined): void {
+    if (choice === 'Restart Now' || choice === RESTART) {
+      void vscode.commands.executeCommand(command('restartAgent'));
+    } else if (choice === 'Show Log') this.output.show(true);
   }
 }
 

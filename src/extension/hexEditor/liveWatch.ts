@@ -4,13 +4,24 @@
 // period and no message at all; a busy one a single small message per period. (Polling from
 // the webview cost two messages per period through VS Code's webview relay, which measured
 // far more CPU than the reads.) vscode-free: the webview tests' fake host runs this class too.
+// While the agent is down or stopped it pauses (a read would only start another agent, or fail
+// at once), and resumes when an agent runs again.
+import type { AgentState } from '../../agent/client';
 import type { ByteRange, LiveUpdate } from '../../protocol/webview';
+
+/** What LiveWatch needs to know about the agent (an AgentClient has it). */
+export interface AgentStatus {
+  readonly state: AgentState;
+  onDidChangeState(listener: (state: AgentState) => void): { dispose(): void };
+}
 
 export interface LiveWatchDeps {
   read(offset: number, length: number): Promise<Uint8Array>;
   push(update: LiveUpdate): void;
   /** False while polling makes no sense (the editor is hidden, the segment is gone). */
   active(): boolean;
+  /** The agent behind read(), if any: polling pauses while it is down or stopped. */
+  agent?: AgentStatus;
 }
 
 export class LiveWatch {
@@ -27,7 +38,17 @@ export class LiveWatch {
   /** Reads done (diagnostics and tests). */
   polls = 0;
 
-  constructor(private readonly deps: LiveWatchDeps) {}
+  private readonly agentSub: { dispose(): void } | undefined;
+
+  constructor(private readonly deps: LiveWatchDeps) {
+    this.agentSub = deps.agent?.onDidChangeState(() => this.update());
+  }
+
+  /** False while the agent is down (crashed, not restarted yet) or stopped (crash limit). */
+  private agentUp(): boolean {
+    const state = this.deps.agent?.state;
+    return state !== 'down' && state !== 'stopped' && state !== 'disposed';
+  }
 
   /** Period in ms from the settings; 0 = off. */
   setPeriod(ms: number): void {
@@ -53,7 +74,7 @@ export class LiveWatch {
 
   /** Start or stop polling after active() may have changed. */
   update(): void {
-    const want = !this.disposed && this.periodMs > 0 && this.range.length > 0 && this.deps.active();
+    const want = !this.disposed && this.periodMs > 0 && this.range.length > 0 && this.agentUp() && this.deps.active();
     if (want && !this.timer) {
       this.timer = setInterval(() => void this.poll(), this.periodMs);
       (this.timer as { unref?: () => void }).unref?.();
@@ -64,6 +85,7 @@ export class LiveWatch {
 
   dispose(): void {
     this.disposed = true;
+    this.agentSub?.dispose();
     this.stop();
   }
 
@@ -74,7 +96,7 @@ export class LiveWatch {
 
   private async poll(): Promise<void> {
     if (this.reading) return; // a slow read: skip this period rather than pile up
-    if (!this.deps.active()) {
+    if (!this.agentUp() || !this.deps.active()) {
       this.update();
       return;
     }

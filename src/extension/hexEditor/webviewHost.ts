@@ -68,6 +68,7 @@ export class WebviewHost implements vscode.Disposable {
       read: (offset, length) => doc.read(offset, length),
       push: (update) => this.post('live', update),
       active: () => this.visible && !doc.state.gone,
+      agent: doc.source.segment?.client, // pause while the agent is down
     });
     this.live.setPeriod(deps.settings().liveRefreshMs);
     this.rpc.on('watch', (p) => {

@@ -11,6 +11,8 @@ import { isSegmentNode } from './treeItems';
 
 /** Context key for viewsWelcome: a SegmentsState. */
 export const STATE_CONTEXT_KEY = `${PREFIX}.segmentsState`;
+/** Context key: the agent crashed too often and starts only through Restart Agent (a title button then). */
+export const AGENT_STOPPED_CONTEXT_KEY = `${PREFIX}.agentStopped`;
 const INTERVAL_SETTING = setting('refreshInterval');
 
 export function refreshIntervalMs(): number {
@@ -43,6 +45,10 @@ export class SegmentsView implements vscode.Disposable {
       this.provider.onDidUpdate((s) => this.updateChrome(s)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(INTERVAL_SETTING)) this.scheduler.reconfigure();
+      }),
+      agent.onDidChangeState((state) => {
+        void vscode.commands.executeCommand('setContext', AGENT_STOPPED_CONTEXT_KEY, state === 'stopped');
+        if (state === 'stopped') void this.provider.refresh(); // its message says why at once
       }),
     );
     this.updateChrome(this.provider.summary());
