@@ -7,12 +7,14 @@ import * as fs from 'node:fs';
 import { AgentClient } from '../../src/agent/client';
 import type { SearchResult } from '../../src/protocol/agent';
 import type { HexDocInfo } from '../../src/protocol/webview';
-import { decodeBackup, encodeBackup } from '../../src/extension/hexEditor/backup';
+import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessage, type BackupData } from '../../src/extension/hexEditor/backup';
+import { BackupSource } from '../../src/extension/hexEditor/backupSource';
+import { LastRead, describeUnread } from '../../src/extension/hexEditor/lastRead';
 import { describeConflicts, findConflicts } from '../../src/extension/hexEditor/conflicts';
 import { HexDocument, SaveCancelled, type ConflictAnswer, type DocumentPrompts } from '../../src/extension/hexEditor/document';
 import { EditModel, Overlay, type Run } from '../../src/extension/hexEditor/editModel';
 import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
-import { sameSegment } from '../../src/protocol/segment';
+import { sameSegment, type SegmentInfo } from '../../src/protocol/segment';
 import { SegmentSource, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
 import { MAX_READ, checkEdit, checkRead, checkSearch, parseOffset } from '../../src/extension/hexEditor/validate';
 import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, waitFor } from './helpers';
@@ -575,4 +577,274 @@ test('sameSegment: a destroyed segment keeps matching with key 0; ctime tells pr
   assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, ctime: 1000, dest: false }, id), false);
   assert.equal(sameSegment({ key: 5, cpid: 3, size: 10, ctime: 1000, dest: false }, id), false);
   assert.equal(sameSegment({ key: 5, cpid: 2, size: 10, ctime: 1001, dest: false }, id), false, 'same key, creator and size, created at another time');
+});
+
+// ---- Save re-checks after the prompt; undo compares first (issue #9) ----------------------
+
+/** Prompts that answer from a list and run `during` while "open" (another process acting meanwhile). */
+function promptsWith(answers: ConflictAnswer[], during: (n: number) => void | Promise<void> = () => undefined) {
+  const asked: { message: string; detail: string; canReload: boolean }[] = [];
+  const prompts: DocumentPrompts = {
+    conflict: async (_d, _c, text, options) => {
+      asked.push({ ...text, canReload: options?.canReload !== false });
+      await during(asked.length);
+      return answers.shift();
+    },
+    saveGone: async (_d, message) => { asked.push({ message, detail: '', canReload: false }); },
+  };
+  return { prompts, asked };
+}
+
+function docWith(src: ByteSource, prompts: DocumentPrompts, writeThrough = false) {
+  const doc = new HexDocument(src, { uri: { toString: () => 'shm:/7' } as never, prompts, writeThrough: () => writeThrough });
+  const edits: import('../../src/extension/hexEditor/editModel').EditRecord[] = [];
+  doc.onDidEdit((r) => edits.push(r));
+  return { doc, edits };
+}
+
+test('save: bytes another process writes while the conflict prompt is open are asked about again, never overwritten silently', async () => {
+  const src = new FakeSource();
+  const { prompts, asked } = promptsWith(['overwrite', undefined], (n) => {
+    if (n === 1) {
+      src.bytes[8] = 0x98; // the conflicting byte changes again after the user saw it
+      src.bytes[30] = 0x77; // a range without conflict gets one while the prompt is open
+    }
+  });
+  const { doc } = docWith(src, prompts);
+  await doc.edit(8, u8(0xaa));
+  await doc.edit(30, u8(0xbb));
+  src.bytes[8] = 0x99;
+  await assert.rejects(doc.save(), SaveCancelled);
+  assert.equal(asked.length, 2, 'asked again');
+  assert.match(asked[0].message, /Another process changed 1 byte/);
+  assert.match(asked[1].message, /While Save was waiting, another process changed 2 bytes you edited in segment 7 \(2 ranges\)/);
+  assert.match(asked[1].detail, /0x00000008: yours aa · was 08 · now 98/);
+  assert.match(asked[1].detail, /0x0000001e: yours bb · was 1e · now 77/);
+  assert.match(asked[1].detail, /Cancel: save nothing; your edits stay pending/);
+  assert.deepEqual(src.writes, [], 'nothing written');
+  assert.deepEqual([src.bytes[8], src.bytes[30]], [0x98, 0x77]);
+  assert.equal(doc.isDirty, true);
+  assert.deepEqual(arr(await doc.read(8, 1)), [0xaa]);
+  assert.deepEqual(doc.state.pending, [{ offset: 8, length: 1 }, { offset: 30, length: 1 }]);
+});
+
+test('save: after a second prompt, Cancel keeps what is written and leaves the rest pending; Overwrite writes', async () => {
+  {
+    const src = new FakeSource();
+    const { prompts, asked } = promptsWith(['overwrite', undefined], (n) => { if (n === 1) src.bytes[30] = 0x77; });
+    const { doc } = docWith(src, prompts);
+    await doc.edit(8, u8(0xaa));
+    await doc.edit(30, u8(0xbb));
+    src.bytes[8] = 0x99;
+    await assert.rejects(doc.save(), /Saved 1 of 2 changed ranges of segment 7/);
+    assert.match(asked[1].detail, /Cancel: write nothing more \(1 range saved already\)/);
+    assert.deepEqual(src.writes, [[8, [0xaa]]]);
+    assert.equal(src.bytes[30], 0x77);
+    assert.equal(doc.isDirty, true);
+    assert.deepEqual(doc.state.pending, [{ offset: 30, length: 1 }]);
+    assert.deepEqual(arr(await doc.read(8, 1)), [0xaa]);
+  }
+  {
+    const src = new FakeSource();
+    const { prompts, asked } = promptsWith(['overwrite', 'overwrite'], (n) => { if (n === 1) src.bytes[8] = 0x98; });
+    const { doc } = docWith(src, prompts);
+    await doc.edit(8, u8(0xaa));
+    src.bytes[8] = 0x99;
+    await doc.save();
+    assert.equal(asked.length, 2);
+    assert.equal(src.bytes[8], 0xaa);
+    assert.equal(doc.isDirty, false);
+  }
+  {
+    // The byte changes back to what the prompt showed: no second prompt.
+    const src = new FakeSource();
+    const { prompts, asked } = promptsWith(['overwrite'], () => { src.bytes[8] = 0x99; });
+    const { doc } = docWith(src, prompts);
+    await doc.edit(8, u8(0xaa));
+    src.bytes[8] = 0x99;
+    await doc.save();
+    assert.equal(asked.length, 1);
+    assert.equal(src.bytes[8], 0xaa);
+  }
+});
+
+test('write-through: undo and redo compare first; a byte changed by another process is asked about, and Cancel writes nothing', async () => {
+  const src = new FakeSource();
+  const answers: ConflictAnswer[] = [undefined, 'overwrite', undefined];
+  const { prompts, asked } = promptsWith(answers);
+  const { doc, edits } = docWith(src, prompts, true);
+  await doc.edit(3, u8(0x33, 0x34));
+  assert.deepEqual(arr(src.bytes.subarray(3, 5)), [0x33, 0x34]);
+  src.bytes[4] = 0x44; // another process
+  await assert.rejects(doc.undo(edits[0]), /Undo not done: another process changed 1 byte of segment 7 at 0x4 since the edit; nothing was written/);
+  assert.equal(asked[0].canReload, false, 'no Reload choice for an undo');
+  assert.match(asked[0].message, /Undo would overwrite 1 byte of segment 7/);
+  assert.deepEqual(arr(src.bytes.subarray(3, 5)), [0x33, 0x44], 'nothing written');
+  await doc.undo(edits[0]); // Overwrite
+  assert.deepEqual(arr(src.bytes.subarray(3, 5)), [3, 4]);
+  src.bytes[3] = 0x55;
+  await assert.rejects(doc.redo(edits[0]), /Redo not done/);
+  assert.deepEqual(arr(src.bytes.subarray(3, 5)), [0x55, 4]);
+  // Unchanged bytes: no question.
+  src.bytes[3] = 3;
+  await doc.redo(edits[0]);
+  assert.deepEqual(arr(src.bytes.subarray(3, 5)), [0x33, 0x34]);
+  assert.equal(asked.length, 3);
+});
+
+// ---- Save As without the segment (issue #9) -------------------------------------------------
+
+test('last read: newer bytes replace older, the cap drops the oldest ranges first, fill names the gaps', () => {
+  const r = new LastRead(16);
+  r.record(0, u8(1, 2, 3, 4));
+  r.record(10, u8(5, 6, 7, 8));
+  r.record(2, u8(9, 9)); // replaces 2..3
+  const out = new Uint8Array(14);
+  assert.deepEqual(r.fill(0, out), [{ offset: 4, length: 6 }]);
+  assert.deepEqual(arr(out), [1, 2, 9, 9, 0, 0, 0, 0, 0, 0, 5, 6, 7, 8]);
+  assert.equal(r.byteCount, 8);
+  r.record(20, new Uint8Array(10).fill(0xee)); // 18 > 16: the oldest (0..1) goes
+  assert.equal(r.byteCount, 16);
+  const again = new Uint8Array(4);
+  assert.deepEqual(r.fill(0, again), [{ offset: 0, length: 2 }]);
+  assert.deepEqual(arr(again), [0, 0, 9, 9]);
+  r.record(100, new Uint8Array(40).fill(1)); // larger than the cap: its last 16 bytes are kept
+  assert.equal(r.byteCount, 16);
+  assert.deepEqual(r.fill(100, new Uint8Array(40)), [{ offset: 100, length: 24 }]);
+  assert.equal(describeUnread([{ offset: 0x1000, length: 0x1000 }]), 'bytes 0x1000–0x1fff were never read and are zeros in the file');
+  assert.equal(describeUnread([{ offset: 5, length: 1 }]), 'byte 0x5 was never read and is a zero in the file');
+});
+
+test('save as: once the segment is gone, writes the bytes last read plus the edits, zeros elsewhere, and names what was never read', async () => {
+  const src = new FakeSource();
+  const { prompts } = promptsWith([]);
+  const { doc } = docWith(src, prompts);
+  await doc.read(0, 16);
+  await doc.edit(40, u8(0xbb, 0xbc));
+  src.bytes.fill(0xff); // later changes nobody read
+  src.failWith = Object.assign(new Error('segment removed'), { code: 'EIDRM' });
+  src.current = { gone: true, dest: false, message: 'Segment 7 was removed.' };
+  const out = new Uint8Array(64).fill(0xcc);
+  const result = await doc.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+  const want = new Uint8Array(64);
+  want.set(pattern(16));
+  want.set(u8(0xbb, 0xbc), 40);
+  assert.deepEqual(arr(out), arr(want));
+  assert.deepEqual(result.unread, [{ offset: 16, length: 24 }, { offset: 42, length: 22 }]);
+  assert.equal(describeUnread(result.unread), 'bytes 0x10–0x27, 0x2a–0x3f were never read and are zeros in the file');
+  assert.equal(doc.isDirty, false);
+});
+
+// ---- backups of a segment that is gone or changed (issue #9) --------------------------------
+
+function info(over: Partial<SegmentInfo>): SegmentInfo {
+  return {
+    id: 9, key: 0x5348aaaa, keyHex: '', size: 64, mode: 0o600, perms: 'rw-------', uid: 0, gid: 0, user: 'root', cuid: 0, cgid: 0,
+    nattch: 0, cpid: 200, lpid: 0, atime: 0, dtime: 0, ctime: 1800000000, rss: 0, swap: 0, dest: false, locked: false, hugetlb: null,
+    creatorCommand: null, creatorAlive: false, creatorVisible: true, stale: false, ...over,
+  };
+}
+
+test('backup: matches only its own segment (ctime included; a backup without ctime matches nothing); the apply target has its key and room', () => {
+  const identity = { id: 7, key: 0x5348aaaa, cpid: 100, size: 64, ctime: 1700000000 };
+  const backup: BackupData = { uri: 'shm:/7', identity, runs: [{ offset: 40, value: u8(1, 2), base: u8(40, 41) }] };
+  assert.equal(backupMatches(identity, { ...identity }), true);
+  assert.equal(backupMatches(identity, { ...identity, ctime: 1700000001 }), false);
+  assert.equal(backupMatches({ ...identity, ctime: -1 }, { ...identity, ctime: -1 }), false, 'no ctime: matches nothing');
+  const old = JSON.parse(Buffer.from(encodeBackup(backup)).toString());
+  delete old.identity.ctime;
+  assert.equal(decodeBackup(Buffer.from(JSON.stringify(old))).identity.ctime, -1);
+
+  assert.equal(applyCandidate(backup, [info({ key: 0x11 }), info({ id: 3, size: 41 })]), undefined, 'other key; too small for the edit at 40..41');
+  assert.equal(applyCandidate(backup, [info({ id: 3, dest: true })]), undefined, 'marked for destruction');
+  assert.equal(applyCandidate(backup, [info({ id: 3, size: 42 })])?.id, 3);
+  assert.equal(applyCandidate({ ...backup, identity: { ...identity, key: 0 } }, [info({ key: 0 })]), undefined, 'private keys name nothing');
+
+  assert.match(orphanMessage(backup, undefined), /^Segment 7 \(key 0x5348aaaa\) has 1 unsaved edit from a backup, but it no longer exists\. Nothing was written/);
+  assert.match(orphanMessage(backup, { ...identity, id: 7, cpid: 5 }), /the id now names another segment \(key 0x5348aaaa, creator 5, 64 bytes\)/);
+  assert.match(orphanMessage({ ...backup, identity: { ...identity, ctime: -1 } }, identity), /older version/);
+});
+
+test('backup of a gone segment: the document keeps the edits, Save explains, Save As writes the backup bytes, saveTo applies them with the conflict check', async () => {
+  const identity = { id: 7, key: 0x5348aaaa, cpid: 100, size: 64, ctime: 1700000000 };
+  const backup: BackupData = { uri: 'shm:/7', identity, runs: [{ offset: 4, value: u8(0xa4, 0xa5), base: u8(4, 5) }, { offset: 20, value: u8(0xb4), base: u8(20) }] };
+  const { prompts, asked } = promptsWith([undefined, 'overwrite']);
+  const source = new BackupSource(identity, orphanMessage(backup, undefined));
+  const doc = new HexDocument(source, { uri: { toString: () => 'shm:/7' } as never, prompts, writeThrough: () => false, backup });
+  const state = await doc.refreshStatus();
+  assert.equal(state.gone, true);
+  assert.match(state.message ?? '', /no longer exists/);
+  await assert.rejects(doc.read(0, 1), /no longer exists/);
+  await assert.rejects(doc.save(), SaveCancelled);
+  assert.match(asked[0].message, /no longer exists\. .*Save As/);
+  assert.equal(doc.isDirty, true);
+
+  // Apply to another segment with the key: conflict against the base bytes (20 changed there).
+  const target = new FakeSource();
+  target.bytes[20] = 0x99;
+  await assert.rejects(doc.saveTo(target), SaveCancelled);
+  assert.deepEqual(target.writes, []);
+  await doc.saveTo(target); // Overwrite
+  assert.deepEqual(target.writes, [[4, [0xa4, 0xa5]], [20, [0xb4]]]);
+  assert.equal(doc.isDirty, false);
+
+  // Save As of a restored backup: bases and values, zeros elsewhere, named.
+  const again = new HexDocument(new BackupSource(identity, 'gone'), { uri: { toString: () => 'x' } as never, prompts, writeThrough: () => false, backup });
+  const out = new Uint8Array(64).fill(0xcc);
+  const { unread } = await again.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+  const want = new Uint8Array(64);
+  want.set(u8(0xa4, 0xa5), 4);
+  want[20] = 0xb4;
+  assert.deepEqual(arr(out), arr(want));
+  assert.deepEqual(unread, [{ offset: 0, length: 4 }, { offset: 6, length: 14 }, { offset: 21, length: 43 }]);
+
+  const small = new FakeSource();
+  Object.defineProperty(small, 'size', { value: 16 });
+  const third = new HexDocument(new BackupSource(identity, 'gone'), { uri: { toString: () => 'y' } as never, prompts, writeThrough: () => false, backup });
+  await assert.rejects(third.saveTo(small), /reach byte 21 but segment 7 has only 16/);
+  assert.equal(third.hasPendingEdits, true);
+});
+
+test('real segment: a write by another attacher while the conflict prompt is open is asked about, Cancel keeps it; Save As after the segment is gone', { skip: agentMissing }, async () => {
+  const seg = createSegment(8192, { key: 'random' });
+  seg.attach();
+  seg.writeChunk(Buffer.from(pattern(256)), 0);
+  const agent = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 10000 });
+  try {
+    const src = await SegmentSource.open(agent, { id: seg.id, expect: seg.identity(), readOnly: false });
+    const { prompts, asked } = promptsWith(['overwrite', undefined], (n) => {
+      if (n === 1) seg.writeChunk(Buffer.from([0x77]), 200); // this test process is the other attacher
+    });
+    const { doc } = docWith(src, prompts);
+    assert.deepEqual(arr(await doc.read(0, 256)), arr(pattern(256)));
+    await doc.edit(100, u8(0xaa));
+    await doc.edit(200, u8(0xbb));
+    seg.writeChunk(Buffer.from([0x99]), 100);
+    await assert.rejects(doc.save(), SaveCancelled);
+    assert.equal(asked.length, 2);
+    assert.match(asked[1].detail, /0x000000c8: yours bb · was c8 · now 77/);
+    assert.deepEqual(arr(seg.readChunk(1, 100)), [0xaa], 'the conflict the user chose to overwrite is written');
+    assert.deepEqual(arr(seg.readChunk(1, 200)), [0x77], 'the change made during the prompt is not overwritten');
+    assert.deepEqual(doc.state.pending, [{ offset: 200, length: 1 }]);
+
+    // The segment goes (removed, last attachment dropped): Save As still keeps everything read and edited.
+    seg.destroy();
+    seg.detach();
+    const pid = agent.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => agent.pid === undefined, 'agent exit');
+    await waitFor(async () => (await doc.refreshStatus()).gone, 'gone status', 10000, 100);
+    const out = new Uint8Array(8192).fill(0xcc);
+    const { unread } = await doc.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+    const want = new Uint8Array(8192);
+    want.set(pattern(256));
+    want[100] = 0xaa;
+    want[200] = 0xbb;
+    assert.deepEqual(arr(out.subarray(0, 256)), arr(want.subarray(0, 256)));
+    assert.ok(out.subarray(256).every((b) => b === 0), 'never read: zeros');
+    assert.deepEqual(unread, [{ offset: 256, length: 8192 - 256 }]);
+    doc.dispose();
+  } finally {
+    agent.dispose();
+  }
 });
