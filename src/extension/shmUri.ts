@@ -1,4 +1,4 @@
-// shm: URIs name one segment: shm:/<shmid>[/<label>][?key=&cpid=&size=&ctime=&readOnly=1].
+// shm: URIs name one segment: shm:/<shmid>[/<label>][?key=&cpid=&size=&ctime=&readOnly=1|write=1].
 // The label (key and id) is what the editor tab shows; the query pins the identity so that a
 // reused id is never mistaken for the segment the user opened.
 import * as vscode from 'vscode';
@@ -11,15 +11,18 @@ export interface SegmentRef {
   /** Present when the URI pins the identity. */
   expect?: SegmentIdentity;
   readOnly: boolean;
+  /** Asked for writing (Open for Writing…): root opens another user's segment writable. */
+  write: boolean;
 }
 
 export function segmentLabel(info: Pick<SegmentInfo, 'id' | 'key'>): string {
   return `${info.key === 0 ? 'private' : formatKey(info.key)}-${info.id}`;
 }
 
-export function segmentUri(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size' | 'ctime'>, options: { readOnly?: boolean } = {}): vscode.Uri {
+export function segmentUri(info: Pick<SegmentInfo, 'id' | 'key' | 'cpid' | 'size' | 'ctime'>, options: { readOnly?: boolean; write?: boolean } = {}): vscode.Uri {
   const query = new URLSearchParams({ key: String(info.key), cpid: String(info.cpid), size: String(info.size), ctime: String(info.ctime) });
   if (options.readOnly) query.set('readOnly', '1');
+  else if (options.write) query.set('write', '1');
   return vscode.Uri.from({ scheme: SCHEME, path: `/${info.id}/${segmentLabel(info)}`, query: query.toString() });
 }
 
@@ -34,5 +37,6 @@ export function parseSegmentUri(uri: vscode.Uri): SegmentRef {
   const key = num('key'), cpid = num('cpid'), size = num('size'), ctime = num('ctime');
   // A URI without ctime (saved by an older version) pins nothing: the segment is re-identified when opened.
   const expect = key !== undefined && cpid !== undefined && size !== undefined && ctime !== undefined ? { id, key, cpid, size, ctime } : undefined;
-  return { id, expect, readOnly: q.get('readOnly') === '1' };
+  const readOnly = q.get('readOnly') === '1';
+  return { id, expect, readOnly, write: !readOnly && q.get('write') === '1' };
 }

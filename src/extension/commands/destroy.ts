@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { identityOf, type SegmentInfo } from '../../protocol/segment';
 import { formatKeyLabel, formatSize, plural } from '../format';
 import { errorCode, failureReason } from '../segments/errorText';
-import { isStale } from '../segments/state';
+import { NOT_VISIBLE, isStale, unseenCreatorIdle, unseenCreatorNote } from '../segments/state';
 import { type CommandContext, targetSegments } from './context';
 
 const LIST_MAX = 12;
@@ -47,7 +47,7 @@ export function confirmationText(infos: readonly SegmentInfo[]): { message: stri
     const s = infos[0];
     return {
       message: `Destroy segment ${formatKeyLabel(s.key)} (id ${s.id})?`,
-      detail: `${formatSize(s.size)}, owned by ${s.user} (uid ${s.uid}), created by pid ${s.cpid}${s.creatorCommand ? ` (${s.creatorCommand})` : ''}. Its contents are lost.${warn}${markedNote}`,
+      detail: `${formatSize(s.size)}, owned by ${s.user} (uid ${s.uid}), ${s.creatorVisible ? `created by pid ${s.cpid}${s.creatorCommand ? ` (${s.creatorCommand})` : ''}` : `creator ${NOT_VISIBLE}`}. Its contents are lost.${warn}${markedNote}`,
     };
   }
   return { message: `Destroy ${infos.length} segments?`, detail: `${listLines(infos)}\n\nTheir contents are lost.${warn}${markedNote}` };
@@ -123,8 +123,12 @@ export async function destroyStaleCommand(ctx: CommandContext): Promise<DestroyO
   const { provider } = ctx.view;
   if (!(await provider.refresh())) throw new Error(provider.lastError ?? 'could not list segments');
   const candidates = provider.segments().filter(isStale);
+  // Core's stale needs a creator that is seen to be gone; say how many were left out for that.
+  const unseen = unseenCreatorNote(unseenCreatorIdle(provider.segments()).length);
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage('No stale segments: every segment has processes attached or a running creator.');
+    void vscode.window.showInformationMessage(unseen
+      ? `No stale segments. ${unseen}`
+      : 'No stale segments: every segment has processes attached or a running creator.');
     return [];
   }
   const items: StaleItem[] = candidates.map((info) => ({
@@ -136,7 +140,7 @@ export async function destroyStaleCommand(ctx: CommandContext): Promise<DestroyO
   }));
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Destroy Stale Segments',
-    placeHolder: `${plural(candidates.length, 'stale segment')}: unpick those to keep, Enter to continue`,
+    placeHolder: `${plural(candidates.length, 'stale segment')}: unpick those to keep, Enter to continue${unseen ? ` (${unseen.replace(/\.$/, '')})` : ''}`,
     canPickMany: true,
     matchOnDescription: true,
     matchOnDetail: true,

@@ -7,7 +7,7 @@ import { createSegment } from './create';
 import { destroyCommand, destroyStaleCommand } from './destroy';
 import { DETAILS_SCHEME, DetailsProvider, showDetailsCommand } from './details';
 import { dumpCommand } from './dump';
-import { openHexEditorCommand } from './open';
+import { openForWritingCommand, openHexEditorCommand } from './open';
 import { filterCommand, sortCommand } from './viewOptions';
 
 export type { CommandContext } from './context';
@@ -29,6 +29,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     reg('destroy', 'Destroy', (item?: unknown, selected?: unknown) => destroyCommand(ctx, item, selected)),
     reg('destroyStale', 'Destroy stale segments', () => destroyStaleCommand(ctx)),
     reg('openHexEditor', 'Open in hex editor', (item?: unknown, selected?: unknown) => openHexEditorCommand(ctx, item, selected)),
+    reg('openForWriting', 'Open for writing', (item?: unknown, selected?: unknown) => openForWritingCommand(ctx, item, selected)),
     reg('showDetails', 'Show details', (item?: unknown, selected?: unknown) => showDetailsCommand(ctx, details, item, selected)),
     reg('copyId', 'Copy id', (item?: unknown, selected?: unknown) => copyCommand(ctx, 'id', item, selected)),
     reg('copyKey', 'Copy key', (item?: unknown, selected?: unknown) => copyCommand(ctx, 'key', item, selected)),

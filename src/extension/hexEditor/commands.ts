@@ -6,6 +6,7 @@ import type { SegmentInfo } from '../../protocol/segment';
 import { formatKey } from '../../protocol/segment';
 import { formatSize } from '../format';
 import { HEX_EDITOR } from '../manifest';
+import { NOT_VISIBLE } from '../segments/state';
 import { segmentUri } from '../shmUri';
 import { errorMessage } from './source';
 import { parseOffset } from './validate';
@@ -23,12 +24,12 @@ export function parseTyped(text: string): Typed | undefined {
 }
 
 function pickOf(info: SegmentInfo): SegmentPick {
-  const state = info.dest ? ' · destroyed' : !info.creatorAlive ? ' · creator exited' : '';
+  const state = info.dest ? ' · destroyed' : !info.creatorVisible ? ` · creator ${NOT_VISIBLE}` : !info.creatorAlive ? ' · creator exited' : '';
   return {
     info,
     label: `${info.key === 0 ? 'private' : formatKey(info.key)}  id ${info.id}`,
     description: `${formatSize(info.size)} · ${info.perms} · ${info.user || info.uid}`,
-    detail: `${info.nattch} attached${state}${info.creatorCommand ? ` · created by ${info.creatorCommand} (${info.cpid})` : ` · creator pid ${info.cpid}`}`,
+    detail: `${info.nattch} attached${state}${info.creatorCommand ? ` · created by ${info.creatorCommand} (${info.cpid})` : info.creatorVisible ? ` · creator pid ${info.cpid}` : ''}`,
   };
 }
 

@@ -13,7 +13,7 @@ import type { Bookmark, BookmarkColor, ByteRange, DiffView, SnapshotInfo } from 
 import { BOOKMARK_COLORS, BookmarkStore, bookmarkKey, type MementoLike } from '../inspect/bookmarks';
 import { diffReport, diffView, formatTime, snapshotInfo, snapshotName, summarizeDiff } from '../inspect/describe';
 import { SnapshotStore, snapshotGroup, type SnapshotMeta } from '../inspect/snapshots';
-import { MAX_IMPORT, bytesText, exportFileName, importRefusal, patchFile, readFileChunked, sizeText } from '../inspect/transfer';
+import { MAX_IMPORT, bytesText, createPrivateFile, exportFileName, importRefusal, patchFile, readFileChunked, sizeText } from '../inspect/transfer';
 import type { HexDocument } from './document';
 import type { InspectOps } from './handlers';
 import { vscodeInspectPrompts, type InspectPrompts } from './inspectPrompts';
@@ -142,7 +142,7 @@ export class LiveInspection implements InspectOps {
           seg.withHandle((handle) => seg.client.request('dump', { handle, path: tmp, offset: range.offset, length: range.length }, { ...opts, timeoutMs: 0 })),
         ).catch((err: unknown) => this.failed(doc, err));
       } else {
-        const fh = await fs.promises.open(tmp, 'w', 0o644);
+        const fh = await createPrivateFile(tmp);
         try {
           await this.progress(title, signal, async ({ signal: s, onProgress }) => {
             for (let at = 0; at < range.length; at += CHUNK) {

@@ -21,6 +21,26 @@ export function readHexSettings(): HexSettings {
   };
 }
 
+/**
+ * A setting's value from the user's own settings (local or remote machine) or its default,
+ * never from a workspace or folder: for settings that write, delete or run something. The
+ * manifest gives them "scope": "machine", which makes VS Code drop workspace values already;
+ * reading only these levels keeps that true whatever the manifest says.
+ */
+export function userSetting<T>(section: string, key: string): T | undefined {
+  const i = vscode.workspace.getConfiguration(section).inspect<T>(key);
+  return i?.globalValue !== undefined ? i.globalValue : i?.defaultValue;
+}
+
+/** Save turns into immediate writes: only the user's own settings may ask for it. */
 export function writeThroughEnabled(): boolean {
-  return vscode.workspace.getConfiguration(HEX_SECTION).get<boolean>('writeThrough') === true;
+  return userSetting<unknown>(HEX_SECTION, 'writeThrough') === true;
+}
+
+/** The read mode choices, as package.json declares them. */
+export const READ_MODES = ['auto', 'attach', 'none'] as const;
+
+/** shmInspector.hexEditor.readMode: how a segment's bytes are read (see source.ts ReadMode). */
+export function readModeSetting(): (typeof READ_MODES)[number] {
+  return pick(vscode.workspace.getConfiguration(HEX_SECTION).get('readMode'), READ_MODES, 'auto');
 }

@@ -106,6 +106,17 @@ export async function readFileChunked(
   }
 }
 
+/** Mode of every file holding segment bytes (exports): shared memory can hold secrets. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Create a new file only its owner can read ('wx': never an existing file, nor a link planted
+ * at a predictable temporary name).
+ */
+export function createPrivateFile(file: string): Promise<fs.promises.FileHandle> {
+  return fs.promises.open(file, 'wx', PRIVATE_FILE_MODE);
+}
+
 /** A default file name for an exported range: shm-<key>-<id>-0x<offset>-<length>.bin. */
 export function exportFileName(info: { id: number; key: number; keyHex: string }, range: ByteRange, whole: boolean): string {
   const key = info.key === 0 ? 'private' : info.keyHex;

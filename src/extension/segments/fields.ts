@@ -2,7 +2,7 @@
 // tree's tooltip and by Show Details. Pure: no vscode.
 import type { AttachmentReport, SegmentInfo } from '../../protocol/segment';
 import { formatDateWithAge, formatKeyLabel, formatOctal, formatSizeExact, plural } from '../format';
-import { creatorText, ownerText, statusText } from './state';
+import { creatorText, lastAttacherText, ownerText, statusText } from './state';
 
 export type Field = [label: string, value: string];
 
@@ -17,7 +17,7 @@ export function segmentFields(info: SegmentInfo, nowMs: number = Date.now()): Fi
     ['Size', formatSizeExact(info.size)],
     ['Attached', plural(info.nattch, 'process', 'processes')],
     ['Creator pid', creatorText(info)],
-    ['Last attach/detach pid', info.lpid ? String(info.lpid) : 'none'],
+    ['Last attach/detach pid', lastAttacherText(info)],
     ['Last attach', formatDateWithAge(info.atime, nowMs)],
     ['Last detach', formatDateWithAge(info.dtime, nowMs)],
     ['Last change', formatDateWithAge(info.ctime, nowMs)],

@@ -26,9 +26,16 @@ export const STATE_TEXT: Record<SegmentState, string> = {
   idle: 'idle (nothing attached, creator still running)',
 };
 
+/** The kernel reports pid 0 for a process in a PID namespace this one cannot see. */
+export const NOT_VISIBLE = 'not visible from this PID namespace';
+
+/** Idle with a creator this PID namespace cannot see: whether it still runs is unknown. */
+const IDLE_UNSEEN_CREATOR = `idle (nothing attached, creator ${NOT_VISIBLE})`;
+
 /** "in use, locked, huge pages". */
 export function statusText(info: SegmentInfo): string {
-  const parts = [STATE_TEXT[segmentState(info)]];
+  const state = segmentState(info);
+  const parts = [state === 'idle' && !info.creatorVisible ? IDLE_UNSEEN_CREATOR : STATE_TEXT[state]];
   if (info.locked) parts.push('locked in memory (SHM_LOCK)');
   if (info.hugetlb) parts.push('huge pages');
   return parts.join(', ');
@@ -49,9 +56,30 @@ export function ownerText(info: SegmentInfo): string {
   return info.user && info.user !== String(info.uid) ? `${info.user} (uid ${info.uid})` : `uid ${info.uid}`;
 }
 
-/** "1234 (postgres)", "1234 (exited)". */
+/** "1234 (postgres)", "1234 (exited)", "creator not visible from this PID namespace". */
 export function creatorText(info: SegmentInfo): string {
-  if (!info.cpid) return 'unknown';
+  if (!info.creatorVisible) return `creator ${NOT_VISIBLE}`;
   if (info.creatorCommand) return `${info.cpid} (${info.creatorCommand})`;
   return `${info.cpid} (${info.creatorAlive ? 'running, command unreadable' : 'exited'})`;
+}
+
+/** "4321", "last attacher not visible from this PID namespace", "never attached". */
+export function lastAttacherText(info: Pick<SegmentInfo, 'lpid' | 'atime'>): string {
+  if (info.lpid) return String(info.lpid);
+  return info.atime > 0 ? `last attacher ${NOT_VISIBLE}` : 'never attached';
+}
+
+/**
+ * Segments Destroy Stale leaves out although nothing is attached: their creator is in a PID
+ * namespace this one cannot see, so it may still be running.
+ */
+export function unseenCreatorIdle(infos: readonly SegmentInfo[]): SegmentInfo[] {
+  return infos.filter((s) => !s.creatorVisible && s.nattch === 0 && !s.dest);
+}
+
+/** "2 segments with nothing attached were not offered: their creator is not visible from this PID namespace, so it may still be running." */
+export function unseenCreatorNote(count: number): string | undefined {
+  if (count === 0) return undefined;
+  const what = count === 1 ? '1 segment with nothing attached was' : `${count} segments with nothing attached were`;
+  return `${what} not offered: ${count === 1 ? 'its' : 'their'} creator is ${NOT_VISIBLE}, so it may still be running.`;
 }
