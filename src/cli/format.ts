@@ -58,3 +58,18 @@ export function fields(pairs: [string, string][]): string {
 export function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, '0');
 }
+
+// The kernel reports pid 0 for a process it cannot name in the reader's PID namespace (the
+// creator or last user of a segment in another container sharing this IPC namespace).
+export const NOT_VISIBLE = 'not visible from this PID namespace';
+
+/** The creator pid for messages: a number, or why there is none. */
+export function creatorPid(s: { cpid: number; creatorVisible: boolean }): string {
+  return s.creatorVisible ? String(s.cpid) : `creator ${NOT_VISIBLE}`;
+}
+
+/** The last shmat/shmdt pid: lpid 0 means never attached, or a process we cannot see. */
+export function lastPid(s: { lpid: number; atime: number }): string {
+  if (s.lpid > 0) return `${s.lpid} (last shmat/shmdt)`;
+  return s.atime > 0 ? `? (${NOT_VISIBLE})` : '- (never attached)';
+}

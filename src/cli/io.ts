@@ -1,6 +1,5 @@
 // Standard streams for commands: writes that respect back-pressure (a 1 GiB hex dump must not
-// pile up in memory), a reader for stdin with a byte limit, and a quiet stop on a closed pipe
-// (`shm-inspector read 5 | head`).
+// pile up in memory) and a quiet stop on a closed pipe (`shm-inspector read 5 | head`).
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
@@ -42,23 +41,4 @@ export interface Io {
 
 export function processIo(): Io {
   return { stdout: new Output(process.stdout), stderr: new Output(process.stderr), stdin: process.stdin };
-}
-
-/**
- * All of a stream, refusing (by calling tooLong) as soon as it passes `limit` bytes, so that
- * nothing is written when the data would not fit.
- */
-export async function readAll(input: Readable, limit: number, tooLong: (seen: number) => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of input) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    total += b.length;
-    if (total > limit) {
-      input.destroy();
-      throw tooLong(total);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, total);
 }

@@ -14,7 +14,7 @@ import { parseHex, parseKey, parsePerms, parseSize, parseInteger } from '../../s
 import { toSegmentInfo } from '../../src/core/info';
 import {
   CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, nobodyUnavailable, procRow,
-  randomKey, seededRng, spawnAttacher, testTmpDir, track, waitFor,
+  randomKey, runNode, seededRng, spawnAttacher, testTmpDir, track, waitFor,
 } from './helpers';
 
 installCleanup();
@@ -697,10 +697,16 @@ describe('cli: rm', () => {
       fails(cli(['rm', String(id), '--expect-cpid', String(row.cpid + 1)]), 1, /now names another segment/);
       fails(cli(['rm', String(id), '--expect-size', '4K']), 1, /now names another segment/);
       fails(cli(['rm', String(id), '--expect-size', '4K', '--dry-run']), 1, /now names another segment/);
+      // The identity includes ctime: same key, creator and size but another ctime is another segment.
+      const ctime = Segment.open(id).identity().ctime;
+      fails(cli(['rm', String(id), '--expect-ctime', String(ctime + 1)]), 1, /now names another segment .*; expected .*\): nothing done$/);
+      fails(cli(['rm', String(id), '--expect-ctime', String(ctime - 1), '--dry-run']), 1, /now names another segment/);
       assert.ok(exists(id), 'still there');
       fails(cli(['rm', String(id), String(id), '--expect-key', '1']), 2, /exactly one/);
+      fails(cli(['rm', String(id), String(id), '--expect-ctime', '1']), 2, /exactly one/);
+      fails(cli(['rm', String(id), '--expect-ctime', 'soon']), 2, /--expect-ctime: 'soon' is not a number/);
       // The right identity removes it.
-      ok(cli(['rm', String(id), '--expect-key', String(key), '--expect-cpid', String(row.cpid), '--expect-size', '8K']));
+      ok(cli(['rm', String(id), '--expect-key', String(key), '--expect-cpid', String(row.cpid), '--expect-size', '8K', '--expect-ctime', String(ctime)]));
       assert.ok(!exists(id));
     });
   });
@@ -766,6 +772,169 @@ const cli = (...a) => execFileSync(process.execPath, [${JSON.stringify(CLI)}, ..
     assert.match(res.out, new RegExp(`^removed segment ${res.stale} `, 'm'));
     assert.match(res.out, new RegExp(`^removed segment ${res.stale2} `, 'm'));
     assert.deepEqual([...res.after].sort(), [res.attached, res.live].sort());
+  });
+});
+
+describe('cli: rm --stale and other users', () => {
+  /** A segment made by `nobody` whose creator has exited: stale, and not root's. */
+  async function nobodysStale(size: number): Promise<number> {
+    const r = await runNode(`const s = core.Segment.create(${size}, {}); track(s.id); emit({ id: s.id, key: s.key, cpid: s.cpid });`, { user: NOBODY });
+    assert.equal(r.code, 0, r.stderr);
+    const { id, key, cpid } = r.result as { id: number; key: number; cpid: number };
+    track(id, { id, key, cpid, size });
+    const row = procRow(id)!;
+    assert.deepEqual([row.uid, row.cuid], [NOBODY.uid, NOBODY.uid]);
+    return id;
+  }
+
+  test("removes only the caller's own stale segments unless --all-users; says what it left and lists what it removed", async (t) => {
+    const why = await nobodyUnavailable();
+    if (why) return t.skip(why);
+    const theirs = await nobodysStale(4096);
+    const mine1 = mk('--size', '4K');
+    const mine2 = mk('--size', '8K');
+    const ids = [theirs, mine1, mine2].map(String); // only these: never sweep the host's other segments
+    try {
+      const dry = ok(cli(['rm', '--stale', '--dry-run', ...ids]));
+      assert.equal(dry.stdout, `would remove segment ${mine1} (key 0x00000000, 4K, creator ${procRow(mine1)!.cpid})\n` +
+        `would remove segment ${mine2} (key 0x00000000, 8K, creator ${procRow(mine2)!.cpid})\n`);
+      assert.equal(dry.stderr, "shm-inspector: skipped 1 other user's stale segment: --all-users includes them\n");
+      const j = JSON.parse(ok(cli(['rm', '--stale', '--dry-run', '--json', ...ids])).stdout) as { id: number; action: string; reason?: string }[];
+      assert.deepEqual(j.map((x) => [x.id, x.action]), [[mine1, 'would-remove'], [mine2, 'would-remove'], [theirs, 'skipped']]);
+      assert.match(j[2].reason!, /^owned by uid 65534 \(creator uid 65534\), not yours: --all-users includes it$/);
+      assert.ok(exists(theirs) && exists(mine1) && exists(mine2), 'a dry run removes nothing');
+
+      // --mine is the default, still accepted; each removed segment is listed.
+      const r = ok(cli(['rm', '--stale', '--mine', ...ids]));
+      assert.match(r.stdout, new RegExp(`^removed segment ${mine1} \\(key 0x00000000, 4K, creator \\d+\\)\nremoved segment ${mine2} \\(key 0x00000000, 8K, creator \\d+\\)\n$`));
+      assert.match(r.stderr, /skipped 1 other user's stale segment: --all-users includes them/);
+      assert.ok(exists(theirs), "nobody's segment stays");
+      assert.ok(!exists(mine1) && !exists(mine2));
+
+      const none = ok(cli(['rm', '--stale', String(theirs)]));
+      assert.equal(none.stdout, '');
+      assert.equal(none.stderr, "shm-inspector: no stale segments\nshm-inspector: skipped 1 other user's stale segment: --all-users includes them\n");
+      assert.ok(exists(theirs));
+      fails(cli(['rm', '--stale', '--mine', '--all-users', String(theirs)]), 2, /contradict/);
+      fails(cli(['rm', String(theirs), '--all-users']), 2, /--all-users only goes with --stale/);
+
+      const all = ok(cli(['rm', '--stale', '--all-users', String(theirs)]));
+      assert.match(all.stdout, new RegExp(`^removed segment ${theirs} \\(key 0x00000000, 4K, creator \\d+\\)\n$`));
+      assert.equal(all.stderr, '');
+      assert.ok(!exists(theirs));
+    } finally {
+      for (const id of [theirs, mine1, mine2]) rmQuiet(id);
+    }
+  });
+
+  test('nobody running rm --stale leaves root\'s stale segments and says so', async (t) => {
+    const why = await nobodyUnavailable();
+    if (why) return t.skip(why);
+    const roots = mk('--size', '4K', '--perms', '666');
+    try {
+      const r = ok(cli(['rm', '--stale', String(roots)], { user: NOBODY }));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /skipped 1 other user's stale segment: --all-users includes them/);
+      assert.ok(exists(roots));
+      // With --all-users the kernel decides: nobody may not remove root's segment.
+      fails(cli(['rm', '--stale', '--all-users', String(roots)], { user: NOBODY }), 1, /EPERM/);
+      assert.ok(exists(roots));
+    } finally {
+      rmQuiet(roots);
+    }
+  });
+});
+
+/** Why `unshare --ipc` plus `unshare --pid --fork --mount-proc` cannot run here, or null if they can. */
+function namespacesRefused(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root for unshare';
+  if (!haveCommand('unshare')) return 'no unshare command';
+  for (const args of [['--ipc', 'true'], ['--pid', '--fork', '--mount-proc', 'true']]) {
+    const r = spawnSync('unshare', args, { encoding: 'utf8' });
+    if (r.status !== 0) return `unshare ${args.join(' ')} refused: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`;
+  }
+  return null;
+}
+
+describe('cli: a creator in another PID namespace', () => {
+  // A container sharing the host's IPC namespace but not its PID namespace sees cpid 0 (and lpid 0)
+  // for processes it cannot name. Unknown is not gone: such segments are never stale. The CLI runs
+  // in a new PID namespace; the whole scene is in a private IPC namespace so that rm --stale can
+  // sweep every segment without touching anyone else's.
+  test('ls/info say the creator is not visible, never stale; rm --stale (and --dry-run) skip them and say so', (t) => {
+    const why = namespacesRefused();
+    if (why) return t.skip(why);
+    const script = `
+const { spawnSync } = require('child_process');
+const core = require(${JSON.stringify(CORE_JS)});
+const CLI = ${JSON.stringify(CLI)};
+const inPidNs = (cmd, args) => {
+  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', cmd, ...args], { encoding: 'utf8', env: { ...process.env, CLI } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const cli = (...a) => inPidNs(process.execPath, [CLI, ...a]);
+// Made by this process, which keeps running outside the namespace; one attached and detached
+// (atime set, lpid = us), one never attached.
+const used = core.Segment.create(4096);
+used.attach(); used.writeChunk(Buffer.from('hi'), 0); used.detach();
+const fresh = core.Segment.create(8192);
+const out = {
+  pid: process.pid, used: used.id, fresh: fresh.id,
+  outside: core.listSegments(),
+  ls: cli('ls', '--json'), lsText: cli('ls'),
+  info: cli('info', String(used.id), '--json'), infoText: cli('info', String(used.id)), infoFresh: cli('info', String(fresh.id)),
+  dry: cli('rm', '--stale', '--dry-run'), dryJson: cli('rm', '--stale', '--dry-run', '--json'),
+  // One namespace for both commands: a segment its creator made there and left is stale there.
+  real: inPidNs('sh', ['-c', '"$0" "$CLI" create --size 12K && "$0" "$CLI" rm --stale', process.execPath]),
+};
+out.after = core.listSegments().map((s) => s.id).sort((a, b) => a - b);
+for (const id of core.listSegments().map((s) => s.id)) core.destroySegment(id);
+console.log(JSON.stringify(out));
+`;
+    const r = spawnSync('unshare', ['--ipc', process.execPath, '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const both = [res.used, res.fresh].sort((a: number, b: number) => a - b);
+
+    // From where it was made: the creator is visible and running.
+    for (const s of res.outside) assert.deepEqual([s.cpid, s.creatorVisible, s.stale], [res.pid, true, false]);
+
+    assert.equal(res.ls.code, 0, res.ls.stderr);
+    const ls = JSON.parse(res.ls.stdout) as Record<string, unknown>[];
+    assert.deepEqual(ls.map((s) => s.id).sort(), both);
+    for (const s of ls) assert.deepEqual([s.cpid, s.creatorVisible, s.stale, s.creatorAlive], [0, false, false, false], `ls --json ${s.id}`);
+
+    const rows = res.lsText.stdout.split('\n') as string[];
+    const row = (id: number) => rows.find((l) => l.split(/\s+/)[1] === String(id))!.split(/\s+/);
+    const [cpidCol, lpidCol] = ['CPID', 'LPID'].map((h) => rows[0].split(/\s+/).indexOf(h));
+    assert.deepEqual([row(res.used)[cpidCol], row(res.used)[lpidCol]], ['?', '?'], 'attached before by a pid we cannot see');
+    assert.deepEqual([row(res.fresh)[cpidCol], row(res.fresh)[lpidCol]], ['?', '0'], 'never attached');
+    assert.match(rows.find((l) => l.split(/\s+/)[1] === String(res.used))!, /\(not visible from this PID namespace\)$/);
+
+    const info = JSON.parse(res.info.stdout) as Record<string, unknown>;
+    assert.deepEqual([info.cpid, info.creatorVisible, info.stale, info.lpid], [0, false, false, 0]);
+    assert.ok((info.atime as number) > 0);
+    assert.match(res.infoText.stdout, /^Creator PID:\s+\? \(creator not visible from this PID namespace\)$/m);
+    assert.match(res.infoText.stdout, /^Last PID:\s+\? \(not visible from this PID namespace\)$/m);
+    assert.match(res.infoText.stdout, /^Stale:\s+no \(not known: the creator is not visible from here\)$/m);
+    assert.match(res.infoFresh.stdout, /^Last PID:\s+- \(never attached\)$/m);
+
+    const skipLine = 'shm-inspector: skipped 2 segments whose creator is not visible from this PID namespace (another container?): not known to be stale';
+    assert.equal(res.dry.code, 0, res.dry.stderr);
+    assert.equal(res.dry.stdout, '', 'nothing would be removed');
+    assert.equal(res.dry.stderr, `shm-inspector: no stale segments\n${skipLine}\n`);
+    const dryJson = JSON.parse(res.dryJson.stdout) as { id: number; action: string; creatorVisible: boolean; reason: string }[];
+    assert.deepEqual(dryJson.map((x) => x.id).sort(), both);
+    for (const x of dryJson) {
+      assert.deepEqual([x.action, x.creatorVisible], ['skipped', false]);
+      assert.equal(x.reason, 'creator not visible from this PID namespace (another container?): not known to be stale');
+    }
+
+    assert.equal(res.real.code, 0, res.real.stderr);
+    // `create` prints the id, then rm removes that one only.
+    assert.match(res.real.stdout, /^(\d+)\nremoved segment \1 \(key 0x00000000, 12K, creator \d+\)\n$/);
+    assert.equal(res.real.stderr, `${skipLine}\n`);
+    assert.deepEqual(res.after, both, 'both still there');
   });
 });
 

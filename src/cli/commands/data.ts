@@ -1,7 +1,8 @@
 // read, write, search, dump, load: the bytes of a segment. Every range is checked before any
 // byte moves, so a write that would pass the end writes nothing.
 import * as fs from 'node:fs';
-import { search as searchSegment } from '../../core';
+import type { Readable } from 'node:stream';
+import { type Segment, search as searchSegment } from '../../core';
 import { checkRange } from '../../core/validate';
 import type { Parsed } from '../args';
 import { UsageError } from '../args';
@@ -9,11 +10,24 @@ import {
   type Command, ID_ARG, JSON_OPTION, KEY_TARGET, NUMBERS_NOTE, PROG, lengthOption, offsetOption, openAttached, targetId, writeJson,
 } from '../command';
 import { HexDumper, formatOffset } from '../hexdump';
-import { readAll } from '../io';
+import { copyFrom, replaceFile, spool, writeAll } from '../files';
 import { parseHex, parseInteger, parseSize } from '../values';
 
 const RAW_CHUNK = 1 << 20;
 const HEX_CHUNK = 64 << 10;
+
+/**
+ * A stream into the segment at offset, all or nothing without holding it in memory: spooled to a
+ * private temporary file first (refused by tooLong past the room left), then copied in chunks.
+ */
+async function streamInto(seg: Segment, input: Readable, offset: number, tooLong: (seen: number) => Error): Promise<number> {
+  const { fd, size } = await spool(input, seg.size - offset, tooLong);
+  try {
+    return copyFrom(fd, size, (chunk, done) => seg.writeChunk(chunk, offset + done));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** [offset, offset+length) within the segment; default length: to the end. */
 function range(p: Parsed, size: number, id: number, op: string): { offset: number; length: number } {
@@ -84,12 +98,13 @@ export const write: Command = {
   ],
   details:
     'Without --hex/--text the bytes come from stdin. Data that would pass the end of the segment\n' +
-    'is refused (exit 1) and nothing is written. Prints how many bytes were written.\n' + NUMBERS_NOTE,
+    'is refused (exit 1) and nothing is written: stdin is first copied to a private temporary file\n' +
+    '(in $TMPDIR, removed at once), then into the segment. Prints how many bytes were written.\n' + NUMBERS_NOTE,
   async run(p, ctx) {
     const o = p.options;
     if (o.hex !== undefined && o.text !== undefined) throw new UsageError('write: give --hex or --text, not both', 'write');
     // Parse before opening anything: malformed input is a usage error whatever the id.
-    let data: Buffer | undefined = o.hex !== undefined ? parseHex(o.hex as string, '--hex').bytes
+    const data: Buffer | undefined = o.hex !== undefined ? parseHex(o.hex as string, '--hex').bytes
       : o.text !== undefined ? Buffer.from(o.text as string, 'utf8') : undefined;
     if (data === undefined && ctx.io.stdin.isTTY) {
       throw new UsageError('write: no data: give --hex HEX or --text STRING, or pipe the bytes to stdin', 'write');
@@ -100,9 +115,8 @@ export const write: Command = {
       const offset = (o.offset as number | undefined) ?? 0;
       if (offset > seg.size) throw new RangeError(`write: offset ${offset} is past the end of segment ${id} (${seg.size} bytes)`);
       const room = seg.size - offset;
-      data ??= await readAll(ctx.io.stdin, room, (seen) =>
+      const written = data ? seg.writeChunk(data, offset) : await streamInto(seg, ctx.io.stdin, offset, (seen) =>
         new RangeError(`write: the data from stdin (at least ${seen} bytes) does not fit in the ${room} bytes from offset ${offset} to the end of segment ${id} (${seg.size} bytes): nothing written`));
-      const written = seg.writeChunk(data, offset);
       if (o.json) await writeJson(ctx, { id, offset, written });
       else await ctx.io.stdout.write(`wrote ${written} byte${written === 1 ? '' : 's'} to segment ${id} at offset ${offset} (0x${offset.toString(16)})\n`);
     } finally {
@@ -173,7 +187,10 @@ export const dump: Command = {
   usage: ['<id> <file> [--offset N] [--length N]'],
   args: FILE_ARGS,
   options: [offsetOption(), lengthOption(), KEY_TARGET],
-  details: 'The file is created with mode 0600 (segments may hold secrets) and removed again if the copy fails.\n`-` writes to stdout. ' + NUMBERS_NOTE,
+  details:
+    'The copy goes to a temporary file (mode 0600: segments may hold secrets) in the same directory,\n' +
+    'renamed over <file> only when complete: a failed dump leaves an existing file as it was. An\n' +
+    'existing file keeps its mode. `-` writes to stdout. ' + NUMBERS_NOTE,
   async run(p, ctx) {
     const { id, file } = idAndFile(p, 'dump');
     const seg = openAttached(id, true);
@@ -188,20 +205,14 @@ export const dump: Command = {
         return 0;
       }
       const buf = Buffer.allocUnsafe(Math.min(4 * RAW_CHUNK, Math.max(length, 1)));
-      const fd = fs.openSync(file, 'w', 0o600);
-      try {
+      replaceFile(file, (fd) => {
         for (let done = 0; done < length;) {
           const n = Math.min(buf.length, length - done);
           seg.readInto(buf, offset + done, n);
-          for (let w = 0; w < n;) w += fs.writeSync(fd, buf, w, n - w);
+          writeAll(fd, buf, n);
           done += n;
         }
-        fs.closeSync(fd);
-      } catch (err) {
-        try { fs.closeSync(fd); } catch { /* already closed */ }
-        fs.rmSync(file, { force: true }); // no half-written dump that looks complete
-        throw err;
-      }
+      });
       await ctx.io.stdout.write(`dumped ${length} bytes of segment ${id} (offset ${offset}) to ${file}\n`);
     } finally {
       seg.detach();
@@ -216,7 +227,9 @@ export const load: Command = {
   usage: ['<id> <file> [--offset N]'],
   args: FILE_ARGS,
   options: [offsetOption('write at this byte offset (default 0)'), KEY_TARGET],
-  details: 'A file that would pass the end of the segment is refused before anything is written.\n`-` reads stdin. ' + NUMBERS_NOTE,
+  details:
+    'A file that would pass the end of the segment is refused before anything is written. `-` reads\n' +
+    'stdin, which (like a FIFO) is first copied to a private temporary file for that. ' + NUMBERS_NOTE,
   async run(p, ctx) {
     const { id, file } = idAndFile(p, 'load');
     const seg = openAttached(id, false);
@@ -226,25 +239,19 @@ export const load: Command = {
       const room = seg.size - offset;
       const tooLong = (seen: number) =>
         new RangeError(`load: ${file} (${seen} bytes or more) does not fit in the ${room} bytes from offset ${offset} to the end of segment ${id} (${seg.size} bytes): nothing written`);
+      const into = (chunk: Buffer, done: number) => seg.writeChunk(chunk, offset + done);
       let total: number;
       if (file === '-') {
-        total = seg.writeChunk(await readAll(ctx.io.stdin, room, tooLong), offset);
+        total = await streamInto(seg, ctx.io.stdin, offset, tooLong);
       } else {
         const fd = fs.openSync(file, 'r');
         try {
           const st = fs.fstatSync(fd);
           if (st.isFile()) {
             if (st.size > room) throw tooLong(st.size);
-            const buf = Buffer.allocUnsafe(Math.min(4 * RAW_CHUNK, Math.max(st.size, 1)));
-            total = 0;
-            while (total < st.size) {
-              const n = fs.readSync(fd, buf, 0, Math.min(buf.length, st.size - total), total);
-              if (n === 0) break; // shrank under us
-              seg.writeChunk(buf.subarray(0, n), offset + total);
-              total += n;
-            }
+            total = copyFrom(fd, st.size, into); // a regular file: its size is known, no spooling
           } else {
-            total = seg.writeChunk(await readAll(fs.createReadStream('', { fd, autoClose: false }), room, tooLong), offset);
+            total = await streamInto(seg, fs.createReadStream('', { fd, autoClose: false }), offset, tooLong);
           }
         } finally {
           fs.closeSync(fd);

@@ -5,7 +5,7 @@ import { userNames } from '../../core/users';
 import type { AttachmentReport, SegmentInfo } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, ID_ARG, JSON_OPTION, KEY_TARGET, targetId, segmentJson, writeJson } from '../command';
-import { type Align, fields, humanSize, localTime, octal, table } from '../format';
+import { type Align, NOT_VISIBLE, fields, humanSize, lastPid, localTime, octal, table } from '../format';
 
 const SORTS = ['key', 'id', 'size', 'nattch', 'ctime', 'cpid', 'owner'] as const;
 type SortKey = (typeof SORTS)[number];
@@ -52,8 +52,10 @@ export const ls: Command = {
   details:
     'Columns: KEY (0x%08x, 0 = private), ID, PERMS, OWNER, SIZE, NATTCH, STATUS (dest = removed at\n' +
     'last detach, locked, hugetlb: known from the attachments, so with -a), CPID/LPID (creator /\n' +
-    'last shmat-shmdt pid), CTIME (local time of creation or last change), COMMAND (creator\n' +
-    'command if it is still running).',
+    'last shmat-shmdt pid; ? = not visible from this PID namespace: the kernel reports 0 for a\n' +
+    'process in another container), CTIME (local time of creation or last change), COMMAND\n' +
+    '(creator command if it is still running). A segment whose creator is not visible is never\n' +
+    'stale: its creator may well be running.',
   async run(p, ctx) {
     const o = p.options;
     let segs = listSegments();
@@ -85,10 +87,10 @@ export const ls: Command = {
       const row = [
         s.keyHex, String(s.id), o['numeric-perms'] ? octal(s.mode) : s.perms, s.user,
         o.bytes ? String(s.size) : humanSize(s.size), String(s.nattch), status(s),
-        String(s.cpid), String(s.lpid), localTime(s.ctime),
+        s.creatorVisible ? String(s.cpid) : '?', s.lpid === 0 && s.atime > 0 ? '?' : String(s.lpid), localTime(s.ctime),
       ];
       if (reports) row.push(attachedCell(reports.get(s.id)));
-      row.push(s.creatorCommand ?? '-');
+      row.push(s.creatorVisible ? s.creatorCommand ?? '-' : `(${NOT_VISIBLE})`);
       return row;
     });
     await ctx.io.stdout.write(table(header, rows, align));
@@ -114,7 +116,8 @@ export const info: Command = {
       return 0;
     }
     const names = userNames();
-    const creator = s.creatorAlive ? `${s.cpid} (${s.creatorCommand ?? '?'}, running)` : `${s.cpid} (gone)`;
+    const creator = !s.creatorVisible ? `? (creator ${NOT_VISIBLE})`
+      : s.creatorAlive ? `${s.cpid} (${s.creatorCommand ?? '?'}, running)` : `${s.cpid} (gone)`;
     const bits = [s.dest ? 'dest (removed at the last detach)' : '', s.locked ? 'locked (SHM_LOCK)' : ''].filter(Boolean);
     const lines = fields([
       ['ID', String(s.id)],
@@ -129,11 +132,11 @@ export const info: Command = {
       ['Status', bits.length ? bits.join(', ') : '-'],
       ['Huge pages', s.hugetlb === null ? 'unknown' : s.hugetlb ? 'yes' : 'no'],
       ['Creator PID', creator],
-      ['Last PID', `${s.lpid} (last shmat/shmdt)`],
+      ['Last PID', lastPid(s)],
       ['Attach time', localTime(s.atime, 'never')],
       ['Detach time', localTime(s.dtime, 'never')],
       ['Change time', localTime(s.ctime, 'never')],
-      ['Stale', s.stale ? 'yes (nothing attached, creator gone)' : 'no'],
+      ['Stale', s.stale ? 'yes (nothing attached, creator gone)' : s.creatorVisible ? 'no' : 'no (not known: the creator is not visible from here)'],
       ['Attachments', r.complete
         ? String(s.nattch)
         : `${s.nattch} (${r.attachments.length} of ${s.nattch} attachments visible; other users' /proc/PID/maps are not readable)`],
