@@ -13,6 +13,7 @@ import type { Handlers } from '../../../src/protocol/rpc';
 import type { WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
+import { encodeBackup } from '../../../src/extension/hexEditor/backup';
 import { segmentLabel, segmentUri } from '../../../src/extension/shmUri';
 import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, sleep, waitFor } from './common';
 
@@ -104,7 +105,9 @@ describe('hex editor', function () {
     assert.ok(tab.input instanceof vscode.TabInputCustom && tab.input.viewType === HEX_EDITOR);
     const ready = await h.ready({}, ctx);
     assert.deepStrictEqual([ready.doc.id, ready.doc.key, ready.doc.size, ready.doc.readOnly], [info.id, info.key, SIZE, false]);
-    assert.deepStrictEqual(ready.state, { dirty: false, pending: [], gone: false, dest: false, message: undefined });
+    const { via, ...state } = ready.state;
+    assert.deepStrictEqual(state, { dirty: false, pending: [], gone: false, dest: false, message: undefined });
+    assert.ok(via === undefined || via.kind === 'attachment', `our own segment is read through an attachment: ${JSON.stringify(via)}`);
     const start = await h.read({ offset: 0, length: 16 }, ctx);
     assert.ok(start.data instanceof Uint8Array);
     assert.deepStrictEqual(Array.from(start.data), Array.from({ length: 16 }, (_, i) => expected(i)));
@@ -322,6 +325,57 @@ describe('hex editor', function () {
       assert.strictEqual(doc.hasPendingEdits, true);
     } finally {
       sub.dispose();
+    }
+  });
+
+  it('a backup whose segment is gone keeps its edits: Save As (0600, bytes from the backup) or Apply to the segment with its key', async () => {
+    const gone = await makeSegment();
+    await other.request('destroy', { expect: identityOf(gone) }); // nobody attached: removed at once
+    const backupUri = vscode.Uri.file(path.join(tmp, 'orphan.json'));
+    const base = new Uint8Array([expected(3), expected(4)]);
+    fs.writeFileSync(backupUri.fsPath, encodeBackup({
+      uri: segmentUri(gone).toString(), identity: identityOf(gone), runs: [{ offset: 3, value: new Uint8Array([0xf0, 0xf1]), base }],
+    }));
+    // The key is in use again, by a new segment.
+    const now = await other.request('create', { size: SIZE, key: gone.key, perms: 0o600, exclusive: true });
+    segs.made.push(now);
+    await otherWrite(now, 0, new Uint8Array(16).map((_, i) => expected(i)));
+
+    const offers: (string | undefined)[] = [];
+    let answer: 'saveAs' | 'apply' | undefined;
+    const original = provider.orphanPrompt;
+    provider.orphanPrompt = async (_d, message, applyLabel) => { offers.push(message, applyLabel); return answer; };
+    const token = new vscode.CancellationTokenSource().token;
+    try {
+      const first = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined }, token);
+      try {
+        await waitFor(() => offers.length > 0, 'the offer');
+        assert.match(offers[0]!, /has 1 unsaved edit from a backup, but it no longer exists/);
+        assert.strictEqual(offers[1], `Apply to Segment ${now.id}`);
+        assert.strictEqual(first.isDirty, true, 'kept');
+        assert.strictEqual((await first.refreshStatus()).gone, true);
+        const target = vscode.Uri.file(path.join(tmp, 'orphan.bin'));
+        await provider.saveCustomDocumentAs(first, target, token);
+        assert.strictEqual(fs.statSync(target.fsPath).mode & 0o777, 0o600, 'memory can hold secrets');
+        const file = fs.readFileSync(target.fsPath);
+        assert.strictEqual(file.length, SIZE);
+        assert.deepStrictEqual([...file.subarray(2, 6)], [0, 0xf0, 0xf1, 0], 'the edits; never-read bytes are zeros');
+      } finally {
+        first.dispose();
+      }
+
+      answer = 'apply';
+      offers.length = 0;
+      const second = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined }, token);
+      try {
+        await waitFor(async () => (await otherRead(now, 3, 2))[0] === 0xf0, 'the edits applied to the new segment');
+        assert.deepStrictEqual(await otherRead(now, 2, 4), [expected(2), 0xf0, 0xf1, expected(5)]);
+        await waitFor(() => !second.isDirty, 'the document clean after applying');
+      } finally {
+        second.dispose();
+      }
+    } finally {
+      provider.orphanPrompt = original;
     }
   });
 });
