@@ -8,14 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient, type AgentExit } from '../../src/agent/client';
+import { AgentClient, mapsShowSegment, type AgentExit } from '../../src/agent/client';
 import { AgentSegment } from '../../src/agent/agentSegment';
 import { RpcError } from '../../src/protocol/rpc';
 import { identityOf, type SegmentIdentity, type SegmentInfo } from '../../src/protocol/segment';
 import { limits as coreLimits } from '../../src/core';
 import {
-  AGENT_JS, REPO, destroyTracked, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnTracked,
-  testTmpDir, track, waitFor,
+  AGENT_JS, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnAttacher,
+  spawnTracked, testTmpDir, track, waitFor,
 } from './helpers';
 
 installCleanup();
@@ -623,5 +623,107 @@ describe('the /proc/<agent>/mem read path', () => {
       await seg.close();
       destroy(info);
     }
+  });
+});
+
+describe('command prefixes that fork: the real agent behind them', () => {
+  /** The agent runs (its /proc entry exists and runs our script): not gone, not a zombie. */
+  const agentRuns = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.basename(AGENT_JS));
+    } catch {
+      return false;
+    }
+  };
+  const nattch = (id: number) => procRow(id)?.nattch;
+
+  const prefixes: { prefix: string[]; needs: string }[] = [
+    { prefix: ['timeout', '1d'], needs: 'timeout' },
+    { prefix: ['unshare', '--pid', '--fork'], needs: 'unshare' },
+  ];
+  for (const { prefix, needs } of prefixes) {
+    test(`${prefix.join(' ')}: reads are right, agentPid is the agent's, restart and dispose leave no agent attached`, async (t) => {
+      if (!haveCommand(needs)) return t.skip(`${needs} not found: cannot test the prefix ${prefix.join(' ')}`);
+      const c = newClient({ commandPrefix: prefix });
+      let own: number;
+      try {
+        own = (await c.request('ping', {})).pid;
+      } catch (err) {
+        return t.skip(`this machine refuses \`${prefix.join(' ')}\`: ${(err as Error).message}`);
+      }
+      // Created here, not by the agent: under `unshare --pid` the agent that created a segment
+      // sees itself (pid 1) as its creator, and the next agent (another namespace) sees 0.
+      const info = createSegment(MiB, { key: 'random' });
+      try {
+        const before = nattch(info.id)!;
+        const agent1 = c.agentPid!;
+        assert.ok(agent1, 'the agent\'s pid is known after its first ping');
+        agentPids.add(agent1);
+        assert.notEqual(agent1, c.pid, 'the prefix forked: the child we started is not the agent');
+        assert.ok(agentRuns(agent1), 'agentPid runs the agent script');
+        if (prefix[0] === 'unshare') assert.equal(own, 1, 'inside its own PID namespace the agent is pid 1');
+        else assert.equal(own, agent1);
+
+        const seg = await AgentSegment.open(c, info.id);
+        const data = randomBytes(MiB);
+        await seg.write(0, data);
+        assert.notEqual(c.agentMemory(), null, 'the real agent\'s memory is readable for root');
+        assert.ok(Buffer.from(await seg.read(4096, 65536)).equals(data.subarray(4096, 4096 + 65536)), 'the bytes through /proc/<agentPid>/mem');
+        const { handle, address } = await c.request('open', { id: info.id, readOnly: true });
+        assert.ok(mapsShowSegment(agent1, address, info.id), 'the agent maps the segment at the address it reported');
+        assert.ok(Buffer.from(await c.request('read', { handle, offset: 100, length: 1000 })).equals(data.subarray(100, 1100)), 'the bytes through the channel');
+        assert.equal(nattch(info.id), before + 2);
+
+        const agent2 = await c.restart();
+        agentPids.add(agent2);
+        assert.notEqual(agent2, agent1);
+        assert.equal(c.agentPid, agent2);
+        assert.equal(agentRuns(agent1), false, 'restart stopped the old agent, not only the prefix');
+        assert.equal(nattch(info.id), before, 'the old agent\'s attachments are gone');
+        assert.ok(Buffer.from(await seg.read(0, 16)).equals(data.subarray(0, 16)), 're-opened in the new agent');
+        assert.equal(nattch(info.id), before + 1);
+
+        c.dispose();
+        await waitFor(() => !agentRuns(agent2), 'the agent leaves on dispose');
+        await waitFor(() => nattch(info.id) === before, 'nattch back to its value before');
+      } finally {
+        disposeSegment(info);
+      }
+    });
+  }
+
+  test('an agent whose ping names a process that is not its own gets no /proc/<pid>/mem: the channel is used', async () => {
+    // A stand-in agent that claims to be its parent (this test process): not the child we
+    // started nor one of its descendants, so nothing may open that process's memory.
+    const fake = path.join(testTmpDir(), 'lying-agent.js');
+    fs.writeFileSync(fake, `process.on('message', (m) => {
+  if (m && m.rpc === 'req') process.send({ rpc: 'res', id: m.id, ok: true, result: m.method === 'ping' ? { pid: process.ppid } : null });
+});
+process.on('disconnect', () => process.exit(0));
+`);
+    const c = newClient({ agentPath: fake });
+    assert.equal((await c.request('ping', {})).pid, process.pid);
+    assert.equal(c.agentPid, undefined, 'no process among the child and its descendants is that pid');
+    assert.equal(c.agentMemory(), null);
+    c.dispose();
+  });
+});
+
+describe('mapsShowSegment', () => {
+  test('true only for the segment\'s own mapping at its start address in that process', async () => {
+    const seg = createSegment(3 * 4096, { key: 'random' });
+    const att = await spawnAttacher(seg.id);
+    try {
+      const address = BigInt(`0x${att.address}`);
+      assert.equal(mapsShowSegment(att.pid, address, seg.id), true);
+      assert.equal(mapsShowSegment(att.pid, Number(address), seg.id), true, 'a number works as well');
+      assert.equal(mapsShowSegment(att.pid, address + 4096n, seg.id), false, 'inside the mapping is not its start');
+      assert.equal(mapsShowSegment(att.pid, address, seg.id + 1), false, 'another shmid');
+      assert.equal(mapsShowSegment(process.pid, address, seg.id), false, 'a process that has not attached it');
+    } finally {
+      await att.end();
+      disposeSegment(seg);
+    }
+    assert.equal(mapsShowSegment(att.pid, BigInt(`0x${att.address}`), seg.id), false, 'a process that is gone');
   });
 });
