@@ -489,7 +489,7 @@ test('segment source: read-write open, ranged reads and writes, dest after destr
     assert.deepEqual(arr(await src.read(250, 8)), [250, 251, 252, 253, 254, 255, 0, 0]);
     await src.write(8190, u8(0xde, 0xad));
     assert.deepEqual(arr(seg.readChunk(2, 8190)), [0xde, 0xad]);
-    assert.deepEqual(await src.status(), { gone: false, dest: false });
+    assert.deepEqual(await src.status(), { gone: false, dest: false, via: { kind: 'attachment' } });
 
     seg.destroy(); // we (the test) and the agent stay attached: dest
     const s = await src.status();

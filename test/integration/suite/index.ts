@@ -45,7 +45,11 @@ export function run(): Promise<void> {
         else resolve();
       });
       runner.on('pass', () => passed++);
-      runner.on('fail', () => failed++); // also counts failing hooks
+      runner.on('fail', (t: { fullTitle(): string }, err: Error) => {
+        failed++; // also counts failing hooks
+        // The spec reporter's epilogue does not always reach the page console: say why here.
+        console.log(`FAILED: ${t.fullTitle()}: ${err?.stack ?? String(err)}`);
+      });
       runner.on('pending', () => skipped++);
     } catch (e) {
       console.log(`integration: ${passed} passed, ${failed + 1} failed`);
