@@ -17,8 +17,8 @@ export interface Jumps {
   viaGoto: number[];
 }
 
-/** Offsets Ctrl+G jumps to in a segment of `size` bytes (far apart: never in the cache). */
-export const gotoTargets = (size: number) => [size - 0x10000 - 3, Math.floor(size / 3), 0x100000 + 7].map((o) => (o < size ? o : Math.floor(o % size)));
+/** Offsets Ctrl+G jumps to in a segment of `size` bytes (in 1 GiB far apart: never in the cache). */
+export const gotoTargets = (size: number) => [size - Math.min(0x10000, size >> 4) - 3, Math.floor(size / 3), Math.min(0x100000, size >> 3) + 7];
 
 /**
  * On a freshly loaded editor: Ctrl+End, then Ctrl+G to each of gotoTargets. Checks where
