@@ -88,3 +88,31 @@ export class OtherSegments {
     }
   }
 }
+
+export type WindowFn = 'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage' | 'showSaveDialog';
+
+/**
+ * Replace vscode.window functions until restore(); every message shown is recorded. Works only
+ * when the extension shares this suite's vscode API object (loaded from the repository, not
+ * from --vsix): check with `sharesVscodeApi()`.
+ */
+export function stubWindow(fns: Partial<Record<WindowFn, (...args: any[]) => unknown>>): { restore(): void; shown: { fn: WindowFn; args: unknown[] }[] } { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const win = vscode.window as unknown as Record<string, unknown>;
+  const originals = new Map<string, unknown>();
+  const shown: { fn: WindowFn; args: unknown[] }[] = [];
+  for (const name of new Set<WindowFn>(['showWarningMessage', 'showInformationMessage', 'showErrorMessage', ...(Object.keys(fns) as WindowFn[])])) {
+    originals.set(name, win[name]);
+    const impl = fns[name];
+    win[name] = (...args: unknown[]) => {
+      shown.push({ fn: name, args });
+      return Promise.resolve(impl ? impl(...args) : undefined);
+    };
+  }
+  return { shown, restore: () => { for (const [k, v] of originals) win[k] = v; } };
+}
+
+/** The extension runs from this repository, so stubbing vscode.window reaches it. */
+export function sharesVscodeApi(): boolean {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  return !!ext && __dirname.startsWith(ext.extensionPath + path.sep);
+}

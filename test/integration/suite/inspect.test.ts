@@ -278,6 +278,7 @@ describe('live inspection', function () {
       want[0xff] = 0x88;
       assert.strictEqual(file.length, 0x100);
       assert.ok(file.equals(want), 'segment bytes + pending edits');
+      assert.strictEqual((fs.statSync(target).mode & 0o777).toString(8), '600', 'memory can hold secrets: the export (replacing a 0644 file) is private');
       assert.strictEqual(file[0x20], 0x5a);
       assert.strictEqual(want[0x20], 0x5a);
       assert.strictEqual((await otherRead(info, 0x1000, 1))[0], expected(0x1000), 'export writes nothing to the segment');
@@ -481,6 +482,7 @@ describe('live inspection', function () {
     const metas = snapshotsOf(doc);
     assert.deepStrictEqual(metas.map((m) => m.name), [snap.name]);
     assert.ok(fs.readFileSync(metas[0].file).equals(await otherRead(info, 0, SIZE)), 'the snapshot holds the segment bytes');
+    assert.strictEqual((fs.statSync(metas[0].file).mode & 0o777).toString(8), '600', 'the snapshot file is private');
 
     // Another process changes three places (bytes chosen to differ from the old ones).
     await otherWrite(info, 0x10, new Uint8Array([expected(0x10) ^ 0xff, expected(0x11) ^ 0xff]));
