@@ -633,6 +633,49 @@ describe('cli: write', () => {
     });
   });
 
+  test('stdin is streamed, never held in memory: 160 MiB written exactly; one byte too many writes nothing (write and load -)', async () => {
+    const MiB = 1 << 20;
+    const n = 160; // MiB of stdin
+    const size = (n + 1) * MiB;
+    await withCli(['--size', String(size)], (id) => {
+      // The CLI's peak RSS, recorded at exit by a preloaded line. It counts the segment pages the
+      // copy touched (n MiB) and what garbage the stream leaves until V8 collects it (tens of MiB);
+      // holding stdin (chunks, then one concatenated Buffer) would add 2n MiB more.
+      const preload = tmpFile('maxrss.js', Buffer.from("process.on('exit', () => require('fs').writeFileSync(process.env.SHM_MAXRSS_FILE, String(process.resourceUsage().maxRSS)));"));
+      const rssFile = path.join(testTmpDir(), 'maxrss.txt');
+      const measured = (args: string[], input: Buffer): { run: Run; mib: number } => {
+        const r = spawnSync(process.execPath, ['-r', preload, CLI, ...args], { input, env: { ...process.env, SHM_MAXRSS_FILE: rssFile }, timeout: 120_000 });
+        if (r.error) throw r.error;
+        return { run: { code: r.status, out: r.stdout, stdout: r.stdout.toString(), stderr: r.stderr.toString() }, mib: Number(fs.readFileSync(rssFile, 'utf8')) / 1024 };
+      };
+      /** n MiB, no two MiB alike. */
+      const stream = (seed: number) => {
+        const block = seededRng(seed).bytes(MiB);
+        return Buffer.concat(Array.from({ length: n }, (_, i) => { block.writeUInt32LE(i, 0); return Buffer.from(block); }));
+      };
+      const a = stream(21);
+      const b = stream(22);
+      const at = size - a.length; // up to the very end
+      const base = measured(['write', String(id), '--hex', '5a'], Buffer.alloc(0)).mib;
+
+      const w = measured(['write', String(id), '--offset', String(at)], a);
+      assert.match(ok(w.run).stdout, new RegExp(`^wrote ${a.length} bytes to segment ${id} at offset ${at} `));
+      assert.ok(segmentBytes(id, at, a.length).equals(a), 'every byte');
+      assert.ok(w.mib - base < 2 * n, `peak RSS grew by ${(w.mib - base).toFixed(0)} MiB for ${n} MiB of stdin`);
+
+      const before = segmentBytes(id, 0, size);
+      fails(cli(['write', String(id), '--offset', String(at + 1)], { input: b }), 1,
+        new RegExp(`the data from stdin \\(at least ${b.length} bytes\\) does not fit in the ${b.length - 1} bytes .*: nothing written$`));
+      fails(cli(['load', String(id), '-', '--offset', String(at + 1)], { input: b }), 1, /does not fit .*: nothing written$/);
+      assert.ok(segmentBytes(id, 0, size).equals(before), 'nothing written');
+
+      const l = measured(['load', String(id), '-', '--offset', String(at)], b);
+      assert.match(ok(l.run).stdout, new RegExp(`^loaded ${b.length} bytes from - into segment ${id} at offset ${at}`));
+      assert.ok(segmentBytes(id, at, b.length).equals(b));
+      assert.ok(l.mib - base < 2 * n, `load -: peak RSS grew by ${(l.mib - base).toFixed(0)} MiB for ${n} MiB of stdin`);
+    });
+  });
+
   test('malformed hex is a usage error (exit 2) with a clear message, even before the id is checked', async () => {
     await withCli(['--size', '4K'], (id) => {
       fails(cli(['write', String(id), '--hex', 'de ad zz']), 2, /'z' \(character 7\) is not a hex digit/);
@@ -956,6 +999,10 @@ describe('cli: memory the kernel cannot supply', () => {
       const file = path.join(testTmpDir(), 'unbacked.bin');
       fails(cli(['dump', String(id), file]), 1, why);
       assert.equal(fs.existsSync(file), false, 'the partial dump is removed');
+      fs.writeFileSync(file, 'known content\n');
+      fails(cli(['dump', String(id), file]), 1, why);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'known content\n', 'an existing file survives a failed dump');
+      assert.deepEqual(fs.readdirSync(testTmpDir()).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
     } finally {
       rmQuiet(id);
     }
@@ -1009,6 +1056,41 @@ describe('cli: search, dump, load', () => {
       assert.equal(segmentBytes(id, 16, 3).toString(), 'abc');
       fails(cli(['load', String(id), path.join(testTmpDir(), 'missing.bin')]), 1, /ENOENT/);
       fails(cli(['dump', String(id)]), 2, /missing <file>/);
+    });
+  });
+
+  test('a failed dump leaves an existing file as it was; a good one replaces it whole, keeping its mode and symlinks', async (t) => {
+    await withCli(['--size', '2M'], (id) => {
+      const data = seededRng(31).bytes(2 << 20);
+      putBytes(id, data);
+      const known = 'known content\n';
+      const file = tmpFile(`keep-${id}.bin`, Buffer.from(known));
+      fs.chmodSync(file, 0o644);
+      fails(cli(['dump', String(id), file, '--offset', '3M']), 1, /past the end/);
+      fails(cli(['dump', '2147483646', file]), 1, /2147483646/);
+      assert.equal(fs.readFileSync(file, 'utf8'), known);
+
+      // Written in full: the new content, the file's own mode; through a symlink, the link stays.
+      assert.match(ok(cli(['dump', String(id), file, '-n', '1M'])).stdout, /^dumped 1048576 bytes/);
+      assert.ok(fs.readFileSync(file).equals(data.subarray(0, 1 << 20)));
+      assert.equal(fs.statSync(file).mode & 0o777, 0o644);
+      const link = path.join(testTmpDir(), `link-${id}`);
+      fs.symlinkSync(file, link);
+      ok(cli(['dump', String(id), link, '-o', '5', '-n', '10']));
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), 'still a link');
+      assert.ok(fs.readFileSync(file).equals(data.subarray(5, 15)));
+      assert.deepEqual(fs.readdirSync(testTmpDir()).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+
+      // The disk fills up half way (a 1 MiB tmpfs in a private mount namespace): the old way had
+      // truncated the file, then removed it.
+      if (process.getuid?.() !== 0 || !haveCommand('unshare')) return t.skip('the disk-full case needs root and unshare --mount');
+      const dir = fs.mkdtempSync(path.join(testTmpDir(), 'full-'));
+      const r = spawnSync('unshare', ['--mount', 'sh', '-c',
+        'mount -t tmpfs -o size=1m shm-inspector-test "$1" || exit 99; printf "known content\\n" > "$1/f"; ' +
+        '"$2" "$3" dump "$4" "$1/f"; echo "exit $?"; cat "$1/f"; ls -A "$1"', 'sh', dir, process.execPath, CLI, String(id)], { encoding: 'utf8', timeout: 60_000 });
+      if (r.status === 99) return t.skip(`cannot mount a tmpfs in a private mount namespace: ${r.stderr.trim()}`);
+      assert.equal(r.stdout, `exit 1\n${known}f\n`, r.stderr);
+      assert.match(r.stderr, /^shm-inspector: .*ENOSPC.*\n$/);
     });
   });
 });
