@@ -19,6 +19,16 @@ import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expecte
 
 const NOBODY = 65534;
 
+/** Why `unshare --pid --fork --mount-proc` cannot run here, or undefined. */
+function pidNamespaceRefused(): string | undefined {
+  try {
+    execFileSync('/usr/bin/unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    return String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
+  }
+}
+
 describe('settings that run or write, and root writing other users\' segments (issue #9)', function () {
   this.timeout(90_000);
   let api: ShmInspectorApi;
@@ -121,6 +131,55 @@ describe('settings that run or write, and root writing other users\' segments (i
     } finally {
       const current = api.agent.pid;
       await c.update('hexEditor.writeThrough', undefined, vscode.ConfigurationTarget.Global);
+      await c.update('agentCommandPrefix', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor(() => api.agent.pid !== current, 'the agent to restart without the prefix', 20000).catch(() => undefined);
+    }
+  });
+
+  it('an agent in another PID namespace: the tooltip says the creator is not visible; Destroy Stale does not offer it and says why', async function () {
+    if (!sharesVscodeApi()) {
+      console.warn('SKIPPED: the packaged extension has its own vscode API object: its quick pick cannot be answered');
+      this.skip();
+    }
+    const refused = pidNamespaceRefused();
+    if (refused) {
+      console.warn(`SKIPPED: the agent cannot start in a new PID namespace: ${refused}`);
+      this.skip();
+    }
+    const info = await segs.make({ size: 4096 }); // nothing attached; its creator (this test's agent) is outside
+    const c = vscode.workspace.getConfiguration('shmInspector');
+    const before = api.agent.pid ?? (await api.agent.request('ping', {})).pid;
+    try {
+      // As a container sharing the host's IPC namespace but not its PID namespace sees segments.
+      await c.update('agentCommandPrefix', ['/usr/bin/unshare', '--pid', '--fork', '--mount-proc'], vscode.ConfigurationTarget.Global);
+      await waitFor(() => api.agent.pid !== undefined && api.agent.pid !== before, 'the agent to restart in a new PID namespace', 20000);
+      assert.ok(await api.segmentsProvider.refresh(), api.segmentsProvider.lastError);
+      const seen = api.segmentsProvider.info(info.id);
+      assert.ok(seen, 'listed');
+      assert.deepStrictEqual([seen.cpid, seen.creatorVisible, seen.stale], [0, false, false]);
+      const item = api.segmentsProvider.getTreeItem(info.id);
+      assert.doesNotMatch(String(item.description), /stale/);
+      const tip = (api.segmentsProvider.resolveTreeItem(item, info.id).tooltip as vscode.MarkdownString).value;
+      assert.match(tip, /\| Creator pid \| creator not visible from this PID namespace \|/);
+      assert.match(tip, /\| Last attach\/detach pid \| (last attacher not visible from this PID namespace|never attached) \|/);
+
+      let offered: (vscode.QuickPickItem & { info: SegmentInfo })[] = [];
+      let placeHolder = '';
+      const s = stubWindow({
+        showQuickPick: (items: (vscode.QuickPickItem & { info: SegmentInfo })[], o: vscode.QuickPickOptions) => { offered = items; placeHolder = o.placeHolder ?? ''; return undefined; },
+      });
+      try {
+        await vscode.commands.executeCommand('shmInspector.destroyStale');
+      } finally {
+        s.restore();
+      }
+      assert.ok(!offered.some((i) => i.info.id === info.id), 'not offered');
+      // Every segment made outside is unseen from there: none is stale, or only ones made inside.
+      const said = offered.length ? placeHolder : String(s.shown.find((x) => x.fn === 'showInformationMessage')?.args[0]);
+      assert.match(said, /\d+ segments? with nothing attached (was|were) not offered: (its|their) creator is not visible from this PID namespace, so it may still be running/);
+      assert.strictEqual((await other.request('stat', { id: info.id })).id, info.id, 'still there');
+    } finally {
+      const current = api.agent.pid;
       await c.update('agentCommandPrefix', undefined, vscode.ConfigurationTarget.Global);
       await waitFor(() => api.agent.pid !== current, 'the agent to restart without the prefix', 20000).catch(() => undefined);
     }
