@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import type { AgentClient } from './client';
 import { RpcError, type RequestOptions } from '../protocol/rpc';
-import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, identityOf, sysvMappingIn } from '../protocol/segment';
+import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, identityOf } from '../protocol/segment';
+import { mapsShowSegment } from './procs';
 import { checkRange } from '../core/validate';
 
 export interface AgentSegmentOptions {
@@ -149,12 +150,7 @@ export class AgentSegment {
   /** The host reads /proc/<pid>/mem only where that pid's maps show this segment at that address. */
   private agentMapsSegmentAt(address: number): boolean {
     const pid = this.client.agentPid;
-    if (pid === undefined) return false;
-    try {
-      return sysvMappingIn(fs.readFileSync(`/proc/${pid}/maps`, 'latin1'), this.id) === address;
-    } catch {
-      return false;
-    }
+    return pid !== undefined && mapsShowSegment(pid, address, this.id);
   }
 
   private currentHandle(): Promise<number> {

@@ -3,6 +3,7 @@
 // the prefix), and whether an address in it still maps a given segment. Plain fs reads, no koffi.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sysvMappingIn } from '../protocol/segment';
 
 function readProc(pid: number, file: string): string | undefined {
   try {
@@ -90,12 +91,6 @@ export function isOurAgent(pid: number, root: number, script: string): boolean {
  */
 export function mapsShowSegment(pid: number, address: number | bigint, shmid: number): boolean {
   const maps = readProc(pid, 'maps');
-  if (!maps) return false;
-  const start = BigInt(address);
-  for (const line of maps.split('\n')) {
-    // start-end perms offset dev inode path
-    const m = /^([0-9a-f]+)-[0-9a-f]+\s+\S+\s+\S+\s+\S+\s+(\d+)\s+\/SYSV[0-9a-f]{8}\b/.exec(line);
-    if (m && BigInt(`0x${m[1]}`) === start && Number(m[2]) === shmid) return true;
-  }
-  return false;
+  const start = maps === undefined ? undefined : sysvMappingIn(maps, shmid);
+  return start !== undefined && BigInt(start) === BigInt(address);
 }
