@@ -37,7 +37,13 @@ export async function spool(input: Readable, limit: number, tooLong: (seen: numb
         input.destroy();
         throw tooLong(size + b.length);
       }
-      writeAll(fd, b, b.length);
+      try {
+        writeAll(fd, b, b.length);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
+        throw Object.assign(new Error(`no room in ${os.tmpdir()} to hold the input (${size} bytes so far): set TMPDIR to a larger directory; nothing written`), { code });
+      }
       size += b.length;
     }
   } catch (err) {

@@ -1091,6 +1091,14 @@ describe('cli: search, dump, load', () => {
       if (r.status === 99) return t.skip(`cannot mount a tmpfs in a private mount namespace: ${r.stderr.trim()}`);
       assert.equal(r.stdout, `exit 1\n${known}f\n`, r.stderr);
       assert.match(r.stderr, /^shm-inspector: .*ENOSPC.*\n$/);
+
+      // The same for stdin spooled to a full $TMPDIR: one line saying what to do, nothing written.
+      const bytes = segmentBytes(id, 0, 2 << 20);
+      const w = spawnSync('unshare', ['--mount', 'sh', '-c', 'mount -t tmpfs -o size=1m shm-inspector-test "$1" || exit 99; TMPDIR="$1" "$2" "$3" write "$4"; echo "exit $?"; ls -A "$1"',
+        'sh', dir, process.execPath, CLI, String(id)], { encoding: 'utf8', input: Buffer.alloc(2 << 20, 0x77), timeout: 60_000 });
+      assert.equal(w.stdout, 'exit 1\n', 'exit 1, no temporary file left');
+      assert.match(w.stderr, /^shm-inspector: no room in \S+ to hold the input \(\d+ bytes so far\): set TMPDIR to a larger directory; nothing written \(ENOSPC\)\n$/);
+      assert.ok(segmentBytes(id, 0, 2 << 20).equals(bytes), 'nothing written');
     });
   });
 });
