@@ -3,7 +3,7 @@
 // the prefix), and whether an address in it still maps a given segment. Plain fs reads, no koffi.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sysvMappingIn } from '../protocol/segment';
+import { sysvMappingsIn } from '../protocol/segment';
 
 function readProc(pid: number, file: string): string | undefined {
   try {
@@ -91,6 +91,6 @@ export function isOurAgent(pid: number, root: number, script: string): boolean {
  */
 export function mapsShowSegment(pid: number, address: number | bigint, shmid: number): boolean {
   const maps = readProc(pid, 'maps');
-  const start = maps === undefined ? undefined : sysvMappingIn(maps, shmid);
-  return start !== undefined && BigInt(start) === BigInt(address);
+  const want = BigInt(address);
+  return maps !== undefined && sysvMappingsIn(maps, shmid).some((start) => BigInt(start) === want);
 }

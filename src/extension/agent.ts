@@ -1,7 +1,8 @@
 // The window's one AgentClient. The client forks the agent lazily (first request), with
-// ELECTRON_RUN_AS_NODE=1, and starts a new one on the next request after a crash. Here: the
-// command prefix from settings (read each time an agent starts), a warning naming the cause
-// when it dies, its stderr in an output channel, and Restart Agent.
+// ELECTRON_RUN_AS_NODE=1, and starts a new one on the next request after a crash, until it crashed
+// 4 times in 10 s: then it stops until Restart Agent. Here: the command prefix from settings (read
+// each time an agent starts), a warning naming the cause when it dies (an error with Restart
+// Agent when it stopped), its stderr in an output channel, and Restart Agent.
 import * as vscode from 'vscode';
 import { AgentClient, type AgentExit } from '../agent/client';
 import { command, setting } from './manifest';

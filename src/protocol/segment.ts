@@ -140,16 +140,23 @@ export function describeReadVia(v: ReadVia): string {
 }
 
 /**
- * Start address of the /SYSV%08x mapping of `shmid` in the text of a /proc/PID/maps file (its
- * inode column is the shmid), or undefined. Pure: callers read the file.
+ * Start addresses of the /SYSV%08x mappings of `shmid` in the text of a /proc/PID/maps file (the
+ * inode column is the shmid; a process may attach a segment more than once). Pure: callers read
+ * the file.
  */
-export function sysvMappingIn(maps: string, shmid: number): number | undefined {
+export function sysvMappingsIn(maps: string, shmid: number): number[] {
+  const starts: number[] = [];
   for (const line of maps.split('\n')) {
     if (!line.includes('/SYSV')) continue;
     const f = line.split(/\s+/); // address perms offset dev inode path
-    if (f.length >= 6 && f[5].startsWith('/SYSV') && Number(f[4]) === shmid) return parseInt(f[0], 16);
+    if (f.length >= 6 && f[5].startsWith('/SYSV') && Number(f[4]) === shmid) starts.push(parseInt(f[0], 16));
   }
-  return undefined;
+  return starts;
+}
+
+/** The first of sysvMappingsIn, or undefined. */
+export function sysvMappingIn(maps: string, shmid: number): number | undefined {
+  return sysvMappingsIn(maps, shmid)[0];
 }
 
 /** Errors cross process boundaries as plain data. */

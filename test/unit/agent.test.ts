@@ -720,6 +720,15 @@ describe('mapsShowSegment', () => {
       assert.equal(mapsShowSegment(att.pid, address + 4096n, seg.id), false, 'inside the mapping is not its start');
       assert.equal(mapsShowSegment(att.pid, address, seg.id + 1), false, 'another shmid');
       assert.equal(mapsShowSegment(process.pid, address, seg.id), false, 'a process that has not attached it');
+      // A process that attached it twice (as an agent may: the editor's handle and an export's).
+      seg.attach();
+      const second = openSegment(seg.id).attach({ readOnly: true });
+      try {
+        assert.equal(mapsShowSegment(process.pid, seg.attachAddress, seg.id), true, 'the first attachment');
+        assert.equal(mapsShowSegment(process.pid, second.attachAddress, seg.id), true, 'the second attachment');
+      } finally {
+        second.detach();
+      }
     } finally {
       await att.end();
       disposeSegment(seg);
