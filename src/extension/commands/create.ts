@@ -1,7 +1,7 @@
 // Create Segment…: size, key, permissions, flags, each validated as typed; then the new row is
 // refreshed into the view and selected.
 import * as vscode from 'vscode';
-import type { CreateOptions, SegmentInfo, ShmLimits } from '../../protocol/segment';
+import { type CreateOptions, type SegmentInfo, type ShmLimits, identityOf } from '../../protocol/segment';
 import { formatKeyLabel, formatSize, parseKey, parsePerms, parseSize } from '../format';
 import type { CommandContext } from './context';
 
@@ -93,17 +93,60 @@ export async function createSegment(ctx: CommandContext, given?: CreateOptions):
   const options = given ?? (await askCreateOptions(provider.limits, provider.segments()));
   if (!options) return undefined;
   const info = await ctx.agent.request('create', options);
+  if (before.has(info.id)) {
+    await ctx.view.refreshNow();
+    await ctx.view.reveal(info.id);
+    void vscode.window.showInformationMessage(`A segment with key ${formatKeyLabel(info.key)} already existed: segment ${info.id} was returned, nothing was created.`);
+  } else {
+    await showCreated(ctx, info, 'Created segment', (name) => vscode.window.setStatusBarMessage(`Created shared-memory segment ${name}`, 5000));
+  }
+  return info;
+}
+
+/** Refresh, select the new row, and say so (or that the filter hides it, with a way out). */
+async function showCreated(ctx: CommandContext, info: SegmentInfo, what: string, say: (name: string) => void): Promise<void> {
   await ctx.view.refreshNow();
   const shown = await ctx.view.reveal(info.id);
   const name = `${formatKeyLabel(info.key)} (id ${info.id}, ${formatSize(info.size)})`;
-  if (before.has(info.id)) {
-    void vscode.window.showInformationMessage(`A segment with key ${formatKeyLabel(info.key)} already existed: segment ${info.id} was returned, nothing was created.`);
-  } else if (!shown && provider.info(info.id)) {
-    void vscode.window.showInformationMessage(`Created segment ${name}; the current filter hides it.`, 'Clear Filter').then((c) => {
-      if (c) provider.setFilter({ kind: 'all', text: '' });
+  if (!shown && ctx.view.provider.info(info.id)) {
+    void vscode.window.showInformationMessage(`${what} ${name}; the current filter hides it.`, 'Clear Filter').then((c) => {
+      if (c) ctx.view.provider.setFilter({ kind: 'all', text: '' });
     });
   } else {
-    vscode.window.setStatusBarMessage(`Created shared-memory segment ${name}`, 5000);
+    say(name);
   }
+}
+
+export const SAMPLE_SIZE = 4096;
+export const SAMPLE_TEXT = [
+  'Hello from SHM Inspector!',
+  '',
+  'This is a sample System V shared-memory segment: 4 KiB, private (no key), mode 0600, yours.',
+  'Open it in the hex editor, type over these bytes, and Save (Ctrl+S) to write them into it.',
+  'Destroy it from the Shared Memory view when you are done.',
+  '',
+].join('\n');
+
+/**
+ * The walkthrough's "create a sample segment": no prompts; a 4 KiB private segment with
+ * SAMPLE_TEXT at offset 0, selected in the view. A segment whose text could not be written is
+ * removed again, so a failure leaves nothing behind.
+ */
+export async function createSampleSegment(ctx: CommandContext): Promise<SegmentInfo> {
+  const info = await ctx.agent.request('create', { size: SAMPLE_SIZE, perms: 0o600 });
+  try {
+    const { handle } = await ctx.agent.request('open', { id: info.id, expect: identityOf(info) });
+    try {
+      await ctx.agent.request('write', { handle, offset: 0, data: new TextEncoder().encode(SAMPLE_TEXT) });
+    } finally {
+      await ctx.agent.request('close', { handle }).catch(() => undefined);
+    }
+  } catch (err) {
+    await ctx.agent.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
+    throw err;
+  }
+  await showCreated(ctx, info, 'Created sample segment', (name) => {
+    void vscode.window.showInformationMessage(`Created sample segment ${name} with some text in it: open it in the hex editor.`);
+  });
   return info;
 }

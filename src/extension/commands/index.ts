@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CreateOptions } from '../../protocol/segment';
 import { copyCommand } from './copy';
 import { type CommandContext, registerGuarded } from './context';
-import { createSegment } from './create';
+import { createSampleSegment, createSegment } from './create';
 import { destroyCommand, destroyStaleCommand } from './destroy';
 import { DETAILS_SCHEME, DetailsProvider, showDetailsCommand } from './details';
 import { dumpCommand } from './dump';
@@ -24,6 +24,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       return ok;
     }),
     reg('create', 'Create segment', (options?: CreateOptions) => createSegment(ctx, isCreateOptions(options) ? options : undefined)),
+    reg('createSampleSegment', 'Create sample segment', () => createSampleSegment(ctx)),
     reg('filter', 'Filter', () => filterCommand(ctx)),
     reg('sort', 'Sort', () => sortCommand(ctx)),
     reg('destroy', 'Destroy', (item?: unknown, selected?: unknown) => destroyCommand(ctx, item, selected)),
