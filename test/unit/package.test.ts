@@ -10,7 +10,10 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
 const REPO = path.resolve(__dirname, '../../..');
-const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+interface Walkthrough { id: string; steps: { id: string; media: { markdown?: string; image?: unknown } }[] }
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+  name: string; version: string; icon?: string; contributes: { walkthroughs?: Walkthrough[] };
+};
 const koffiVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/koffi/package.json'), 'utf8')) as { version: string }).version;
 const ARCHS = ['x64', 'arm64'] as const;
 type Arch = (typeof ARCHS)[number];
@@ -78,14 +81,14 @@ function expectedFiles(arch: Arch): string[] {
     ...['README.md', 'index.js', 'package.json', `linux_${arch}/koffi.node`, `musl_${arch}/koffi.node`].map((f) => `extension/node_modules/@koromix/koffi-linux-${arch}/${f}`),
   ];
   if (fs.existsSync(path.join(REPO, 'README.md'))) files.push('extension/readme.md');
-  if (fs.existsSync(path.join(REPO, 'CHANGELOG.md'))) files.push('extension/changelog.md');
+  files.push('extension/changelog.md'); // required: the changelog test says why when it is missing
   return files.sort();
 }
 
 function stale(vsix: string): boolean {
   if (!fs.existsSync(vsix)) return true;
   const t = fs.statSync(vsix).mtimeMs;
-  const inputs = ['package.json', '.vscodeignore', 'scripts/package.mjs', 'LICENSE', ...filesUnder('media')];
+  const inputs = ['package.json', '.vscodeignore', 'scripts/package.mjs', 'LICENSE', 'README.md', 'CHANGELOG.md', ...filesUnder('media')];
   return inputs.some((f) => fs.existsSync(path.join(REPO, f)) && fs.statSync(path.join(REPO, f)).mtimeMs > t);
 }
 
@@ -123,6 +126,49 @@ describe('VSIX packages', () => {
       const binPkg = JSON.parse(zip.read(`extension/node_modules/@koromix/koffi-linux-${arch}/package.json`).toString('utf8'));
       assert.equal(binPkg.version, koffiVersion);
       assert.deepEqual(binPkg.cpu, [arch]);
+    });
+
+    test(`linux-${arch}: the icon ships, is a 128x128 PNG, and the gallery manifest names it`, () => {
+      assert.equal(pkg.icon, 'media/icon.png', "package.json's icon");
+      const zip = readZip(vsixPath(arch));
+      const png = zip.read('extension/media/icon.png');
+      assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'icon.png has the PNG signature');
+      assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'icon.png is 128x128');
+      assert.ok(png.equals(fs.readFileSync(path.join(REPO, 'media/icon.png'))), 'the VSIX holds the committed icon');
+      const manifest = zip.read('extension.vsixmanifest').toString('utf8');
+      assert.match(manifest, /<Icon>extension\/media\/icon\.png<\/Icon>/);
+      assert.match(manifest, /Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" Path="extension\/media\/icon\.png"/);
+    });
+
+    test(`linux-${arch}: the CHANGELOG ships with a section for this version, and the gallery manifest names it`, () => {
+      const zip = readZip(vsixPath(arch));
+      assert.ok(zip.entries.some((e) => e.name === 'extension/changelog.md'), 'extension/changelog.md is in the VSIX (CHANGELOG.md, whitelisted in .vscodeignore)');
+      const text = zip.read('extension/changelog.md').toString('utf8');
+      assert.equal(text, fs.readFileSync(path.join(REPO, 'CHANGELOG.md'), 'utf8'));
+      assert.match(text, new RegExp(`^## ${pkg.version.replace(/\./g, '\\.')}\\b`, 'm'), `a section for version ${pkg.version}`);
+      assert.match(zip.read('extension.vsixmanifest').toString('utf8'), /Type="Microsoft\.VisualStudio\.Services\.Content\.Changelog" Path="extension\/changelog\.md"/);
+    });
+
+    test(`linux-${arch}: every walkthrough step's media ships`, () => {
+      const zip = readZip(vsixPath(arch));
+      const names = new Set(zip.entries.map((e) => e.name));
+      const walkthroughs = pkg.contributes.walkthroughs ?? [];
+      assert.ok(walkthroughs.length > 0, 'package.json contributes a walkthrough');
+      for (const w of walkthroughs) {
+        for (const step of w.steps) {
+          const media = step.media.markdown ?? (typeof step.media.image === 'string' ? step.media.image : undefined);
+          assert.ok(media, `${w.id}/${step.id} has markdown or image media`);
+          assert.ok(names.has(`extension/${media}`), `${w.id}/${step.id}: ${media} is in the VSIX`);
+          // Images a markdown page shows are relative to it: they must ship too.
+          if (step.media.markdown) {
+            for (const m of zip.read(`extension/${media}`).toString('utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)) {
+              const target = path.posix.join(path.posix.dirname(`extension/${media}`), m[1]);
+              assert.ok(names.has(target), `${media} shows ${m[1]}, which is not in the VSIX`);
+            }
+          }
+        }
+      }
     });
 
     test(`linux-${arch}: the manifest names the target; only the agent and the CLI load koffi`, () => {
