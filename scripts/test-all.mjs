@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 
 const steps = [
   { name: 'typecheck', cmd: 'npm run -s typecheck' },
-  { name: 'layers', cmd: 'npm run -s lint' },
+  { name: 'lint', cmd: 'npm run -s lint' },
   { name: 'build', cmd: 'npm run -s build' },
   { name: 'compile', cmd: 'npm run -s compile' },
   { name: 'package', cmd: 'npm run -s package' },
