@@ -63,9 +63,9 @@ export function octal(mode: number): string {
 // creator or last user of a segment in another container sharing this IPC namespace).
 export const NOT_VISIBLE = 'not visible from this PID namespace';
 
-/** The creator pid for messages: a number, or why there is none. */
-export function creatorPid(s: { cpid: number; creatorVisible: boolean }): string {
-  return s.creatorVisible ? String(s.cpid) : `creator ${NOT_VISIBLE}`;
+/** `creator 1234` for messages, or why there is no pid to name. */
+export function creatorOf(s: { cpid: number; creatorVisible: boolean }): string {
+  return s.creatorVisible ? `creator ${s.cpid}` : `creator ${NOT_VISIBLE}`;
 }
 
 /** The last shmat/shmdt pid: lpid 0 means never attached, or a process we cannot see. */

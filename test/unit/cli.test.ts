@@ -931,6 +931,7 @@ const out = {
   real: inPidNs('sh', ['-c', '"$0" "$CLI" create --size 12K && "$0" "$CLI" rm --stale', process.execPath]),
 };
 out.after = core.listSegments().map((s) => s.id).sort((a, b) => a - b);
+out.rmById = cli('rm', String(fresh.id)); // by id, as asked: removed, naming no pid
 for (const id of core.listSegments().map((s) => s.id)) core.destroySegment(id);
 console.log(JSON.stringify(out));
 `;
@@ -978,6 +979,7 @@ console.log(JSON.stringify(out));
     assert.match(res.real.stdout, /^(\d+)\nremoved segment \1 \(key 0x00000000, 12K, creator \d+\)\n$/);
     assert.equal(res.real.stderr, `${skipLine}\n`);
     assert.deepEqual(res.after, both, 'both still there');
+    assert.equal(res.rmById.stdout, `removed segment ${res.fresh} (key 0x00000000, 8K, creator not visible from this PID namespace)\n`, res.rmById.stderr);
   });
 });
 

@@ -3,7 +3,7 @@ import { Segment, ShmError, destroySegment, listSegments, removalRefusal, sameSe
 import { type SegmentIdentity, type SegmentInfo, describeIdentity, formatKey, identityOf } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, JSON_OPTION, NUMBERS_NOTE, PROG, segmentJson, writeJson } from '../command';
-import { NOT_VISIBLE, creatorPid, humanSize } from '../format';
+import { NOT_VISIBLE, creatorOf, humanSize } from '../format';
 import { parseId, parseInteger, parseKey, parsePerms, parseSize } from '../values';
 
 export const create: Command = {
@@ -59,7 +59,7 @@ type Outcome =
 
 const shown = (s: SegmentInfo): Shown => ({ id: s.id, keyHex: s.keyHex, size: s.size, cpid: s.cpid, creatorVisible: s.creatorVisible, nattch: s.nattch });
 
-const describe = (s: Shown) => `key ${s.keyHex}, ${humanSize(s.size)}, creator ${creatorPid(s)}`;
+const describe = (s: Shown) => `key ${s.keyHex}, ${humanSize(s.size)}, ${creatorOf(s)}`;
 
 function message(r: Outcome): string {
   switch (r.action) {
