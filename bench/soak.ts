@@ -348,7 +348,7 @@ async function onDoc(seg: Seg, kind: string): Promise<void> {
       return;
     }
     case 'save': {
-      await doc.save();
+      await doc.save().catch((err) => { m.saveFailed(); throw err; });
       const saved = new Set(m.savedAll());
       // Everything below the writer's region, read by another process.
       const wrong = await checkRaw(seg, 0, m.writerOffset);
@@ -382,7 +382,7 @@ async function onDoc(seg: Seg, kind: string): Promise<void> {
       return;
     }
     case 'close':
-      if (doc.hasPendingEdits) await doc.save().then(() => { m.savedAll(); });
+      if (doc.hasPendingEdits) await doc.save().then(() => { m.savedAll(); }, (err) => { m.saveFailed(); throw err; });
       await closeDoc(seg);
       return;
   }
@@ -495,6 +495,7 @@ async function finish(): Promise<void> {
           await seg.doc!.save();
           seg.model.savedAll();
         } catch (err) {
+          seg.model.saveFailed();
           if (i >= 2) { otherProblem(`final save of ${seg.identity.id}: ${(err as Error).message}`); break; }
         }
       }

@@ -72,6 +72,14 @@ export class SegmentModel {
     return offsets;
   }
 
+  /**
+   * Save failed (the agent died): the document keeps the ranges it did not see written, but a
+   * write whose answer was lost may have landed, so the segment may hold either value.
+   */
+  saveFailed(): void {
+    for (const [o, b] of this.pending) if (this.saved[o] !== b) this.either.set(o, b);
+  }
+
   reverted(): void {
     this.pending.clear();
   }
