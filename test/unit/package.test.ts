@@ -100,7 +100,7 @@ describe('VSIX packages', () => {
   }, { timeout: 320_000 });
 
   for (const arch of ARCHS) {
-    const other = ARCHS.find((a) => a !== arch)!;
+    const other: Arch = arch === 'x64' ? 'arm64' : 'x64';
 
     test(`linux-${arch}: exactly the files that run`, () => {
       const names = readZip(vsixPath(arch)).entries.map((e) => e.name).sort();
@@ -123,7 +123,7 @@ describe('VSIX packages', () => {
         assert.equal(elf.readUInt16LE(18), ELF_MACHINE[arch], `${e.name} is built for ${arch}`);
       }
       assert.ok(!zip.entries.some((e) => e.name.includes(`koffi-linux-${other}`) || e.name.includes(`_${other}/`)), `no ${other} files`);
-      const binPkg = JSON.parse(zip.read(`extension/node_modules/@koromix/koffi-linux-${arch}/package.json`).toString('utf8'));
+      const binPkg = JSON.parse(zip.read(`extension/node_modules/@koromix/koffi-linux-${arch}/package.json`).toString('utf8')) as { version: string; cpu: string[] };
       assert.equal(binPkg.version, koffiVersion);
       assert.deepEqual(binPkg.cpu, [arch]);
     });
@@ -174,7 +174,7 @@ describe('VSIX packages', () => {
     test(`linux-${arch}: the manifest names the target; only the agent and the CLI load koffi`, () => {
       const zip = readZip(vsixPath(arch));
       assert.match(zip.read('extension.vsixmanifest').toString('utf8'), new RegExp(`TargetPlatform="linux-${arch}"`));
-      const manifest = JSON.parse(zip.read('extension/package.json').toString('utf8'));
+      const manifest = JSON.parse(zip.read('extension/package.json').toString('utf8')) as { main: string };
       assert.equal(manifest.main, './dist/extension.js');
       const loadsKoffi = /require\(\s*["'`]koffi["'`]\s*\)|from\s*["']koffi["']/;
       assert.doesNotMatch(zip.read('extension/dist/extension.js').toString('utf8'), loadsKoffi, 'the extension host bundle must not load koffi');
