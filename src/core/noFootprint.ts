@@ -78,9 +78,14 @@ export function mayWrite(s: Pick<SegmentInfo, 'uid' | 'gid' | 'cuid' | 'cgid' | 
   return (s.mode & 0o002) !== 0;
 }
 
+/** How long "no process we can read holds it" is believed before /proc is scanned again. */
+const RESCAN_MS = 1000;
+
 export class NoFootprintSegment implements SegmentAccess {
   private holder: Holder | undefined;
   private lastVia: ReadVia = { kind: 'transient' };
+  /** When the last scan for a holder found none (scanning every /proc/PID/maps is the costly part). */
+  private noHolderSince = -Infinity;
 
   private constructor(
     readonly identity: SegmentIdentity,
@@ -155,7 +160,7 @@ export class NoFootprintSegment implements SegmentAccess {
   /** Read through an attached process's mapping; false when none can be read (then attach briefly). */
   private readThroughHolder(dst: Uint8Array, start: number, length: number): boolean {
     for (let tries = 0; tries < 3; tries++) {
-      const h = this.holder ?? this.findHolder();
+      const h = this.holder ?? (performance.now() - this.noHolderSince < RESCAN_MS ? undefined : this.findHolder());
       if (!h) return false;
       // Still mapped there? A process that detached may have something else at that address.
       if (sysvMappingOf(h.pid, this.id) !== h.address) {
@@ -193,6 +198,7 @@ export class NoFootprintSegment implements SegmentAccess {
       }
     }
     this.lastVia = { kind: 'transient' };
+    this.noHolderSince = performance.now();
     return undefined;
   }
 

@@ -184,7 +184,10 @@ const MODE_DEST = 0o1000;
 export function sameSegment(current: { key: number; cpid: number; size: number; ctime: number; mode?: number; dest?: boolean }, expect: SegmentIdentity): boolean {
   const dest = current.dest ?? ((current.mode ?? 0) & MODE_DEST) !== 0;
   const keyOk = current.key === expect.key || (dest && current.key === 0);
-  return keyOk && current.cpid === expect.cpid && current.size === expect.size && current.ctime === expect.ctime;
+  // A creator pid of 0 is one this reader's PID namespace cannot name (an agent restarted in a
+  // new namespace sees 0 where the last one saw a number): unknown, so it decides nothing.
+  const cpidOk = current.cpid === expect.cpid || current.cpid === 0 || expect.cpid === 0;
+  return keyOk && cpidOk && current.size === expect.size && current.ctime === expect.ctime;
 }
 
 /** One line naming a segment's identity, for "the id now names another segment" messages. */

@@ -384,6 +384,7 @@ test('document: revert drops pending edits; backups restore them (dirty from the
 function fakeInspect() {
   const calls: [string, ...unknown[]][] = [];
   const inspect: InspectOps = {
+    initial: () => ({ bookmarks: [{ name: 'mark', offset: 1, length: 2, color: 'red' }], diff: null }),
     exportRange: async (_d, r) => { calls.push(['exportRange', r]); return { path: '/tmp/x.bin', bytes: r.length }; },
     importFile: async (_d, o) => { calls.push(['importFile', o]); return null; },
     addBookmark: async (_d, r) => { calls.push(['addBookmark', r]); return { name: 'b', ...r, color: 'red' }; },
@@ -445,22 +446,23 @@ test('handlers: live-inspection requests are validated, then reach the inspectio
   ]);
 });
 
-test('document: state.pending lists the unsaved ranges exactly (joined when adjacent), through undo and save', async () => {
+test('document: pendingSpans lists the unsaved ranges exactly (joined when adjacent, clipped on request), through undo and save', async () => {
   const { doc, edits } = makeDoc();
   const states: unknown[] = [];
-  doc.onDidChangeState((s) => states.push(s.pending));
-  assert.deepEqual(doc.state.pending, []);
+  doc.onDidChangeBytes(() => states.push(doc.pendingSpans()));
+  assert.deepEqual(doc.pendingSpans(), []);
   await doc.edit(4, u8(1));
   await doc.edit(5, u8(2, 3));
   await doc.edit(40, u8(9));
-  assert.deepEqual(doc.state.pending, [{ offset: 4, length: 3 }, { offset: 40, length: 1 }]);
-  assert.deepEqual(states[states.length - 1], doc.state.pending, 'every state event carries them');
+  assert.deepEqual(doc.pendingSpans(), [{ offset: 4, length: 3 }, { offset: 40, length: 1 }]);
+  assert.deepEqual(states[states.length - 1], doc.pendingSpans(), 'every change event is followed by them');
+  assert.deepEqual(doc.pendingSpans(5, 36), [{ offset: 5, length: 2 }, { offset: 40, length: 1 }], 'clipped to a window');
   assert.deepEqual(doc.pendingIn(5, 40).map((r) => [r.offset, arr(r.value)]), [[5, [2, 3]], [40, [9]]]);
   assert.deepEqual(doc.pendingIn(6, 1).map((r) => [r.offset, arr(r.value)]), [[6, [3]]], 'clipped to the range');
   await doc.undo(edits[1]);
-  assert.deepEqual(doc.state.pending, [{ offset: 4, length: 1 }, { offset: 40, length: 1 }]);
+  assert.deepEqual(doc.pendingSpans(), [{ offset: 4, length: 1 }, { offset: 40, length: 1 }]);
   await doc.save();
-  assert.deepEqual(doc.state.pending, []);
+  assert.deepEqual(doc.pendingSpans(), []);
   assert.deepEqual(states[states.length - 1], []);
   assert.throws(() => doc.pendingIn(60, 5), RangeError);
 });
@@ -577,6 +579,8 @@ test('sameSegment: a destroyed segment keeps matching with key 0; ctime tells pr
   assert.equal(sameSegment({ key: 0, cpid: 2, size: 10, ctime: 1000, dest: false }, id), false);
   assert.equal(sameSegment({ key: 5, cpid: 3, size: 10, ctime: 1000, dest: false }, id), false);
   assert.equal(sameSegment({ key: 5, cpid: 2, size: 10, ctime: 1001, dest: false }, id), false, 'same key, creator and size, created at another time');
+  assert.equal(sameSegment({ key: 5, cpid: 0, size: 10, ctime: 1000, dest: false }, id), true, 'a creator this PID namespace cannot name is unknown, not another');
+  assert.equal(sameSegment({ key: 5, cpid: 0, size: 11, ctime: 1000, dest: false }, id), false);
 });
 
 // ---- Save re-checks after the prompt; undo compares first (issue #9) ----------------------
@@ -625,7 +629,7 @@ test('save: bytes another process writes while the conflict prompt is open are a
   assert.deepEqual([src.bytes[8], src.bytes[30]], [0x98, 0x77]);
   assert.equal(doc.isDirty, true);
   assert.deepEqual(arr(await doc.read(8, 1)), [0xaa]);
-  assert.deepEqual(doc.state.pending, [{ offset: 8, length: 1 }, { offset: 30, length: 1 }]);
+  assert.deepEqual(doc.pendingSpans(), [{ offset: 8, length: 1 }, { offset: 30, length: 1 }]);
 });
 
 test('save: after a second prompt, Cancel keeps what is written and leaves the rest pending; Overwrite writes', async () => {
@@ -641,7 +645,7 @@ test('save: after a second prompt, Cancel keeps what is written and leaves the r
     assert.deepEqual(src.writes, [[8, [0xaa]]]);
     assert.equal(src.bytes[30], 0x77);
     assert.equal(doc.isDirty, true);
-    assert.deepEqual(doc.state.pending, [{ offset: 30, length: 1 }]);
+    assert.deepEqual(doc.pendingSpans(), [{ offset: 30, length: 1 }]);
     assert.deepEqual(arr(await doc.read(8, 1)), [0xaa]);
   }
   {
@@ -825,7 +829,7 @@ test('real segment: a write by another attacher while the conflict prompt is ope
     assert.match(asked[1].detail, /0x000000c8: yours bb · was c8 · now 77/);
     assert.deepEqual(arr(seg.readChunk(1, 100)), [0xaa], 'the conflict the user chose to overwrite is written');
     assert.deepEqual(arr(seg.readChunk(1, 200)), [0x77], 'the change made during the prompt is not overwritten');
-    assert.deepEqual(doc.state.pending, [{ offset: 200, length: 1 }]);
+    assert.deepEqual(doc.pendingSpans(), [{ offset: 200, length: 1 }]);
 
     // The segment goes (removed, last attachment dropped): Save As still keeps everything read and edited.
     seg.destroy();
