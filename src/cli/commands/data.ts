@@ -239,7 +239,6 @@ export const load: Command = {
       const room = seg.size - offset;
       const tooLong = (seen: number) =>
         new RangeError(`load: ${file} (${seen} bytes or more) does not fit in the ${room} bytes from offset ${offset} to the end of segment ${id} (${seg.size} bytes): nothing written`);
-      const into = (chunk: Buffer, done: number) => seg.writeChunk(chunk, offset + done);
       let total: number;
       if (file === '-') {
         total = await streamInto(seg, ctx.io.stdin, offset, tooLong);
@@ -249,7 +248,8 @@ export const load: Command = {
           const st = fs.fstatSync(fd);
           if (st.isFile()) {
             if (st.size > room) throw tooLong(st.size);
-            total = copyFrom(fd, st.size, into); // a regular file: its size is known, no spooling
+            // A regular file: its size is known, no spooling.
+            total = copyFrom(fd, st.size, (chunk, done) => seg.writeChunk(chunk, offset + done));
           } else {
             total = await streamInto(seg, fs.createReadStream('', { fd, autoClose: false }), offset, tooLong);
           }

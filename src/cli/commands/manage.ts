@@ -36,7 +36,7 @@ export const create: Command = {
     });
     const s = seg.stat();
     if (s.cpid !== process.pid) {
-      await ctx.io.stderr.write(`${PROG}: note: key ${s.keyHex} already existed: using segment ${s.id} (${humanSize(s.size)}, created by pid ${s.cpid}); --exclusive refuses instead\n`);
+      await ctx.io.stderr.write(`${PROG}: note: key ${s.keyHex} already existed: using segment ${s.id} (${humanSize(s.size)}, ${creatorOf(s)}); --exclusive refuses instead\n`);
     }
     if (o.json) await writeJson(ctx, segmentJson(s));
     else await ctx.io.stdout.write(`${s.id}\n`);
