@@ -3,7 +3,8 @@
 // through its own button, and after each one the step's checkbox is ticked and its effect is
 // there: the Shared Memory view is open, a 4 KiB private segment with the sample text exists
 // (the CLI reads it), the hex editor shows its bytes, and after Destroy… and closing the editor
-// the segment is gone. Screenshot: test-results/screenshots/walkthrough.png.
+// the segment is gone; the last step's markdown media shows beside it. Screenshot:
+// test-results/screenshots/walkthrough.png.
 // The sample segment is removed by a cleanup whatever happens (found by id, key 0, size, ctime
 // and its text, so nothing else on the machine is touched).
 import { closeAllEditors, extensionReady, until } from './lib/workbench.mjs';
@@ -44,6 +45,15 @@ async function runStep(t, id, buttonLabel) {
 
 async function expectDone(t, id) {
   await until(`the walkthrough to tick step ${id}`, () => isDone(t, id), 15000, 100);
+}
+
+/** Some frame of the page (the walkthrough's media is a webview) has an h1 with this text. */
+async function frameWithText(t, heading) {
+  for (const f of t.page.frames()) {
+    const found = await f.evaluate((h) => [...document.querySelectorAll('h1')].some((e) => e.textContent?.trim() === h), heading).catch(() => false);
+    if (found) return true;
+  }
+  return false;
 }
 
 /** Private 4 KiB segments that were not there before and hold the sample text. */
@@ -116,7 +126,12 @@ export async function test(t) {
   const message = await t.answerDialog('Destroy');
   if (!message.includes(`id ${id}`)) throw new Error(`the confirmation '${message}' does not name segment ${id}`);
   await expectDone(t, 'destroy');
+  // With the side bar hidden the page is wide enough to show the step's media beside it: the
+  // markdown of destroy.md, rendered in a webview frame.
+  await t.runCommand('View: Toggle Primary Side Bar Visibility');
+  await until('the step media (media/walkthrough/destroy.md) to show', () => frameWithText(t, 'Clean up'), 15000, 200);
   await t.screenshot('walkthrough');
+  await t.openView('Shared Memory');
   await closeAllEditors(t);
   await until(`segment ${id} to be gone`, async () => !(await t.cliJson('ls')).some((s) => s.id === id && s.ctime === info.ctime), 15000, 200);
   await until(`the row of segment ${id} to leave the view`, async () => (await t.treeRows('Segments').filter({ hasText: `id ${id}` }).count()) === 0, 15000, 200);
