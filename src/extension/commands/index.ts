@@ -16,7 +16,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const details = new DetailsProvider(ctx.agent);
   const reg = (name: string, action: string, fn: (...args: any[]) => unknown) => registerGuarded(ctx, name, action, fn); // eslint-disable-line @typescript-eslint/no-explicit-any
   return [
-    details,
+    vscode.Disposable.from(details),
     vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, details),
     reg('refresh', 'Refresh', async () => {
       const ok = await ctx.view.refreshNow();
