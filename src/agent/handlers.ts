@@ -9,6 +9,7 @@ import {
   limits, listSegments, reportAttachments, sameSegment, searchChunks,
 } from '../core';
 import { describeIdentity } from '../protocol/segment';
+import { replaceFile, writeAll } from '../core/files';
 import { checkCount, checkRange } from '../core/validate';
 
 const CHUNK = 4 << 20;
@@ -157,23 +158,19 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       checkRange('dump', offset, length, seg.size, seg.id);
       const path = needPath(p.path);
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(length, 1)));
-      const fd = fs.openSync(path, 'w', 0o600);
-      try {
+      // Into a 0600 temporary file renamed over the target when complete: a failed or cancelled
+      // dump leaves an existing file as it was, and no half-written file looks complete.
+      await replaceFile(path, async (fd) => {
         for (let done = 0; done < length; ) {
           const n = Math.min(buf.length, length - done);
           seg.readInto(buf, offset + done, n);
-          fs.writeSync(fd, buf, 0, n);
+          writeAll(fd, buf, n);
           done += n;
           ctx.progress(done, length);
           await tick();
           if (ctx.signal.aborted) throw cancelled('dump');
         }
-      } catch (err) {
-        fs.closeSync(fd);
-        fs.rmSync(path, { force: true }); // no half-written dump left looking complete
-        throw err;
-      }
-      fs.closeSync(fd);
+      });
       return { bytes: length };
     },
 

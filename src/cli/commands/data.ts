@@ -10,7 +10,8 @@ import {
   type Command, ID_ARG, JSON_OPTION, KEY_TARGET, NUMBERS_NOTE, PROG, lengthOption, offsetOption, openAttached, targetId, writeJson,
 } from '../command';
 import { HexDumper, formatOffset } from '../hexdump';
-import { copyFrom, replaceFile, spool, writeAll } from '../files';
+import { copyFrom, spool } from '../files';
+import { replaceFile, writeAll } from '../../core/files';
 import { parseHex, parseInteger, parseSize } from '../values';
 
 const RAW_CHUNK = 1 << 20;
@@ -205,7 +206,7 @@ export const dump: Command = {
         return 0;
       }
       const buf = Buffer.allocUnsafe(Math.min(4 * RAW_CHUNK, Math.max(length, 1)));
-      replaceFile(file, (fd) => {
+      await replaceFile(file, (fd) => {
         for (let done = 0; done < length;) {
           const n = Math.min(buf.length, length - done);
           seg.readInto(buf, offset + done, n);
