@@ -36,8 +36,6 @@ export interface ByteRange { offset: number; length: number }
 /** The segment's state as the host last saw it. */
 export interface HexDocState {
   dirty: boolean;
-  /** Ranges with edits not yet written to the segment (so the grid can mark them). */
-  pending?: ByteRange[];
   /** The segment was removed, or its id now names another segment. */
   gone: boolean;
   /** Marked for destruction (still readable until the last detach). */
@@ -49,8 +47,13 @@ export interface HexDocState {
 
 /** Requests the webview sends to the host. */
 export type WebviewToHost = {
-  ready: { params: Record<string, never>; result: { doc: HexDocInfo; settings: HexSettings; state: HexDocState } };
-  /** Bytes as the user sees them: segment contents with pending edits applied. */
+  /** Everything the webview shows at start, so no event has to wait for it. */
+  ready: { params: Record<string, never>; result: ReadyResult };
+  /**
+   * Bytes as the user sees them (segment contents with pending edits applied), for bytes
+   * outside the watched window only: copy, the inspector at a far offset. The window's bytes
+   * come pushed in `view`.
+   */
   read: { params: ByteRange; result: { offset: number; data: Uint8Array } };
   /** Overwrite bytes at offset (one undoable edit). Rejects for read-only documents or ranges past the end. */
   edit: { params: { offset: number; data: Uint8Array; label?: string }; result: null };
@@ -73,6 +76,15 @@ export type WebviewToHost = {
   clearDiff: { params: Record<string, never>; result: null };
 };
 
+export interface ReadyResult {
+  doc: HexDocInfo;
+  settings: HexSettings;
+  state: HexDocState;
+  bookmarks: Bookmark[];
+  /** Differences shown in this segment's editors, if any. */
+  diff: DiffView | null;
+}
+
 export type BookmarkColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple';
 
 export interface Bookmark { name: string; offset: number; length: number; color: BookmarkColor }
@@ -93,28 +105,30 @@ export interface DiffView {
 
 /** Notifications the host sends to the webview. */
 export type HostToWebviewEvents = {
-  /** These ranges (or everything) changed through undo/redo/revert/save/another edit: re-read them. */
-  changed: { ranges: ByteRange[] | 'all' };
   state: HexDocState;
   settings: HexSettings;
   /** Move the cursor (from a command such as Go to Offset in the palette). */
   goto: { offset: number; length?: number };
-  /** This segment's bookmarks (sent after ready and whenever they change). */
+  /** This segment's bookmarks, whenever they change (the ready answer has the first list). */
   bookmarks: { bookmarks: Bookmark[] };
-  /** Differences to mark, or null to clear them. */
+  /** Differences to mark, or null to clear them (the ready answer has those shown at start). */
   diff: { diff: DiffView | null };
   /** Run a webview action from a palette command or keybinding. */
   action: { action: 'find' | 'findNext' | 'findPrevious' | 'nextDifference' | 'previousDifference' | 'copyAs' };
-  /**
-   * Live refresh (the host polls the range the webview `watch`es): the bytes from the first to
-   * the last one that changed since the previous push (the whole range after a `watch` or a
-   * change made through the editor), or why the range could not be read. Nothing is sent
-   * while nothing changes.
-   */
-  live: LiveUpdate;
+  /** The watched window as the user sees it (see ViewUpdate). */
+  view: ViewUpdate;
 };
 
-export type LiveUpdate = { offset: number; data: Uint8Array } | { error: string };
+/**
+ * The host's push of the window the webview `watch`es: the bytes from the first to the last
+ * one that differ from the previous push, and the ranges of the window that hold pending edits
+ * (always all of them). `cause` says why: 'all' (the whole window: after a `watch` or a failed
+ * read), 'edit' (edit, undo, redo, save, revert: shown at once, no heat), 'poll' (live
+ * refresh found another process's write). Or why the window could not be read.
+ */
+export type ViewUpdate =
+  | { window: ByteRange; offset: number; data: Uint8Array; pending: ByteRange[]; cause: 'all' | 'edit' | 'poll' }
+  | { window: ByteRange; error: string };
 
 /** Requests the host sends to the webview. */
 export type HostToWebview = {
@@ -124,8 +138,13 @@ export type HostToWebview = {
 /** Notifications the webview sends to the host. */
 export type WebviewEvents = {
   /**
-   * The range live refresh should poll (the rows in view), or length 0 for none (paused,
-   * hidden, switched off). Each `watch` also asks for the whole range in the next push.
+   * The window the webview shows (the rows in view plus a margin; length 0: none) and whether
+   * live refresh should poll it (false while paused or hidden). The host pushes all of the
+   * window at once, then what changes in it (`view`).
    */
-  watch: ByteRange;
+  watch: WatchParams;
 };
+
+export interface WatchParams extends ByteRange {
+  live: boolean;
+}

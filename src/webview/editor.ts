@@ -1,9 +1,10 @@
-// The hex editor controller: owns the cursor/selection, the top row, the page cache and
-// the pending-edit marks; wires the grid, keyboard, mouse, clipboard, Go to Offset, live
-// refresh, toolbar and status line to the host through the protocol. Live inspection
+// The hex editor controller: owns the cursor/selection, the top row and the watched window
+// (viewWindow.ts: the bytes the host pushes, with their pending-edit marks); wires the grid,
+// keyboard, mouse, clipboard, Go to Offset, live refresh, toolbar and status line to the host
+// through the protocol. Live inspection
 // (inspector, Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort.
 
-import type { ByteRange, HexDocInfo, HexDocState, HexSettings, LiveUpdate } from '../protocol/webview';
+import type { ByteRange, HexDocInfo, HexDocState, HexSettings, ViewUpdate } from '../protocol/webview';
 import { bytesFromClipboard, clipboardText, COPY_CHUNK, MAX_COPY_BYTES, MAX_PASTE_BYTES } from './clipboard';
 import { LiveInspection, type SavedInspection } from './features';
 import { charOf, formatSize, hex2, hexDigit, isPrintable, offsetDigits, plural } from './format';
@@ -12,27 +13,22 @@ import { type CellLook, type Column, el, Grid } from './grid';
 import { commandForKey, type KeyCommand } from './keyboard';
 import { fitBytesPerRow, maxTopRow, rowForScrollTop, type ScrollModel, scrollRange, scrollTopForRow } from './layout';
 import { LiveRefresh } from './liveRefresh';
-import { PageCache, UNLOADED, UNREADABLE } from './pageCache';
-import { EditMarks } from './pendingEdits';
 import { PointerSelection } from './pointer';
 import type { EditorPort, HexRpc } from './port';
 import { Selection } from './selection';
 import { Banner, MessageArea, StatusLine } from './status';
 import { type BytesPerRow, type Grouping, Toolbar } from './toolbar';
+import { UNLOADED, UNREADABLE, ViewWindow } from './viewWindow';
 import { isSavedViewState, type SavedViewState, type VsCodeApi } from './vscodeApi';
 
 export type { HexRpc } from './port';
 
-export const PAGE_SIZE = 4 * 1024;
-export const MAX_PAGES = 64;
-const MAX_RUN_PAGES = 16;
 /** Longest time the previous rows stay on screen while new ones are being read. */
 const HOLD_PAINT_MS = 120;
 
 export class HexEditor {
   private readonly sel: Selection;
-  private readonly cache: PageCache;
-  private readonly marks = new EditMarks();
+  private readonly view: ViewWindow;
   private readonly live: LiveRefresh;
   private readonly grid: Grid;
   private readonly toolbar: Toolbar;
@@ -76,34 +72,15 @@ export class HexEditor {
     private docState: HexDocState,
   ) {
     this.sel = new Selection(doc.size);
-    this.cache = new PageCache({
-      size: doc.size,
-      pageSize: PAGE_SIZE,
-      maxPages: MAX_PAGES,
-      maxRunPages: MAX_RUN_PAGES,
-      read: (offset, length, signal) => this.read(offset, length, signal),
-      // While holding the picture for missing bytes, paint as soon as they are here.
-      onUpdate: () => {
-        this.live.pagesLoaded();
-        if (this.holdSince) this.render();
-        else this.scheduleRender();
-      },
-      onError: (message) => this.messages.show(`Could not read the segment: ${message}`, 'error'),
-    });
-    this.live = new LiveRefresh({
-      cache: this.cache,
-      visibleRange: () => this.watchedRange(),
-      watch: (offset, length) => this.rpc.notify('watch', { offset, length }),
-      canApply: () => !this.marks.editing, // a push may predate an unanswered edit
-      refreshed: () => this.scheduleRender(),
-      error: (message) => this.messages.show(message, 'error'),
-    });
+    this.view = new ViewWindow(doc.size);
+    this.live = new LiveRefresh({ refreshed: () => this.scheduleRender() });
 
     this.restoreState();
-    // Ask for the first rows' page before building the DOM: the answer then arrives while
-    // the first frame is being prepared instead of after it.
+    this.live.setPeriod(settings.liveRefreshMs);
+    // Watch the first rows before building the DOM: their bytes then arrive while the first
+    // frame is being prepared instead of after it (relayout watches the exact rows).
     const top = this.topRow * this.bytesPerRow;
-    this.cache.ensure(top, top + 1);
+    this.syncWatch(top, top + 1);
 
     root.replaceChildren();
     root.classList.add('hex-editor');
@@ -144,8 +121,6 @@ export class HexEditor {
     if (doc.size === 0) this.messages.show('The segment is empty (0 bytes).', 'info', 60_000);
     this.toolbar.setInfo(`shmid ${doc.id} · key ${doc.keyHex} · ${formatSize(doc.size)}${doc.readOnly ? ' · read-only' : ''}`);
     this.banner.update(docState);
-    this.marks.setState(docState);
-    this.live.setPeriod(settings.liveRefreshMs);
     this.toolbar.showLive(this.live.enabled, this.live.paused);
     this.listen();
     this.relayout();
@@ -154,22 +129,22 @@ export class HexEditor {
 
   // ---- host events -------------------------------------------------------------------
 
-  onChanged(ranges: ByteRange[] | 'all'): void {
-    this.cache.invalidate(ranges);
-    this.features.onChanged();
-    this.scheduleRender();
+  /** The host's push of the watched window (on watch, after edits, at live polls). */
+  onView(update: ViewUpdate): void {
+    const r = this.view.apply(update);
+    if (!r) return; // for a window no longer watched
+    if (r.cause === 'error') this.messages.show(`Could not read the segment: ${this.view.readError}`, 'error');
+    if (r.bytesChanged) this.features.onChanged();
+    if (r.cause === 'poll') this.live.polled(r.changed);
+    // While holding the picture for missing bytes, paint as soon as they are here.
+    if (this.holdSince) this.render();
+    else this.scheduleRender();
   }
 
   onState(state: HexDocState): void {
     this.docState = state;
-    this.marks.setState(state);
     this.banner.update(state);
     this.scheduleRender();
-  }
-
-  /** A live refresh push from the host. */
-  onLive(update: LiveUpdate): void {
-    this.live.onUpdate(update);
   }
 
   onSettings(settings: HexSettings): void {
@@ -177,6 +152,7 @@ export class HexEditor {
     this.features.onSettings(settings);
     this.live.setPeriod(settings.liveRefreshMs);
     this.toolbar.showLive(this.live.enabled, this.live.paused);
+    this.syncWatch();
     if (!this.layoutChoice) this.relayout();
     this.scheduleRender();
   }
@@ -310,13 +286,20 @@ export class HexEditor {
     return { start, end: Math.min(this.doc.size, start + this.rowElements * this.bytesPerRow) };
   }
 
-  /** The visible bytes plus those the inspector shows after a cursor on screen (kept loaded and fresh). */
-  private watchedRange(): { start: number; end: number } {
+  /** The visible bytes plus those the inspector shows after a cursor on screen (kept in the window). */
+  private shownRange(): { start: number; end: number } {
     const r = this.visibleRange();
     const c = this.sel.cursor;
     const extra = this.features?.inspectedBytes ?? 0;
     if (extra > 0 && c >= r.start && c < r.end) r.end = Math.min(this.doc.size, Math.max(r.end, c + extra));
     return r;
+  }
+
+  /** Tell the host which window to push and whether to poll it, if that changed. */
+  private syncWatch(start?: number, end?: number): void {
+    if (start === undefined || end === undefined) ({ start, end } = this.shownRange());
+    const w = this.view.want(start, end, this.live.polling);
+    if (w) this.rpc.notify('watch', w);
   }
 
   private chooseLayout(bytesPerRow: BytesPerRow, grouping: Grouping): void {
@@ -328,6 +311,7 @@ export class HexEditor {
   private toggleLive(): void {
     this.live.setPaused(!this.live.paused);
     this.toolbar.showLive(this.live.enabled, this.live.paused);
+    this.syncWatch();
     this.render();
     this.saveStateSoon();
   }
@@ -349,25 +333,23 @@ export class HexEditor {
   private render(): void {
     this.renderQueued = false;
     const { start, end } = this.visibleRange();
-    this.cache.ensure(start, this.watchedRange().end);
-    this.live.sync();
+    this.syncWatch();
     const r = this.sel.range();
     this.status.update({
       cursor: this.sel.cursor,
       selectionStart: r.start,
       selectionLength: r.length,
-      value: this.cache.byteAt(this.sel.cursor),
+      value: this.view.byteAt(this.sel.cursor),
       readOnly: this.doc.readOnly,
       dirty: this.docState.dirty,
       via: this.docState.via,
     });
     this.status.setLive(this.live.statusText());
-    this.grid.element.dataset.cachePages = String(this.cache.pageCount);
+    this.grid.element.dataset.windowBytes = String(this.view.heldBytes);
     if (this.holdForData(start, end)) {
       this.grid.setBusy(true);
       return;
     }
-    this.marks.prepare(start, end);
     this.features.prepare(start, end);
     this.unloadedCells = 0;
     this.grid.paint(this.topRow, this.doc.size, this.describe);
@@ -391,7 +373,7 @@ export class HexEditor {
    * painting twice would delay them (the read's answer waits for the placeholder frame).
    */
   private holdForData(start: number, end: number): boolean {
-    if (this.cache.isSettled(start, end)) {
+    if (this.view.isSettled(start, end)) {
       this.clearHold();
       return false;
     }
@@ -418,7 +400,7 @@ export class HexEditor {
 
   /** How the byte at offset looks (passed to Grid.paint; arrow keeps `this`). */
   private readonly describe = (o: number, out: CellLook): void => {
-    const v = this.cache.byteAt(o);
+    const v = this.view.byteAt(o);
     let hexClass = 'hex-cell';
     let textClass = 'text-cell';
     if (v === UNLOADED) {
@@ -436,7 +418,7 @@ export class HexEditor {
       out.hex = hex2(v);
       out.text = charOf(v);
       if (!isPrintable(v)) textClass += ' nonprint';
-      if (this.marks.isMarked(o, v)) {
+      if (this.view.isPending(o)) {
         hexClass += ' edited';
         textClass += ' edited';
       }
@@ -479,12 +461,12 @@ export class HexEditor {
     this.saveStateSoon();
   }
 
-  /** Up to max loaded bytes from offset (stops at the end, an unreadable or a missing byte). */
+  /** Up to max bytes from offset out of the window (stops at the end, an unreadable or a missing byte). */
   private peek(offset: number, max: number): { bytes: Uint8Array; missing: boolean } {
     const n = Math.max(0, Math.min(max, this.doc.size - offset));
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const v = this.cache.byteAt(offset + i);
+      const v = this.view.byteAt(offset + i);
       if (v < 0) return { bytes: out.subarray(0, i), missing: v === UNLOADED };
       out[i] = v;
     }
@@ -638,22 +620,13 @@ export class HexEditor {
     this.saveStateSoon();
   }
 
+  /** Ask the host for the edit; the bytes (and their pending mark) come back pushed in `view`. */
   private writeBytes(offset: number, data: Uint8Array, label: string): void {
     const bytes = data.slice(); // compact copy: structured clone sends the whole buffer
-    this.cache.write(offset, bytes);
-    this.marks.sent(offset, bytes);
-    const settled = () => { if (this.marks.settled()) this.scheduleRender(); };
-    this.rpc.request('edit', { offset, data: bytes, label }).then(
-      settled,
-      (err: unknown) => {
-        settled();
-        const message = err instanceof Error ? err.message : String(err);
-        this.messages.show(`Edit refused: ${message}`, 'error');
-        this.cache.invalidate([{ offset, length: bytes.length }]);
-        this.scheduleRender();
-      },
-    );
-    this.scheduleRender();
+    this.rpc.request('edit', { offset, data: bytes, label }).then(undefined, (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.messages.show(`Edit refused: ${message}`, 'error');
+    });
   }
 
   private copyRange(): { start: number; length: number } {
@@ -669,8 +642,8 @@ export class HexEditor {
       this.messages.show(`Selection too large to copy (${formatSize(length)}; at most ${formatSize(MAX_COPY_BYTES)})`, 'error');
       return;
     }
-    if (e.clipboardData && this.cache.hasRange(start, start + length)) {
-      e.clipboardData.setData('text/plain', clipboardText(this.cache.slice(start, start + length), this.column));
+    if (e.clipboardData && this.view.hasRange(start, start + length)) {
+      e.clipboardData.setData('text/plain', clipboardText(this.view.slice(start, start + length), this.column));
       return;
     }
     void this.copyViaHost(start, length);
@@ -751,7 +724,7 @@ export class HexEditor {
     new ResizeObserver(() => this.scheduleLayout()).observe(this.grid.scroller);
     new ResizeObserver(() => this.scheduleLayout()).observe(this.probe);
     document.addEventListener('visibilitychange', () => {
-      this.live.sync();
+      this.syncWatch();
       if (!document.hidden) this.scheduleRender();
     });
     // When VS Code focuses the webview, keys should reach the grid.

@@ -22,24 +22,20 @@ async function main(): Promise<void> {
     { timeoutMs: 10000 },
   );
   window.addEventListener('message', (e: MessageEvent) => rpc.receive(e.data));
-  // Events that arrive before the editor exists are covered by the `ready` answer.
-  rpc.on('changed', (p) => editor?.onChanged(p.ranges));
+  // The host posts events only after it answered `ready` (that answer carries the initial state).
   rpc.on('state', (p) => editor?.onState(p));
   rpc.on('settings', (p) => editor?.onSettings(p));
   rpc.on('goto', (p) => editor?.onGoto(p.offset, p.length));
-  rpc.on('live', (p) => editor?.onLive(p));
-  // Bookmarks and differences are sent right after `ready`: keep the latest until the editor exists.
-  let early: { bookmarks?: HostToWebviewEvents['bookmarks']; diff?: HostToWebviewEvents['diff'] } = {};
-  rpc.on('bookmarks', (p) => (editor ? editor.inspection.onBookmarks(p.bookmarks) : (early.bookmarks = p)));
-  rpc.on('diff', (p) => (editor ? editor.inspection.onDiff(p.diff) : (early.diff = p)));
+  rpc.on('view', (p) => editor?.onView(p));
+  rpc.on('bookmarks', (p) => editor?.inspection.onBookmarks(p.bookmarks));
+  rpc.on('diff', (p) => editor?.inspection.onDiff(p.diff));
   rpc.on('action', (p) => editor?.inspection.onAction(p?.action));
 
   try {
-    const { doc, settings, state } = await rpc.request('ready', {});
+    const { doc, settings, state, bookmarks, diff } = await rpc.request('ready', {});
     editor = new HexEditor(root, rpc, vscode, doc, settings, state);
-    if (early.bookmarks) editor.inspection.onBookmarks(early.bookmarks.bookmarks);
-    if (early.diff) editor.inspection.onDiff(early.diff.diff);
-    early = {};
+    editor.inspection.onBookmarks(bookmarks);
+    if (diff) editor.inspection.onDiff(diff);
   } catch (err) {
     root.textContent = `Could not open the segment: ${err instanceof Error ? err.message : String(err)}`;
     root.className = 'load-error';

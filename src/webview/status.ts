@@ -3,7 +3,7 @@
 
 import { charOf, hex2, hexNumber, isPrintable, plural } from './format';
 import { el } from './grid';
-import { UNREADABLE } from './pageCache';
+import { UNREADABLE } from './viewWindow';
 import type { HexDocState } from '../protocol/webview';
 import { type ReadVia, describeReadVia, readViaLabel } from '../protocol/segment';
 

@@ -175,10 +175,9 @@ describe('editing', () => {
     }
   });
 
-  for (const reportPending of [true, false]) {
-    const mode = reportPending ? 'host reports pending ranges' : 'host without pending ranges';
-    it(`re-reads on \`changed\` after the host undoes, and marks only bytes still edited (${mode})`, async () => {
-      const ed = await openEditor({ size: 4096, reportPending });
+  {
+    it('shows the bytes the host pushes after it undoes, and marks only bytes still edited', async () => {
+      const ed = await openEditor({ size: 4096 });
       try {
         await ed.waitLoaded();
         await ed.clickCell(0x30);
@@ -201,8 +200,8 @@ describe('editing', () => {
       }
     });
 
-    it(`keeps the bytes but drops the marks when the host saves; re-reads everything on revert (${mode})`, async () => {
-      const ed = await openEditor({ size: 4096, reportPending });
+    it('keeps the bytes but drops the marks when the host saves; shows the segment again on revert', async () => {
+      const ed = await openEditor({ size: 4096 });
       try {
         await ed.waitLoaded();
         await ed.clickCell(0x10);
@@ -227,24 +226,28 @@ describe('editing', () => {
     });
   }
 
-  it('marks exactly the ranges the host reports as pending', async () => {
+  it('marks exactly the ranges the host pushes as pending', async () => {
     const ed = await openEditor({ size: 4096 });
     try {
       await ed.waitLoaded();
       // Edits from another editor of the same document: only the host knows them.
-      await ed.page.evaluate(`window.fakeHost.sendState({ dirty: true, gone: false, dest: false, pending: [{ offset: 0x100, length: 3 }, { offset: 0x17f, length: 2 }] })`);
+      await ed.page.evaluate('window.fakeHost.editElsewhere(0x100, [1, 2, 3]); window.fakeHost.editElsewhere(0x17f, [4, 5])');
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.edited').length === 5);
       const marked = await ed.page.$$eval('.grid .hex-cell.edited', (cells) => cells.map((c: any) => Number(c.dataset.offset)));
       assert.deepEqual(marked, [0x100, 0x101, 0x102, 0x17f, 0x180]);
       assert.equal(await ed.page.locator('.grid .text-cell.edited').count(), 5);
-      // Our own edit: marked at once, then by the host's list.
+      assert.equal(await ed.cell(0x17f), '04', 'their bytes pushed with the marks');
+      // Our own edit: pushed back by the host, byte and mark together.
       await ed.clickCell(0x10);
       await ed.page.keyboard.type('ee');
-      assert.match(await classOf(ed, 0x10), /\bedited\b/);
       await ed.waitEdits(1);
-      await ed.sync();
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.edited').length === 1);
-      assert.match(await classOf(ed, 0x10), /\bedited\b/, 'the host now lists only 0x10');
+      await ed.waitCell(0x10, 'EE');
+      assert.match(await classOf(ed, 0x10), /\bedited\b/);
+      assert.equal(await ed.page.locator('.grid .hex-cell.edited').count(), 6);
+      // Undone there: the marks go with the bytes.
+      await ed.page.evaluate('window.fakeHost.undo()');
+      await ed.waitCell(0x10, hex2(baseByte(0x10)));
+      assert.equal(await ed.page.locator('.grid .hex-cell.edited').count(), 5);
       await ed.assertClean();
     } finally {
       await ed.close();

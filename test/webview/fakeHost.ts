@@ -7,8 +7,8 @@
 // Compiled twice: by esbuild for the browser, and by the repo's tsc (lib ES2022, no DOM)
 // for type checking, hence the small local declarations instead of DOM types.
 
-import { LiveWatch } from '../../src/extension/hexEditor/liveWatch';
-import { checkWatch } from '../../src/extension/hexEditor/validate';
+import { checkRead, checkWatch } from '../../src/extension/hexEditor/validate';
+import { Viewport } from '../../src/extension/hexEditor/viewport';
 import { Rpc } from '../../src/protocol/rpc';
 import type {
   Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
@@ -29,11 +29,9 @@ export interface FakeHostConfig {
   theme?: ThemeName;
   /** Delay of every read answer, ms. */
   readDelayMs?: number;
-  /** Send HexDocState.pending like the real host (default true); false = an older host. */
-  reportPending?: boolean;
-  /** Bookmarks of the segment (sent after `ready`, like the real host). */
+  /** Bookmarks of the segment (in the `ready` answer, like the real host). */
   bookmarks?: Bookmark[];
-  /** Differences shown at start (sent after `ready`). */
+  /** Differences shown at start (in the `ready` answer). */
   diff?: DiffView;
   /** Bytes the search scans per step (between progress reports); default 64 KiB. */
   searchChunk?: number;
@@ -84,13 +82,16 @@ export interface FakeHostApi {
   resetStats(): void;
   /** Change the live segment's bytes (as another process would). No event is sent. */
   mutate(offset: number, bytes: number[]): void;
-  /** Revert the last edit like VS Code's undo, then send `changed` (and `state` when clean). */
+  /** Revert the last edit like VS Code's undo, then push the window (and send `state`). */
   undo(): boolean;
   /** Revert all edits and report the document clean, like Revert File. */
   revert(): void;
   /** Write the pending edits to the segment and report clean, like Save. */
   save(): void;
-  sendChanged(ranges: ByteRange[] | 'all'): void;
+  /** Push what changed in the watched window now (as after an edit), e.g. after mutate(). */
+  pushNow(): void;
+  /** An edit made in another editor of the same document: pending here too, pushed. */
+  editElsewhere(offset: number, bytes: number[]): void;
   sendState(state: HexDocState): void;
   sendSettings(settings: Partial<HexSettings>): void;
   sendGoto(offset: number, length?: number): void;
@@ -123,7 +124,7 @@ function install(): void {
 
   const defaults: HexSettings = { bytesPerRow: 16, grouping: 1, liveRefreshMs: 0, inspector: 'off', littleEndian: true };
   let settings: HexSettings = { ...defaults, ...config.settings };
-  let docState: HexDocState = { dirty: false, gone: false, dest: false, ...(config.reportPending !== false ? { pending: [] } : {}), ...config.state };
+  let docState: HexDocState = { dirty: false, gone: false, dest: false, ...config.state };
   const doc: HexDocInfo = {
     id: config.docId ?? 42,
     key: 0x1234abcd,
@@ -285,20 +286,27 @@ function install(): void {
     return spans;
   }
 
-  /** Like the real host: after every change, the state (with the pending ranges unless disabled). */
+  /** Like the real host: after every change, the state. */
   function emitState(dirty: boolean): void {
-    const reportPending = config.reportPending !== false;
-    if (!reportPending && docState.dirty === dirty) return;
     docState = { ...docState, dirty };
-    if (reportPending) docState.pending = pendingSpans();
     host.notify('state', docState);
+  }
+
+  /** The pending ranges clipped to [offset, offset+length) (what HexDocument.pendingSpans gives). */
+  function pendingIn(offset: number, length: number): ByteRange[] {
+    const out: ByteRange[] = [];
+    for (const r of pendingSpans()) {
+      const from = Math.max(offset, r.offset);
+      const to = Math.min(offset + length, r.offset + r.length);
+      if (from < to) out.push({ offset: from, length: to - from });
+    }
+    return out;
   }
 
   /** The bytes the webview sees (live segment + pending edits), counted in the stats like every read. */
   async function readView(offset: number, length: number): Promise<Uint8Array> {
     checkRange(offset, length, 'read');
     if (readFailure) throw new Error(readFailure);
-    if (length > 64 * 1024 * 1024) throw new Error(`read: ${length} bytes is too much for one read`);
     stats.reads++;
     stats.bytesRead += length;
     stats.maxReadLength = Math.max(stats.maxReadLength, length);
@@ -310,10 +318,9 @@ function install(): void {
     return data;
   }
 
-  /** Like the real host: `changed` to the webview, and live refresh pushes its whole range next. */
-  function notifyChanged(ranges: ByteRange[] | 'all'): void {
-    host.notify('changed', { ranges });
-    liveWatch.resync();
+  /** Like the real host: the viewport pushes what changed in the window at once. */
+  function notifyChanged(): void {
+    viewport.changed();
   }
 
   const channel = new MessageChannel() as unknown as { port1: Port; port2: Port };
@@ -321,15 +328,11 @@ function install(): void {
   const host = new Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>(
     (m) => w.postMessage(m, '*'),
     {
-      ready: () => {
-        // Like the real host: bookmarks (and differences shown) right after the answer.
-        setTimeout(() => {
-          host.notify('bookmarks', { bookmarks });
-          if (config.diff) host.notify('diff', { diff: config.diff });
-        }, 0);
-        return { doc, settings, state: docState };
+      ready: () => ({ doc, settings, state: docState, bookmarks, diff: config.diff ?? null }),
+      read: async (p) => {
+        const { offset, length } = checkRead(p, size);
+        return { offset, data: await readView(offset, length) };
       },
-      read: async ({ offset, length }) => ({ offset, data: await readView(offset, length) }),
       edit: ({ offset, data, label }) => {
         if (editFailure) throw new Error(editFailure);
         if (doc.readOnly) throw new Error(`the segment is read-only (${doc.readOnlyReason})`);
@@ -342,8 +345,7 @@ function install(): void {
           overlay.set(offset + i, data[i]);
         }
         undoStack.push({ offset, before });
-        // The real host posts `changed` and `state` before it answers the edit.
-        notifyChanged([{ offset, length: data.length }]);
+        notifyChanged();
         emitState(true);
         return null;
       },
@@ -362,7 +364,7 @@ function install(): void {
         const data = [0x1a, 0x2b, 0x3c, 0x4d];
         for (let i = 0; i < data.length && p.offset + i < size; i++) overlay.set(p.offset + i, data[i]);
         undoStack.push({ offset: p.offset, before: data.map(() => undefined) });
-        notifyChanged([{ offset: p.offset, length: data.length }]);
+        notifyChanged();
         emitState(true);
         return { path: '/tmp/import.bin', bytes: data.length };
       },
@@ -401,10 +403,14 @@ function install(): void {
   );
   channel.port2.onmessage = (e) => void host.receive(e.data);
 
-  // Live refresh polls like the real host, with the real host's class.
-  const liveWatch = new LiveWatch({ read: readView, push: (update) => host.notify('live', update), active: () => !docState.gone });
-  liveWatch.setPeriod(settings.liveRefreshMs);
-  host.on('watch', (p) => liveWatch.watch(checkWatch(p, size)));
+  // The window the webview watches is pushed like the real host does, with the real host's class.
+  const viewport = new Viewport({
+    source: { read: readView, pendingSpans: pendingIn },
+    push: (update) => host.notify('view', update),
+    active: () => !docState.gone,
+  });
+  viewport.setPeriod(settings.liveRefreshMs);
+  host.on('watch', (p) => viewport.watch(checkWatch(p, size)));
 
   function applyTheme(theme: ThemeName): void {
     const t = THEMES[theme];
@@ -436,32 +442,39 @@ function install(): void {
         if (b === undefined) overlay.delete(e.offset + i);
         else overlay.set(e.offset + i, b);
       });
-      notifyChanged([{ offset: e.offset, length: e.before.length }]);
+      notifyChanged();
       emitState(undoStack.length > 0);
       return true;
     },
     revert: () => {
       overlay.clear();
       undoStack.length = 0;
-      notifyChanged('all');
+      notifyChanged();
       emitState(false);
     },
     save: () => {
       for (const [o, b] of overlay) live.set(o, b);
       overlay.clear();
       undoStack.length = 0;
+      notifyChanged();
       emitState(false);
     },
-    sendChanged: notifyChanged,
+    pushNow: notifyChanged,
+    editElsewhere: (offset, bytes) => {
+      checkRange(offset, bytes.length, 'editElsewhere');
+      bytes.forEach((b, i) => overlay.set(offset + i, b & 0xff));
+      notifyChanged();
+      emitState(true);
+    },
     sendState: (s) => {
       docState = s;
       host.notify('state', s);
-      liveWatch.update();
+      viewport.update();
     },
     sendSettings: (s) => {
       settings = { ...settings, ...s };
       host.notify('settings', settings);
-      liveWatch.setPeriod(settings.liveRefreshMs);
+      viewport.setPeriod(settings.liveRefreshMs);
     },
     sendGoto: (offset, length) => host.notify('goto', length === undefined ? { offset } : { offset, length }),
     requestSelection: () => host.request('selection', {}),

@@ -41,7 +41,7 @@ describe('data inspector', () => {
       await ed.waitLoaded();
       await mutate(ed.page, mut, 0x40, [0xff, 0xfe, 0x80, 0x7f, 0x00, 0x00, 0xc0, 0x7f, 0x3f, 0x80, 0x00, 0x00, 0x48, 0xc3, 0xa9, 0x21]);
       await mutate(ed.page, mut, 0xffc, [0x00, 0x00, 0x80, 0xbf, 0x01, 0x02, 0x03, 0x04]); // -1.0f LE, across the 4 KiB page boundary
-      await ed.page.evaluate(`window.fakeHost.sendChanged('all')`); // (another process wrote them: re-read now rather than at the next refresh)
+      await ed.page.evaluate(`window.fakeHost.pushNow()`); // (another process wrote them: re-read now rather than at the next refresh)
       for (const offset of [0x40, 0x41, 0x44, 0x48, 0x123, 0xffc, 0x7fff9, size - 7, size - 3, size - 1]) {
         await ed.page.evaluate((o) => (globalThis as any).fakeHost.sendGoto(o), offset);
         await inspectorAt(ed.page, offset);

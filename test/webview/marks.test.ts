@@ -366,7 +366,7 @@ describe('accessibility and themes', () => {
       await ed.page.evaluate('window.fakeHost.sendDiff(window.fakeHost.liveDiff())');
       await mutate(ed.page, mut, 0x1030, [0x53, 0x48, 0x4d, 0x21, 0x01, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
       await mutate(ed.page, mut, 0x1098, [0x2a, 0x01, 0, 0, 0, 0, 0, 0]);
-      await ed.page.evaluate(`window.fakeHost.sendChanged('all')`);
+      await ed.page.evaluate(`window.fakeHost.pushNow()`);
       await ed.page.evaluate('window.fakeHost.sendGoto(0x1030)');
       await ed.waitLoaded();
       await ed.page.keyboard.press('Control+f');

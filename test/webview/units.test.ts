@@ -25,29 +25,20 @@ const layout = loadWebviewModule<{
   rowWidthCh(bpr: number, grouping: number, digits: number): number;
 }>('layout');
 
-interface PageCacheLike {
-  stats: { reads: number; bytes: number };
-  pageCount: number;
+interface ViewWindowLike {
+  range: { offset: number; length: number };
+  heldBytes: number;
+  want(start: number, end: number, live: boolean): { offset: number; length: number; live: boolean } | null;
+  apply(u: unknown): { changed: number[]; bytesChanged: boolean; cause: string } | null;
   byteAt(o: number): number;
-  ensure(start: number, end: number): void;
-  write(o: number, data: Uint8Array): void;
-  invalidate(r: { offset: number; length: number }[] | 'all'): void;
-  isFresh(start: number, end: number): boolean;
-  applyFresh(o: number, data: Uint8Array): { changed: number[]; skipped: boolean };
+  isPending(o: number): boolean;
+  hasRange(start: number, end: number): boolean;
 }
-const pageCacheModule = loadWebviewModule<{
+const viewWindowModule = loadWebviewModule<{
   UNLOADED: number;
   UNREADABLE: number;
-  PageCache: new (o: {
-    size: number; pageSize: number; maxPages: number; maxRunPages: number;
-    read(offset: number, length: number, signal: AbortSignal): Promise<Uint8Array>;
-    onUpdate(): void; onError(m: string): void;
-  }) => PageCacheLike;
-}>('pageCache');
-
-const pendingModule = loadWebviewModule<{
-  PendingEdits: new () => { isEmpty: boolean; record(o: number, d: Uint8Array): void; clear(): void; valuesIn(s: number, e: number): Map<number, number> };
-}>('pendingEdits');
+  ViewWindow: new (size: number) => ViewWindowLike;
+}>('viewWindow');
 
 const keyboard = loadWebviewModule<{
   commandForKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }, column: 'hex' | 'text', isMac: boolean): { kind: string; [k: string]: unknown } | null;
@@ -184,116 +175,45 @@ describe('scroll geometry', () => {
   });
 });
 
-describe('PageCache', () => {
-  const make = (size: number, opts: { maxPages?: number; delay?: boolean } = {}) => {
-    const reads: { offset: number; length: number }[] = [];
-    const resolvers: (() => void)[] = [];
-    let src = (o: number) => o & 0xff;
-    const cache = new pageCacheModule.PageCache({
-      size, pageSize: 1024, maxPages: opts.maxPages ?? 8, maxRunPages: 4,
-      read: (offset, length) => {
-        reads.push({ offset, length });
-        const make = () => Uint8Array.from({ length }, (_, i) => src(offset + i));
-        if (!opts.delay) return Promise.resolve(make());
-        return new Promise((resolve) => resolvers.push(() => resolve(make())));
-      },
-      onUpdate: () => undefined,
-      onError: () => undefined,
-    });
-    return { cache, reads, resolvers, setSource: (f: (o: number) => number) => { src = f; } };
-  };
-  const tick = () => new Promise((r) => setImmediate(r));
+describe('ViewWindow', () => {
+  const bytes = (offset: number, length: number) => Uint8Array.from({ length }, (_, i) => (offset + i) & 0xff);
 
-  it('coalesces neighbouring pages into one read, clips the last page, serves bytes', async () => {
-    const { cache, reads } = make(5000);
-    cache.ensure(0, 5000);
-    assert.deepEqual(reads, [{ offset: 0, length: 4096 }, { offset: 4096, length: 904 }]);
-    assert.equal(cache.byteAt(10), pageCacheModule.UNLOADED);
-    await tick();
-    assert.equal(cache.byteAt(10), 10);
-    assert.equal(cache.byteAt(4999), 4999 & 0xff);
-    cache.ensure(0, 5000);
-    assert.equal(reads.length, 2, 'nothing read twice');
+  it('watches the rows in view plus a margin, and asks again only when they leave it or live changes', () => {
+    const v = new viewWindowModule.ViewWindow(1 << 20);
+    const w = v.want(8192, 8192 + 800, true)!;
+    assert.deepEqual(w, { offset: 8192 - 4096, length: 800 + 2 * 4096, live: true });
+    assert.equal(v.want(8192 + 160, 8192 + 960, true), null, 'scrolling inside the margin: no message');
+    assert.deepEqual(v.want(8192 + 160, 8192 + 960, false), { ...w, live: false }, 'paused: the same window, not polled');
+    const far = v.want(900_000, 900_800, false)!;
+    assert.ok(far.offset <= 900_000 && far.offset + far.length >= 900_800 && far.length <= 256 << 10);
+    assert.deepEqual(v.want(0, 0, false), { offset: 0, length: 0, live: false }, 'nothing in view: nothing watched');
+    const tall = v.want(0, 200_000, true)!;
+    assert.ok(tall.length <= 256 << 10, `bounded: ${tall.length}`);
   });
 
-  it('stays bounded and evicts least recently used pages', async () => {
-    const { cache, reads } = make(1 << 30, { maxPages: 8 });
-    for (let p = 0; p < 100; p++) {
-      cache.ensure(p * 7 * 1024, p * 7 * 1024 + 2000);
-      await tick();
-      assert.ok(cache.pageCount <= 8, `page count ${cache.pageCount}`);
-    }
-    const before = reads.length;
-    cache.ensure(0, 100);
-    assert.equal(reads.length, before + 1, 'page 0 was evicted and is read again');
-  });
-
-  it('drops a read that raced with a local edit and fetches again', async () => {
-    const { cache, reads, resolvers } = make(4096, { delay: true });
-    cache.ensure(0, 100);
-    cache.write(5, Uint8Array.of(0xaa));
-    resolvers.shift()!();
-    await tick();
-    assert.equal(cache.byteAt(5), pageCacheModule.UNLOADED, 'the stale read was dropped');
-    cache.ensure(0, 100);
-    assert.equal(reads.length, 2);
-    resolvers.shift()!();
-    await tick();
-    assert.equal(cache.byteAt(5), 5);
-  });
-
-  it('keeps showing invalidated bytes until the new ones arrive', async () => {
-    const { cache, resolvers, setSource } = make(4096, { delay: true });
-    cache.ensure(0, 100);
-    resolvers.shift()!();
-    await tick();
-    setSource(() => 0x11);
-    cache.invalidate([{ offset: 50, length: 1 }]);
-    assert.equal(cache.byteAt(50), 50, 'old byte still shown');
-    cache.ensure(0, 100);
-    resolvers.shift()!();
-    await tick();
-    assert.equal(cache.byteAt(50), 0x11);
-  });
-
-  it('applyFresh reports changed offsets and skips pages that are stale or being read', async () => {
-    const { cache, resolvers } = make(3072, { delay: true });
-    cache.ensure(0, 3072);
-    resolvers.shift()!();
-    await tick();
-    assert.ok(cache.isFresh(0, 3072));
-    const fresh = Uint8Array.from({ length: 3072 }, (_, i) => i & 0xff);
-    fresh[3] = 0xee;
-    fresh[1500] = 0xee;
-    fresh[2500] = 0xee;
-    cache.invalidate([{ offset: 1024, length: 1 }]); // page 1: stale, its re-read not issued yet
-    assert.ok(!cache.isFresh(0, 3072));
-    assert.ok(cache.isFresh(0, 1024));
-    assert.deepEqual(cache.applyFresh(0, fresh), { changed: [3, 2500], skipped: true });
-    assert.equal(cache.byteAt(3), 0xee);
-    assert.equal(cache.byteAt(1500), 1500 & 0xff, 'stale page not overwritten');
-    cache.ensure(0, 3072); // page 1's read is now in flight
-    assert.ok(!cache.isFresh(1024, 2048), 'a page being read is not fresh');
-    assert.deepEqual(cache.applyFresh(1500, fresh.subarray(1500, 1501)), { changed: [], skipped: true });
-    resolvers.shift()!();
-    await tick();
-    assert.ok(cache.isFresh(0, 3072));
-    assert.deepEqual(cache.applyFresh(0, Uint8Array.of(0xee, 1, 2, 3)), { changed: [0, 3], skipped: false }, 'byte 3 back from 0xee to 3');
-  });
-});
-
-describe('PendingEdits', () => {
-  it('remembers the last value written per offset and forgets on clear', () => {
-    const p = new pendingModule.PendingEdits();
-    assert.ok(p.isEmpty);
-    p.record(10, Uint8Array.of(1, 2));
-    p.record(12, Uint8Array.of(3));
-    p.record(11, Uint8Array.of(9));
-    assert.deepEqual([...p.valuesIn(0, 100)].sort((a, b) => a[0] - b[0]), [[10, 1], [11, 9], [12, 3]]);
-    assert.deepEqual([...p.valuesIn(11, 12)], [[11, 9]]);
-    p.clear();
-    assert.ok(p.isEmpty);
-    assert.equal(p.valuesIn(0, 100).size, 0);
+  it('holds the pushed bytes and marks: all, then only what changed; drops pushes for an older window', () => {
+    const v = new viewWindowModule.ViewWindow(4096);
+    const w = v.want(0, 100, true)!;
+    const window = { offset: w.offset, length: w.length };
+    assert.equal(v.byteAt(5), viewWindowModule.UNLOADED, 'nothing before the first push');
+    assert.deepEqual(v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' }), { changed: [], bytesChanged: true, cause: 'all' });
+    assert.equal(v.byteAt(5), 5);
+    assert.ok(v.hasRange(0, w.length));
+    const r = v.apply({ window, offset: 4, data: Uint8Array.of(0xaa, 5, 0xbb), pending: [{ offset: 4, length: 1 }], cause: 'poll' })!;
+    assert.deepEqual(r.changed, [4, 6], 'only the bytes that differ');
+    assert.equal(v.byteAt(4), 0xaa);
+    assert.deepEqual([v.isPending(3), v.isPending(4), v.isPending(5)], [false, true, false]);
+    v.apply({ window, offset: 0, data: new Uint8Array(0), pending: [], cause: 'edit' });
+    assert.equal(v.isPending(4), false, 'saved: the mark goes, the byte stays');
+    assert.equal(v.byteAt(4), 0xaa);
+    assert.equal(v.byteAt(w.length + 10), viewWindowModule.UNLOADED, 'outside the window');
+    assert.equal(v.apply({ window: { offset: 1, length: 2 }, offset: 1, data: Uint8Array.of(9, 9), pending: [], cause: 'poll' }), null, 'for another window');
+    assert.equal(v.byteAt(1), 1);
+    v.apply({ window, error: 'EIDRM' });
+    assert.equal(v.byteAt(1), viewWindowModule.UNREADABLE);
+    v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' });
+    assert.equal(v.byteAt(4), 4, 'recovered with the next whole push');
+    assert.ok(v.heldBytes <= 256 << 10);
   });
 });
 

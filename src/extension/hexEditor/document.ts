@@ -94,7 +94,7 @@ export class HexDocument {
   private readonly stateEmitter = new Emitter<HexDocState>();
   private readonly editEmitter = new Emitter<EditRecord>();
   private readonly disposeEmitter = new Emitter<void>();
-  /** Bytes changed (edit, undo, redo, save, revert): webviews re-read them. */
+  /** Bytes or pending edits changed (edit, undo, redo, save, revert): webviews get them pushed. */
   readonly onDidChangeBytes = this.changedEmitter.event;
   readonly onDidChangeState = this.stateEmitter.event;
   /** A new undoable edit (the provider passes it on to VS Code). */
@@ -130,16 +130,28 @@ export class HexDocument {
   get state(): HexDocState {
     return {
       dirty: this.isDirty,
-      pending: this.model.overlay.spans(),
       gone: this.status.gone,
       dest: this.status.dest,
       message: this.status.message,
+      via: this.status.via,
     };
   }
 
   /** Pending edits, adjacent ones joined (what Save would write). */
   pendingRanges(): Run[] {
     return this.model.overlay.ranges();
+  }
+
+  /** Ranges with pending edits (adjacent ones joined), clipped to [offset, offset+length). */
+  pendingSpans(offset = 0, length = this.size): ByteRange[] {
+    const end = offset + length;
+    const out: ByteRange[] = [];
+    for (const r of this.model.overlay.spans()) {
+      const from = Math.max(offset, r.offset);
+      const to = Math.min(end, r.offset + r.length);
+      if (from < to) out.push({ offset: from, length: to - from });
+    }
+    return out;
   }
 
   /** Pending bytes inside [offset, offset+length), clipped to it (copies), in offset order. */
@@ -406,7 +418,8 @@ export class HexDocument {
   async refreshStatus(): Promise<HexDocState> {
     if (this.disposed) return this.state;
     const s = await this.source.status();
-    const changed = s.gone !== this.status.gone || s.dest !== this.status.dest || s.message !== this.status.message;
+    const via = (v: SourceStatus['via']) => (v ? JSON.stringify(v) : '');
+    const changed = s.gone !== this.status.gone || s.dest !== this.status.dest || s.message !== this.status.message || via(s.via) !== via(this.status.via);
     this.status = s;
     if (changed) this.emitState();
     return this.state;

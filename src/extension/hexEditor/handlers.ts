@@ -3,7 +3,7 @@
 // vscode-free: the clipboard, settings and the live-inspection flows (dialogs, stores,
 // progress) come in as functions.
 import type { Handlers } from '../../protocol/rpc';
-import type { Bookmark, ByteRange, HexSettings, SnapshotInfo, WebviewToHost } from '../../protocol/webview';
+import type { Bookmark, ByteRange, DiffView, HexSettings, SnapshotInfo, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import {
   checkAddBookmark, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkRead, checkRemoveBookmark, checkSearch,
@@ -11,6 +11,8 @@ import {
 
 /** Live inspection (issue 5) as the webview reaches it; params arrive validated. */
 export interface InspectOps {
+  /** What a fresh webview shows at start: the segment's bookmarks and the differences shown. */
+  initial(doc: HexDocument): { bookmarks: Bookmark[]; diff: DiffView | null };
   /** Save dialog, then the range (pending edits included) to that file. null = cancelled. */
   exportRange(doc: HexDocument, range: ByteRange, signal?: AbortSignal): Promise<{ path: string; bytes: number } | null>;
   /** Open dialog, then the file at offset as one undoable edit. null = cancelled. */
@@ -35,9 +37,10 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
     ready: async () => {
       // A fresh look at the segment, so a banner shows from the first paint.
       const state = await doc.refreshStatus().catch(() => doc.state);
-      return { doc: doc.info, settings: deps.settings(), state };
+      return { doc: doc.info, settings: deps.settings(), state, ...deps.inspect.initial(doc) };
     },
 
+    // Bytes outside the watched window (the window's own are pushed: viewport.ts).
     read: async (p) => {
       const { offset, length } = checkRead(p, doc.size);
       return { offset, data: await doc.read(offset, length) };

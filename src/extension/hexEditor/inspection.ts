@@ -89,6 +89,7 @@ export class LiveInspection implements InspectOps {
       }
     };
     return {
+      initial: (d) => this.initial(d),
       exportRange: shown((d, r, s) => this.exportRange(d, r, s)),
       importFile: shown((d, o) => this.importFile(d, o)),
       addBookmark: shown((d, r) => this.addBookmark(d, r)),
@@ -99,11 +100,9 @@ export class LiveInspection implements InspectOps {
     };
   }
 
-  /** A webview (re)loaded and said ready: give it the segment's bookmarks and the differences shown. */
-  afterReady(host: WebviewHost): void {
-    host.post('bookmarks', { bookmarks: this.bookmarksOf(host.doc) });
-    const diff = this.diffs.get(host.doc);
-    if (diff) host.post('diff', { diff });
+  /** What a fresh webview of the document shows at start (in its `ready` answer). */
+  initial(doc: HexDocument): { bookmarks: Bookmark[]; diff: DiffView | null } {
+    return { bookmarks: this.bookmarksOf(doc), diff: this.diffs.get(doc) ?? null };
   }
 
   // ---- export / import --------------------------------------------------------------------

@@ -105,7 +105,12 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       await source.close();
       return this.openOrphan(uri, backup, source.identity);
     }
-    return this.addDocument(uri, source, backup);
+    try {
+      return this.addDocument(uri, source, backup);
+    } catch (err) {
+      await source.close(); // a document that could not be made must not keep the segment attached
+      throw err;
+    }
   }
 
   /** The segment with this id now; undefined if there is none, 'unknown' if the agent could not tell. */
@@ -177,7 +182,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   async resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
     const entry = this.entries.get(doc);
     if (!entry) throw new Error(`segment ${doc.info.id}: the document was closed`);
-    const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps(), (h) => this.inspection.afterReady(h));
+    const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps());
     entry.hosts.add(host);
     if (panel.active) this.lastActive = host;
     const viewState = panel.onDidChangeViewState(() => {

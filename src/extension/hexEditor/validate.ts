@@ -1,10 +1,10 @@
 // The host trusts nothing a webview sends: every request's params are checked (types, ranges,
 // sizes) here before anything reaches the document or the agent. vscode-free.
-import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type ByteRange, type WebviewToHost } from '../../protocol/webview';
+import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type WatchParams, type WebviewToHost } from '../../protocol/webview';
 
 /** Longest single read a webview may ask for. */
 export const MAX_READ = 1 << 20;
-/** Longest range live refresh polls (the rows in view of a very tall editor are ~16 KiB). */
+/** Longest window a webview may watch (the rows in view of a very tall editor plus margins are ~64 KiB). */
 export const MAX_WATCH = 256 << 10;
 /** Longest single edit (a paste). */
 export const MAX_EDIT = MAX_EDIT_BYTES;
@@ -65,13 +65,13 @@ export function checkRead(p: unknown, size: number): Params<'read'> {
   return { offset, length };
 }
 
-/** The `watch` event: a range inside the segment (length 0 = stop polling). */
-export function checkWatch(p: unknown, size: number): ByteRange {
+/** The `watch` event: a window inside the segment (length 0 = none), live = poll it. */
+export function checkWatch(p: unknown, size: number): WatchParams {
   const o = object('watch', p);
   const offset = count('watch', 'offset', o.offset);
   const length = count('watch', 'length', o.length, MAX_WATCH);
   inside('watch', offset, length, size);
-  return { offset, length };
+  return { offset, length, live: optionalBool('watch', 'live', o.live) ?? false };
 }
 
 export function checkEdit(p: unknown, size: number): Params<'edit'> {

@@ -1,17 +1,17 @@
 // The host end of one hex editor webview: its HTML (strict CSP, nonce per load, resources
-// through asWebviewUri), the Rpc over postMessage with the validated handlers, and the
-// document's events passed on as `changed` / `state`, plus `settings`, `goto`, `action`,
-// `bookmarks` and `diff` (the last two also right after each `ready`: the webview reloads
-// whenever its tab is shown again), and `live` pushes of the watched range (liveWatch.ts).
+// through asWebviewUri), the Rpc over postMessage with the validated handlers (the `ready`
+// answer carries all initial state), the viewport subscription (viewport.ts: the window the
+// webview watches, pushed as `view` on watch, after every change made through the editor and
+// at each live poll), and the events `state`, `settings`, `goto`, `action`, `bookmarks`, `diff`.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { Rpc, type Handlers } from '../../protocol/rpc';
+import { Rpc } from '../../protocol/rpc';
 import type { ByteRange, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { renderHexEditorHtml } from './html';
-import { LiveWatch } from './liveWatch';
 import { checkWatch } from './validate';
+import { Viewport } from './viewport';
 
 /** Requests to the webview (selection) give up after this long. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -33,16 +33,16 @@ export class WebviewHost implements vscode.Disposable {
   private readonly last = new Map<string, unknown>();
   private markReady!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => { this.markReady = resolve; });
-  /** Live refresh: polls the range the webview watches, pushes what changed. */
-  readonly live: LiveWatch;
+  /** The id of the webview's `ready` request until it is answered. */
+  private readyId: number | undefined;
+  /** Pushes the window the webview watches. */
+  readonly viewport: Viewport;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly doc: HexDocument,
     extensionUri: vscode.Uri,
     deps: HandlerDeps,
-    /** Called after each answered `ready` (a fresh webview): send it what it cannot ask for. */
-    onReady?: (host: WebviewHost) => void,
   ) {
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');
@@ -60,20 +60,25 @@ export class WebviewHost implements vscode.Disposable {
       (m) => {
         if (this.disposed) throw new Error('the hex editor was closed');
         webview.postMessage(m).then(undefined, () => undefined);
+        // Events posted from now on reach a webview that has its document.
+        if (m.rpc === 'res' && m.id === this.readyId) {
+          this.readyId = undefined;
+          if (m.ok) this.markReady();
+        }
       },
-      this.withReadyHook(createHandlers(doc, deps), onReady),
+      createHandlers(doc, deps),
       { timeoutMs: REQUEST_TIMEOUT_MS },
     );
-    this.live = new LiveWatch({
-      read: (offset, length) => doc.read(offset, length),
-      push: (update) => this.post('live', update),
+    this.viewport = new Viewport({
+      source: doc,
+      push: (update) => this.post('view', update),
       active: () => this.visible && !doc.state.gone,
       agent: doc.source.segment?.client, // pause while the agent is down
     });
-    this.live.setPeriod(deps.settings().liveRefreshMs);
+    this.viewport.setPeriod(deps.settings().liveRefreshMs);
     this.rpc.on('watch', (p) => {
       try {
-        this.live.watch(checkWatch(p, doc.size));
+        this.viewport.watch(checkWatch(p, doc.size));
       } catch (err) {
         console.error('[shm-inspector] bad watch from the hex editor webview:', err);
       }
@@ -81,43 +86,24 @@ export class WebviewHost implements vscode.Disposable {
     this.subscriptions.push(
       webview.onDidReceiveMessage((m: unknown) => {
         try {
+          if (isRequest(m, 'ready')) this.readyId = m.id;
           this.rpc.receive(m);
         } catch (err) {
           console.error('[shm-inspector] bad message from the hex editor webview:', err);
         }
       }),
-      doc.onDidChangeBytes((ranges: ByteRange[] | 'all') => {
-        this.post('changed', { ranges });
-        this.live.resync();
-      }),
+      doc.onDidChangeBytes(() => this.viewport.changed()),
       doc.onDidChangeState((state) => {
         this.post('state', state);
-        this.live.update();
+        this.viewport.update();
       }),
-      panel.onDidChangeViewState(() => this.live.update()),
+      panel.onDidChangeViewState(() => this.viewport.update()),
       panel.onDidDispose(() => this.dispose()),
       this.postEmitter,
     );
   }
 
-  private withReadyHook(handlers: Handlers<WebviewToHost>, onReady?: (host: WebviewHost) => void): Handlers<WebviewToHost> {
-    const ready = handlers.ready;
-    return {
-      ...handlers,
-      ready: async (p, ctx) => {
-        const r = await ready(p, ctx);
-        // After the answer is posted: the webview has its document when these arrive.
-        setTimeout(() => {
-          if (this.disposed) return;
-          onReady?.(this);
-          this.markReady();
-        }, 0);
-        return r;
-      },
-    };
-  }
-
-  /** Resolves once the webview has loaded and asked for its document (its first `ready`). */
+  /** Resolves once the webview has loaded and got its answer to `ready` (the first time). */
   whenReady(): Promise<void> {
     return this.readyPromise;
   }
@@ -145,7 +131,7 @@ export class WebviewHost implements vscode.Disposable {
 
   sendSettings(settings: HexSettings): void {
     this.post('settings', settings);
-    this.live.setPeriod(settings.liveRefreshMs);
+    this.viewport.setPeriod(settings.liveRefreshMs);
   }
 
   goto(offset: number, length?: number): void {
@@ -165,11 +151,16 @@ export class WebviewHost implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.live.dispose();
+    this.viewport.dispose();
     this.rpc.close(new Error('the hex editor was closed'));
     for (const d of this.subscriptions) d.dispose();
     this.subscriptions.length = 0;
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
   }
+}
+
+function isRequest(m: unknown, method: string): m is { id: number } {
+  const r = m as { rpc?: unknown; method?: unknown; id?: unknown } | null;
+  return !!r && r.rpc === 'req' && r.method === method && typeof r.id === 'number';
 }

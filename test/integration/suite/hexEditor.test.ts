@@ -106,7 +106,7 @@ describe('hex editor', function () {
     const ready = await h.ready({}, ctx);
     assert.deepStrictEqual([ready.doc.id, ready.doc.key, ready.doc.size, ready.doc.readOnly], [info.id, info.key, SIZE, false]);
     const { via, ...state } = ready.state;
-    assert.deepStrictEqual(state, { dirty: false, pending: [], gone: false, dest: false, message: undefined });
+    assert.deepStrictEqual(state, { dirty: false, gone: false, dest: false, message: undefined });
     assert.ok(via === undefined || via.kind === 'attachment', `our own segment is read through an attachment: ${JSON.stringify(via)}`);
     const start = await h.read({ offset: 0, length: 16 }, ctx);
     assert.ok(start.data instanceof Uint8Array);

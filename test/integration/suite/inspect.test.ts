@@ -168,8 +168,9 @@ describe('live inspection', function () {
       await h.edit({ offset: 100, data: new Uint8Array([0xaa, 0xbb]) }, ctx);
       await h.edit({ offset: 0x2000, data: new Uint8Array([0xcc]) }, ctx);
       const pending = [{ offset: 100, length: 2 }, { offset: 0x2000, length: 1 }];
-      assert.deepStrictEqual(doc.state.pending, pending);
-      assert.deepStrictEqual(host.lastPosted('state')?.pending, pending, 'the webview got the pending ranges with the state');
+      assert.deepStrictEqual(doc.pendingSpans(), pending);
+      const windowPending = () => { const v = host.lastPosted('view'); return v && 'pending' in v ? v.pending : undefined; };
+      await waitFor(() => windowPending()?.some((r) => r.offset === 100 && r.length === 2), 'the pending edit pushed with the window');
 
       const seen = new Set<number>([first]);
       for (let i = 0; i < 6; i++) {
@@ -181,7 +182,7 @@ describe('live inspection', function () {
       }
       assert.ok(seen.size >= 4, `the counter moved: ${[...seen].join(', ')}`);
       assert.ok(Math.max(...seen) > first);
-      assert.deepStrictEqual(doc.state.pending, pending);
+      assert.deepStrictEqual(doc.pendingSpans(), pending);
 
       // Save writes the edited bytes only: no conflict (the counter is elsewhere), and it keeps counting.
       await tabDirty(true);
@@ -189,7 +190,7 @@ describe('live inspection', function () {
       await waitFor(() => !doc.isDirty, 'saved');
       assert.deepStrictEqual(asked, []);
       assert.deepStrictEqual([...(await otherRead(info, 100, 2))], [0xaa, 0xbb]);
-      assert.deepStrictEqual(host.lastPosted('state')?.pending, []);
+      await waitFor(() => windowPending()?.length === 0, 'no pending edits pushed after Save');
       const a = (await otherRead(info, 0, 4)).readUInt32LE(0);
       await waitFor(async () => (await otherRead(info, 0, 4)).readUInt32LE(0) > a, 'the counter to go on after Save');
     } finally {
@@ -212,7 +213,7 @@ describe('live inspection', function () {
       const bytes = new Uint8Array(4);
       const values: number[] = [];
       await waitFor(() => {
-        for (const u of rec.of('live').splice(0)) {
+        for (const u of rec.of('view').splice(0)) {
           assert.ok(!('error' in u), `no live error: ${JSON.stringify(u)}`);
           if ('error' in u) continue;
           for (let i = 0; i < u.data.length; i++) {
@@ -230,7 +231,7 @@ describe('live inspection', function () {
       const later: { offset: number; length: number }[] = [];
       await waitFor(() => {
         for (const e of rec.events.splice(0)) {
-          if (e.name === 'live' && !('error' in e.payload)) later.push({ offset: e.payload.offset, length: e.payload.data.length });
+          if (e.name === 'view' && !('error' in e.payload)) later.push({ offset: e.payload.offset, length: e.payload.data.length });
         }
         return later.length >= 3;
       }, 'three more pushes');
@@ -240,18 +241,18 @@ describe('live inspection', function () {
       await stopChild(counter);
       await sleep(300);
       rec.events.length = 0;
-      const polls = host.live.polls;
+      const polls = host.viewport.polls;
       await sleep(800);
-      assert.ok(host.live.polls >= polls + 4, `still polling (${host.live.polls - polls} reads in 800 ms)`);
-      assert.deepStrictEqual(rec.of('live'), [], 'nothing pushed while nothing changes');
+      assert.ok(host.viewport.polls >= polls + 4, `still polling (${host.viewport.polls - polls} reads in 800 ms)`);
+      assert.deepStrictEqual(rec.of('view'), [], 'nothing pushed while nothing changes');
 
       // Hidden behind a text editor in the same group: no polling at all.
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'cover' }), { preview: false });
       await waitFor(() => !host.visible, 'the hex editor hidden');
       await sleep(250);
-      const hiddenPolls = host.live.polls;
+      const hiddenPolls = host.viewport.polls;
       await sleep(600);
-      assert.strictEqual(host.live.polls, hiddenPolls, 'no reads while the editor is hidden');
+      assert.strictEqual(host.viewport.polls, hiddenPolls, 'no reads while the editor is hidden');
       rec.dispose();
     } finally {
       await stopChild(counter);
@@ -342,7 +343,7 @@ describe('live inspection', function () {
       assert.deepStrictEqual(r, { path: file, bytes: 3000 });
       assert.ok(Buffer.from((await h.read({ offset: 0x2000, length: 3000 }, ctx)).data).equals(data));
       assert.strictEqual((await otherRead(info, 0x2000, 1))[0], expected(0x2000), 'pending until Save');
-      assert.deepStrictEqual(doc.state.pending, [{ offset: 0x2000, length: 3000 }]);
+      assert.deepStrictEqual(doc.pendingSpans(), [{ offset: 0x2000, length: 3000 }]);
       await tabDirty(true);
       await vscode.commands.executeCommand('undo');
       await waitFor(async () => (await h.read({ offset: 0x2000, length: 1 }, ctx)).data[0] === expected(0x2000), 'one undo to restore');
@@ -355,7 +356,7 @@ describe('live inspection', function () {
       // Does not fit before the end: refused with the numbers, nothing changes.
       await assert.rejects(Promise.resolve(h.importFile({ offset: SIZE - 10 }, ctx)), /import\.bin is 2\.9 KiB \(3000 bytes\), but only 10 bytes fit between offset 0xfff6 and the end/);
       assert.match(s.errors[0], /only 10 bytes fit/, 'the user is told too');
-      assert.deepStrictEqual(doc.state.pending, [{ offset: 0x2000, length: 3000 }]);
+      assert.deepStrictEqual(doc.pendingSpans(), [{ offset: 0x2000, length: 3000 }]);
       await assert.rejects(Promise.resolve(h.importFile({ offset: SIZE }, ctx)), /past the end/);
     } finally {
       s.restore();
@@ -433,20 +434,20 @@ describe('live inspection', function () {
       // Another segment has its own (none).
       const o = await open(otherSeg);
       assert.deepStrictEqual(provider.inspection.bookmarksOf(o.doc), []);
-      await waitFor(() => o.host.lastPosted('bookmarks'), 'the bookmarks event after ready');
-      assert.deepStrictEqual(o.host.lastPosted('bookmarks'), { bookmarks: [] });
+      assert.deepStrictEqual((await o.h.ready({}, ctx)).bookmarks, [], 'the ready answer carries its bookmarks');
     } finally {
       events.dispose();
       s.restore();
     }
 
-    // Close every editor of the segment, reopen: the bookmarks come back (by key), sent after ready.
+    // Close every editor of the segment, reopen: the bookmarks come back (by key), in the ready answer.
     await closeAllEditors();
     await waitFor(() => !provider.documentFor(uri), 'the document to close');
     const again = await open(info);
     assert.notStrictEqual(again.doc, doc);
     assert.deepStrictEqual(provider.inspection.bookmarksOf(again.doc).map((x) => x.name), ['header', 'counter', 'selected']);
-    const sent = await waitFor(() => again.host.lastPosted('bookmarks'), 'bookmarks sent to the reopened webview after its ready');
+    await again.host.whenReady();
+    const sent = await again.h.ready({}, ctx);
     assert.deepStrictEqual(sent.bookmarks.map((x) => x.name), ['header', 'counter', 'selected']);
 
     const events2 = record(again.host);
@@ -463,7 +464,7 @@ describe('live inspection', function () {
     }
   });
 
-  it('snapshots: take one, another process changes bytes, compare: the diff event carries exactly the changed ranges; a second editor gets it after ready; clear', async () => {
+  it('snapshots: take one, another process changes bytes, compare: the diff event carries exactly the changed ranges; a second editor gets it with its ready answer; clear', async () => {
     const info = await makeSegment();
     const { doc, h, host } = await open(info);
     const events = record(host);
@@ -503,12 +504,13 @@ describe('live inspection', function () {
       assert.match(d.against, /^snapshot 'before' \(\d\d:\d\d:\d\d\)$/);
       assert.match(c.infos[0], /4 bytes differ in 3 ranges \(0x10–0x11, 0x3000, 0xffff\)/);
 
-      // A second editor of the same document gets the differences (and bookmarks) after its ready.
+      // A second editor of the same document gets the differences (and bookmarks) in its ready answer.
       const beside = await open(info, { beside: true });
       assert.strictEqual(beside.doc, doc);
-      const got = await waitFor(() => beside.host.lastPosted('diff'), 'the diff sent to the second editor after ready');
+      await beside.host.whenReady();
+      const got = await beside.h.ready({}, ctx);
       assert.deepStrictEqual(got.diff, d);
-      assert.ok(beside.host.lastPosted('bookmarks'));
+      assert.ok(Array.isArray(got.bookmarks));
 
       // Compare through the palette with the snapshot's name: the same result.
       const again = (await vscode.commands.executeCommand('shmInspector.compareWithSnapshot', snap.name)) as DiffView;

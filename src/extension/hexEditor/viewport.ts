@@ -1,0 +1,185 @@
+// The viewport subscription, host side. The webview says which window it shows (`watch`);
+// this pushes that window as the user sees it (bytes with pending edits applied, and which of
+// them are pending): all of it after a `watch`, then only the span that changed, at once after
+// a change made through the editor (edit, undo, redo, save, revert) and, with live refresh on,
+// at each poll (writes by other processes). This is the only way the window's bytes reach the
+// webview, and one read runs at a time, in order, so pushes never race each other.
+// A quiet segment costs one read per period and no message. The bytes come from a ViewSource
+// (the document: the live segment today), so the webview never knows where they come from.
+// While the agent is down or stopped, polling pauses (a read would only start another agent,
+// or fail at once), and resumes when an agent runs again. vscode-free: the webview tests'
+// fake host runs this class too.
+import type { AgentState } from '../../agent/client';
+import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
+
+/** What the Viewport needs to know about the agent (an AgentClient has it). */
+export interface AgentStatus {
+  readonly state: AgentState;
+  onDidChangeState(listener: (state: AgentState) => void): { dispose(): void };
+}
+
+/** Where the window's bytes come from (a HexDocument). */
+export interface ViewSource {
+  /** Bytes as the user sees them: pending edits applied. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** The parts of [offset, offset+length) that hold pending edits, clipped to it, in order. */
+  pendingSpans(offset: number, length: number): ByteRange[];
+}
+
+export interface ViewportDeps {
+  source: ViewSource;
+  push(update: ViewUpdate): void;
+  /** False while polling makes no sense (the editor is hidden, the segment is gone). */
+  active(): boolean;
+  /** The agent behind the source, if any: polling pauses while it is down or stopped. */
+  agent?: AgentStatus;
+}
+
+/** Why a push is made: 'all' = the whole window (a new watch, or after a failed read). */
+type Cause = 'all' | 'edit' | 'poll';
+const STRENGTH: Record<Cause, number> = { poll: 0, edit: 1, all: 2 };
+
+export class Viewport {
+  private periodMs = 0;
+  private window: ByteRange = { offset: 0, length: 0 };
+  private live = false;
+  /** The window's bytes the webview has from us; null = push all of it next. */
+  private sent: Uint8Array | null = null;
+  private sentPending = '';
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running = false;
+  /** A push asked for while one was being made (the strongest cause). */
+  private queued: Cause | null = null;
+  private lastError = '';
+  private disposed = false;
+  /** Reads made by polls (diagnostics and tests). */
+  polls = 0;
+
+  private readonly agentSub: { dispose(): void } | undefined;
+
+  constructor(private readonly deps: ViewportDeps) {
+    this.agentSub = deps.agent?.onDidChangeState(() => this.update());
+  }
+
+  /** False while the agent is down (crashed, not restarted yet) or stopped (crash limit). */
+  private agentUp(): boolean {
+    const state = this.deps.agent?.state;
+    return state !== 'down' && state !== 'stopped' && state !== 'disposed';
+  }
+
+  /** Live refresh period in ms from the settings; 0 = off. */
+  setPeriod(ms: number): void {
+    const period = Number.isFinite(ms) && ms > 0 ? Math.floor(ms) : 0;
+    if (period === this.periodMs) return;
+    this.periodMs = period;
+    this.stop();
+    this.update();
+  }
+
+  /** The webview's window (length 0: none) and whether to poll it. Pushes all of it now. */
+  watch(w: WatchParams): void {
+    this.window = { offset: w.offset, length: w.length };
+    this.live = w.live;
+    this.sent = null;
+    this.sentPending = '';
+    this.update();
+    this.refresh('all');
+  }
+
+  /** Bytes or pending edits changed through the editor: push what changed in the window now. */
+  changed(): void {
+    this.refresh('edit');
+  }
+
+  /** Start or stop polling after active() or the agent may have changed. */
+  update(): void {
+    const want = !this.disposed && this.periodMs > 0 && this.live && this.window.length > 0 && this.agentUp() && this.deps.active();
+    if (want && !this.timer) {
+      this.timer = setInterval(() => this.poll(), this.periodMs);
+      (this.timer as { unref?: () => void }).unref?.();
+    } else if (!want) {
+      this.stop();
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.agentSub?.dispose();
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private poll(): void {
+    if (this.running) return; // a slow read: skip this period rather than pile up
+    if (!this.agentUp() || !this.deps.active()) {
+      this.update();
+      return;
+    }
+    this.refresh('poll');
+  }
+
+  private refresh(cause: Cause): void {
+    if (this.disposed || this.window.length === 0) return;
+    if (this.running) {
+      if (this.queued === null || STRENGTH[cause] > STRENGTH[this.queued]) this.queued = cause;
+      return;
+    }
+    void this.run(cause);
+  }
+
+  /** Push for `cause`, then for whatever was asked meanwhile, one read at a time. */
+  private async run(first: Cause): Promise<void> {
+    this.running = true;
+    try {
+      for (let cause: Cause | null = first; cause && !this.disposed; cause = this.queued) {
+        this.queued = null;
+        await this.pushOnce(cause);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async pushOnce(cause: Cause): Promise<void> {
+    const window = this.window;
+    if (window.length === 0) return;
+    try {
+      const data = await this.deps.source.read(window.offset, window.length);
+      if (cause === 'poll') this.polls++;
+      if (this.disposed || window !== this.window) return; // a new watch is queued
+      this.lastError = '';
+      const pending = this.deps.source.pendingSpans(window.offset, window.length);
+      const pendingKey = JSON.stringify(pending);
+      const before = this.sent;
+      this.sent = data;
+      const span = before ? changedSpan(before, data) : { start: 0, end: data.length };
+      if (!span && pendingKey === this.sentPending) return; // nothing new: no message
+      this.sentPending = pendingKey;
+      const { start, end } = span ?? { start: 0, end: 0 };
+      this.deps.push({ window, offset: window.offset + start, data: data.slice(start, end), pending, cause: before ? cause : 'all' });
+    } catch (err) {
+      if (this.disposed || window !== this.window) return;
+      this.sent = null;
+      const message = err instanceof Error ? err.message : String(err);
+      // A poll repeats the same failure every period: say it once.
+      if (message !== this.lastError || cause !== 'poll') this.deps.push({ window, error: message });
+      this.lastError = message;
+    }
+  }
+}
+
+/** [start, end) from the first to the last differing byte, or null if a and b are equal. */
+export function changedSpan(a: Uint8Array, b: Uint8Array): { start: number; end: number } | null {
+  const n = Math.min(a.length, b.length);
+  let start = 0;
+  while (start < n && a[start] === b[start]) start++;
+  if (start === n && a.length === b.length) return null;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  return { start, end: endB };
+}
