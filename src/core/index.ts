@@ -1,6 +1,6 @@
 // The vscode-free core: everything the agent, the CLI and the tests use.
 export { Segment, destroySegment, verifyIdentity, type Whence } from './segment';
-export { NoFootprintSegment, mayWrite, sysvMappingOf, type SegmentAccess } from './noFootprint';
+export { NoFootprintSegment, mayWrite, noFootprintVia, sysvMappingOf, type SegmentAccess } from './noFootprint';
 export { sameSegment } from '../protocol/segment';
 export { listSegments, statSegment, listByStat, parseProcShm, type ListingSource } from './listing';
 export { scanAttachments, attachmentReport, reportAttachments } from './attachments';

@@ -81,6 +81,14 @@ export function mayWrite(s: Pick<SegmentInfo, 'uid' | 'gid' | 'cuid' | 'cgid' | 
 /** How long "no process we can read holds it" is believed before /proc is scanned again. */
 const RESCAN_MS = 1000;
 
+/** How a read without an attachment of ours would get segment `id`'s bytes now. */
+export function noFootprintVia(id: number): ReadVia {
+  const seg = NoFootprintSegment.open(id, { readOnly: true });
+  const via = seg.via;
+  seg.detach();
+  return via;
+}
+
 export class NoFootprintSegment implements SegmentAccess {
   private holder: Holder | undefined;
   private lastVia: ReadVia = { kind: 'transient' };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Segment } from '../../src/core';
+import { Segment, statSegment } from '../../src/core';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { HexDumper, hexdumpC } from '../../src/cli/hexdump';
 import { humanSize } from '../../src/cli/format';
@@ -339,6 +339,25 @@ describe('cli: create', () => {
 });
 
 describe('cli: ls and info', () => {
+  test('info says how the editor can read without attaching, and changes nothing itself', async () => {
+    await withCli(['--size', '8K'], async (id) => {
+      const alone = JSON.parse(ok(cli(['info', String(id), '--json'])).stdout) as { readWithoutAttaching: { kind: string } };
+      assert.equal(alone.readWithoutAttaching.kind, 'transient');
+      assert.match(ok(cli(['info', String(id)])).stdout, /Read without attaching: +no attached process can be read/);
+      const att = await spawnAttacher(id);
+      try {
+        const before = statSegment(id);
+        const held = JSON.parse(ok(cli(['info', String(id), '--json'])).stdout) as { readWithoutAttaching: { kind: string; pid: number } };
+        assert.equal(held.readWithoutAttaching.kind, 'process');
+        assert.match(ok(cli(['info', String(id)])).stdout, new RegExp(`Read without attaching: +through process ${held.readWithoutAttaching.pid} \\(`));
+        const after = statSegment(id);
+        assert.deepEqual([after.nattch, after.lpid, after.atime], [before.nattch, before.lpid, before.atime], 'info attached');
+      } finally {
+        await att.end();
+      }
+    });
+  });
+
   test('ls agrees with ipcs -m (key, id, owner, perms, bytes, nattch, status)', { skip: !haveCommand('ipcs') && 'no ipcs' }, async () => {
     const key = randomKey();
     const a = mk('--size', '5000', '--key', String(key), '--perms', '644');

@@ -1,8 +1,8 @@
 // ls, info, limits: looking without touching.
 import * as fs from 'node:fs';
-import { limits, listSegments, reportAttachments, statSegment } from '../../core';
+import { limits, listSegments, noFootprintVia, reportAttachments, statSegment } from '../../core';
 import { userNames } from '../../core/users';
-import type { AttachmentReport, SegmentInfo } from '../../protocol/segment';
+import type { AttachmentReport, ReadVia, SegmentInfo } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, ID_ARG, JSON_OPTION, KEY_TARGET, targetId, segmentJson, writeJson } from '../command';
 import { type Align, NOT_VISIBLE, fields, humanSize, lastPid, localTime, octal, table } from '../format';
@@ -111,8 +111,11 @@ export const info: Command = {
     const id = targetId(p, 'info');
     const s = statSegment(id);
     const [r] = reportAttachments([s]);
+    // What the hex editor's no-footprint mode would do (and whether it can avoid attaching).
+    let via: ReadVia | undefined;
+    try { via = noFootprintVia(id); } catch { /* gone meanwhile, or unreadable: say nothing */ }
     if (p.options.json) {
-      await writeJson(ctx, segmentJson(s, { list: r.attachments, complete: r.complete }));
+      await writeJson(ctx, { ...segmentJson(s, { list: r.attachments, complete: r.complete }), readWithoutAttaching: via ?? null });
       return 0;
     }
     const names = userNames();
@@ -136,6 +139,8 @@ export const info: Command = {
       ['Attach time', localTime(s.atime, 'never')],
       ['Detach time', localTime(s.dtime, 'never')],
       ['Change time', localTime(s.ctime, 'never')],
+      ['Read without attaching', via?.kind === 'process' ? `through process ${via.pid} (${via.command})'s mapping: nattch, last pid and times unchanged`
+        : via ? 'no attached process can be read from here: each read would attach and detach at once' : 'unknown'],
       ['Stale', s.stale ? 'yes (nothing attached, creator gone)' : s.creatorVisible ? 'no' : 'no (not known: the creator is not visible from here)'],
       ['Attachments', r.complete
         ? String(s.nattch)
