@@ -76,8 +76,8 @@ export class BookmarksPanel {
   }
 
   /** The host's `bookmarks` event. */
-  set(bookmarks: readonly Bookmark[]): void {
-    this.bookmarks = bookmarks.filter((b) => b && typeof b.name === 'string' && Number.isSafeInteger(b.offset) && Number.isSafeInteger(b.length) && b.length > 0)
+  set(bookmarks: readonly (Bookmark | null)[]): void {
+    this.bookmarks = bookmarks.filter((b): b is Bookmark => b !== null && typeof b.name === 'string' && Number.isSafeInteger(b.offset) && Number.isSafeInteger(b.length) && b.length > 0)
       .slice().sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
     this.host.setBookmarks(new RangeSet(this.bookmarks));
     this.render();

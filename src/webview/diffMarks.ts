@@ -11,7 +11,7 @@ import { RangeSet, type Span, stepRange } from './rangeSet';
 
 export interface DiffHost {
   port: EditorPort;
-  setDiff(ranges: RangeSet<Span>): void;
+  setDiff(ranges: RangeSet): void;
 }
 
 export class DiffMarks {

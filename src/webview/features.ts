@@ -58,7 +58,7 @@ export class LiveInspection {
         this.endianChosen = true;
         port.stateChanged();
       },
-    }, saved?.littleEndian ?? settings.littleEndian !== false);
+    }, saved?.littleEndian ?? settings.littleEndian);
     this.search = new Search(places.bars, {
       port,
       setMatches: (all, current) => this.overlays.setMatches(all, current),
@@ -90,7 +90,7 @@ export class LiveInspection {
 
   onSettings(settings: HexSettings): void {
     this.inspector.setMode(modeOf(settings.inspector));
-    if (!this.endianChosen) this.inspector.setLittleEndian(settings.littleEndian !== false);
+    if (!this.endianChosen) this.inspector.setLittleEndian(settings.littleEndian);
     this.updateSide();
   }
 

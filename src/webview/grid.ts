@@ -87,8 +87,7 @@ export class Grid {
       this.rows.push(row);
       this.body.append(row.el);
     }
-    while (this.rows.length > count) {
-      const row = this.rows.pop()!;
+    for (const row of this.rows.splice(count).reverse()) {
       if (this.activeEl && row.el.contains(this.activeEl)) this.activeEl = null;
       row.el.remove();
     }

@@ -35,12 +35,12 @@ export class Overlays {
   private length = 0;
   private any = false;
 
-  setMatches(matches: RangeSet<Span>, current: Span | null): void {
+  setMatches(matches: RangeSet, current: Span | null): void {
     this.matches = matches;
     this.current = current;
   }
 
-  setDiff(diff: RangeSet<Span>): void {
+  setDiff(diff: RangeSet): void {
     this.diff = diff;
   }
 

@@ -13,7 +13,7 @@ export const MAX_RESULTS = 1000;
 export interface SearchHost {
   port: EditorPort;
   /** Matches to mark in the grid, and the current one. */
-  setMatches(all: RangeSet<Span>, current: Span | null): void;
+  setMatches(all: RangeSet, current: Span | null): void;
 }
 
 export interface SavedSearch {
@@ -110,7 +110,7 @@ export class Search {
       return;
     }
     if (!found) return; // cancelled
-    const at = found.offsets[0];
+    const at = found.offsets.at(0);
     if (at === undefined) {
       this.current = null;
       this.mark();
@@ -121,7 +121,7 @@ export class Search {
     const r = this.results?.key === q.key ? this.results : null;
     const index = r ? r.offsets.indexOf(at) : -1;
     this.bar.selectResult(index);
-    const where = index >= 0 ? `Match ${index + 1} of ${r!.offsets.length}${r!.truncated ? '+' : ''}` : `Match at 0x${at.toString(16).toUpperCase()}`;
+    const where = r && index >= 0 ? `Match ${index + 1} of ${r.offsets.length}${r.truncated ? '+' : ''}` : `Match at 0x${at.toString(16).toUpperCase()}`;
     this.bar.setNote(note ? `${where} · ${note}` : where);
   }
 
@@ -231,7 +231,7 @@ export class Search {
         timeoutMs: 0,
         onProgress: (done, total) => { if (this.running === ctrl) this.bar.progress(done, total, label); },
       });
-      return { offsets: Array.isArray(r.offsets) ? r.offsets : [], truncated: !!r.truncated };
+      return { offsets: Array.isArray(r.offsets) ? r.offsets : [], truncated: r.truncated };
     } catch (err) {
       if (ctrl.signal.aborted) {
         if (this.running === ctrl) this.bar.setNote('Search cancelled');

@@ -31,7 +31,7 @@ export const VALUE_TYPES: readonly ValueTypeInfo[] = [
 /** How many bytes a string value shows at most. */
 export const STRING_PREVIEW = 16;
 
-const INT_RANGES: Record<string, [bigint, bigint, number]> = {
+const INT_RANGES: Partial<Record<string, [bigint, bigint, number]>> = {
   int8: [-0x80n, 0x7fn, 1],
   uint8: [0n, 0xffn, 1],
   int16: [-0x8000n, 0x7fffn, 2],
@@ -48,7 +48,8 @@ function view(bytes: Uint8Array): DataView {
 
 /** The value at the start of `bytes`, as text; null when too few bytes remain. */
 export function decodeValue(type: ValueType, bytes: Uint8Array, littleEndian: boolean): string | null {
-  const info = VALUE_TYPES.find((t) => t.type === type)!;
+  const info = VALUE_TYPES.find((t) => t.type === type);
+  if (!info) throw new Error(`unknown value type ${type}`);
   if (bytes.length === 0 || bytes.length < info.size) return null;
   const v = view(bytes);
   switch (type) {
