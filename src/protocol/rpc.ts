@@ -50,10 +50,10 @@ export class RpcError extends Error {
 
 export function toErrorData(err: unknown): ErrorData {
   if (err && typeof err === 'object') {
-    const e = err as { name?: unknown; message?: unknown; code?: unknown; op?: unknown };
+    const e = err as { name?: unknown; message?: unknown; code?: unknown; op?: unknown; toString(): string };
     return {
       name: typeof e.name === 'string' ? e.name : 'Error',
-      message: typeof e.message === 'string' ? e.message : String(err),
+      message: typeof e.message === 'string' ? e.message : String(e),
       code: typeof e.code === 'string' ? e.code : undefined,
       op: typeof e.op === 'string' ? e.op : undefined,
     };
@@ -121,7 +121,7 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
       };
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, cleanup });
+      this.pending.set(id, { method, resolve, reject, onProgress: opts.onProgress, cleanup });
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           this.safeSend({ rpc: 'cancel', id });
@@ -147,8 +147,8 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
   on<K extends keyof InEvents & string>(name: K, listener: (payload: InEvents[K]) => void): { dispose(): void } {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return { dispose: () => set!.delete(listener as (payload: never) => void) };
+    set.add(listener);
+    return { dispose: () => set.delete(listener) };
   }
 
   /** Reject everything pending (and all later requests) with this error. */
@@ -190,7 +190,7 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
       signal: controller.signal,
     };
     try {
-      const result = await handler(params as never, ctx);
+      const result = await handler(params, ctx);
       this.safeSend({ rpc: 'res', id, ok: true, result });
     } catch (err) {
       this.safeSend({ rpc: 'res', id, ok: false, error: toErrorData(err) });
