@@ -1,6 +1,6 @@
 // One error type for every failed operation, and the one table of errno names.
 
-const ERRNO: Record<number, [name: string, text: string]> = {
+const ERRNO: Partial<Record<number, [name: string, text: string]>> = {
   1: ['EPERM', 'operation not permitted'],
   2: ['ENOENT', 'no such segment'],
   3: ['ESRCH', 'no such process'],

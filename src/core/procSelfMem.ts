@@ -13,7 +13,7 @@ function fd(): number {
 }
 
 function pageFailed(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
+  const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
   return code === 'EIO' || code === 'EFAULT';
 }
 

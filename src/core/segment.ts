@@ -159,8 +159,9 @@ export class Segment {
   }
 
   /** Fill dst (or its first `length` bytes) from `start`; reuses the caller's Buffer. */
-  readInto(dst: Uint8Array, start: number, length = dst?.length): number {
+  readInto(dst: Uint8Array, start: number, length?: number): number {
     checkBuffer(dst, 'read');
+    length ??= dst.length;
     checkCount(length, 'read: length');
     if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
     checkRange('read', start, length, this.size, this.id);
@@ -205,8 +206,9 @@ export class Segment {
   /** Move the cursor; the result must stay within [0, size]. Returns the new position. */
   seek(offset: number, whence: Whence = 'start'): number {
     if (!Number.isSafeInteger(offset)) throw new RangeError(`seek: offset must be a whole number, got ${offset}`);
-    const base = whence === 'start' || whence === 0 ? 0 : whence === 'current' || whence === 1 ? this.cursor : whence === 'end' || whence === 2 ? this.size : NaN;
-    if (Number.isNaN(base)) throw new RangeError(`seek: whence must be start, current or end, got ${String(whence)}`);
+    // JavaScript callers can pass anything: an unknown whence has no base.
+    const base = new Map<unknown, number>([['start', 0], [0, 0], ['current', this.cursor], [1, this.cursor], ['end', this.size], [2, this.size]]).get(whence);
+    if (base === undefined) throw new RangeError(`seek: whence must be start, current or end, got ${String(whence)}`);
     const next = base + offset;
     if (next < 0 || next > this.size) throw new RangeError(`seek: position ${next} is outside segment ${this.id} (0..${this.size})`);
     this.cursor = next;
