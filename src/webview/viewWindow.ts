@@ -125,9 +125,10 @@ export class ViewWindow {
     return (!!this.data || !!this.error) && start >= this.watched.offset && end <= this.watched.offset + this.watched.length;
   }
 
-  /** A copy of [start, end); only valid if hasRange(). */
+  /** A copy of [start, end); empty unless hasRange(). */
   slice(start: number, end: number): Uint8Array {
-    return this.data!.slice(start - this.watched.offset, end - this.watched.offset);
+    if (!this.data || !this.hasRange(start, end)) return new Uint8Array(0);
+    return this.data.slice(start - this.watched.offset, end - this.watched.offset);
   }
 
   private setWatch(w: WatchParams, keepBytes = false): WatchParams {

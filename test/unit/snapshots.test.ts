@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentClient } from '../../src/agent/client';
-import { AgentSegment } from '../../src/agent/agentSegment';
+import { SegmentSource } from '../../src/extension/hexEditor/source';
 import { SnapshotStore } from '../../src/extension/inspect/snapshots';
 import { BookmarkStore } from '../../src/extension/inspect/bookmarks';
 
@@ -15,12 +15,12 @@ test('take two snapshots of a changing segment and compare them with each other 
   assert.ok(fs.existsSync(AGENT), `build the agent first (npm run build): ${AGENT} is missing`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-snap-'));
   const client = new AgentClient({ agentPath: AGENT });
-  let seg: AgentSegment | undefined;
+  let seg: SegmentSource | undefined;
   let info;
   try {
     info = await client.request('create', { size: 3 * 4096 + 5, key: 0x53480000 | (process.pid & 0xffff), exclusive: true });
-    seg = await AgentSegment.open(client, info.id);
-    await seg.write(0, Buffer.alloc(info.size, 0x11));
+    seg = await SegmentSource.open(client, { id: info.id, readOnly: false });
+    await seg.write(0, new Uint8Array(info.size).fill(0x11));
     const store = new SnapshotStore(root);
     const progress: number[] = [];
     const first = await store.take(seg, 'before', { onProgress: (done) => progress.push(done) });
@@ -76,12 +76,12 @@ test('snapshot store: same-millisecond snapshots get distinct names; listAll; a 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-snap-'));
   const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-snap-moved-'));
   const client = new AgentClient({ agentPath: AGENT });
-  let seg: AgentSegment | undefined;
+  let seg: SegmentSource | undefined;
   let info;
   const realNow = Date.now;
   try {
     info = await client.request('create', { size: 4096, key: 0, exclusive: true }); // private: grouped by id and creator
-    seg = await AgentSegment.open(client, info.id);
+    seg = await SegmentSource.open(client, { id: info.id, readOnly: false });
     const store = new SnapshotStore(root);
     Date.now = () => 1_700_000_000_000;
     const a = await store.take(seg, 'a');

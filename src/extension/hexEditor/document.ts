@@ -4,12 +4,15 @@
 // at a time, in order. vscode-free at run time (the Uri is only a type), so it is unit-tested
 // in plain node with a fake source.
 import type { Uri } from 'vscode';
-import type { SearchResult } from '../../protocol/agent';
+import type { DiffResult, SearchResult } from '../../protocol/agent';
+import type { RequestOptions } from '../../protocol/rpc';
+import type { SegmentIdentity } from '../../protocol/segment';
 import type { ByteRange, HexDocInfo, HexDocState } from '../../protocol/webview';
 import type { BackupData } from './backup';
 import { conflictIn, describeConflicts, type Conflict, type ConflictContext } from './conflicts';
 import { EditModel, type EditRecord, type Run } from './editModel';
 import { Emitter } from './emitter';
+import { createPrivateFile, patchFile } from '../inspect/transfer';
 import { LastRead, type ByteSpan } from './lastRead';
 import { errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './source';
 
@@ -119,6 +122,10 @@ export class HexDocument {
     return this.source.size;
   }
 
+  get identity(): SegmentIdentity {
+    return this.source.identity;
+  }
+
   get isDirty(): boolean {
     return this.fromBackup || this.currentIndex !== this.savePoint;
   }
@@ -183,6 +190,46 @@ export class HexDocument {
     return this.source.search(query, signal, onProgress).catch(async (err) => {
       throw await this.failed('search', err);
     });
+  }
+
+  // ---- bulk copies: export, snapshots, comparisons ----------------------------------
+
+  /**
+   * Write `range` as the user sees it into a new private file at `path`: the source copies its
+   * own bytes (the agent's dump, chunked), then the pending edits are written over them (taken
+   * after the copy, so the newest are in). A source that cannot copy is read through read().
+   * Returns how many bytes of pending edits the file got.
+   */
+  async exportTo(path: string, range: ByteRange, opts: RequestOptions = {}): Promise<number> {
+    this.checkRange(range.offset, range.length);
+    if (this.source.dumpTo) {
+      await this.source.dumpTo(path, range, opts).catch(async (err: unknown) => { throw await this.failed('export', err); });
+      return patchFile(path, range.offset, this.pendingIn(range.offset, range.length));
+    }
+    const fh = await createPrivateFile(path);
+    try {
+      for (let at = 0; at < range.length; at += CHUNK) {
+        if (opts.signal?.aborted) throw Object.assign(new Error('export cancelled'), { code: 'ECANCELED' });
+        const chunk = await this.read(range.offset + at, Math.min(CHUNK, range.length - at));
+        await fh.write(chunk, 0, chunk.length, at);
+        opts.onProgress?.(at + chunk.length, range.length);
+      }
+    } finally {
+      await fh.close();
+    }
+    return this.pendingIn(range.offset, range.length).reduce((n, r) => n + r.value.length, 0);
+  }
+
+  /** Copy the source's own bytes of `range` (all when undefined; no pending edits: they are not in the segment) into a new file. */
+  async dumpTo(path: string, range: ByteRange | undefined, opts: RequestOptions = {}): Promise<void> {
+    if (!this.source.dumpTo) throw new Error(`Segment ${this.info.id}: this editor's bytes do not come from a live segment, so there is nothing to copy.`);
+    await this.source.dumpTo(path, range, opts).catch(async (err: unknown) => { throw await this.failed('copy', err); });
+  }
+
+  /** Which of the source's bytes differ from a file (a snapshot); pending edits are not compared. */
+  async diffWith(path: string, opts: RequestOptions = {}): Promise<DiffResult> {
+    if (!this.source.diffWith) throw new Error(`Segment ${this.info.id}: this editor's bytes do not come from a live segment, so there is nothing to compare.`);
+    return this.source.diffWith(path, opts).catch(async (err: unknown) => { throw await this.failed('compare', err); });
   }
 
   // ---- edits --------------------------------------------------------------------------

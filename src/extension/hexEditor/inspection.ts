@@ -7,13 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentClient } from '../../agent/client';
-import type { AgentSegment } from '../../agent/agentSegment';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { Bookmark, BookmarkColor, ByteRange, DiffView, SnapshotInfo } from '../../protocol/webview';
 import { BOOKMARK_COLORS, BookmarkStore, bookmarkKey, type MementoLike } from '../inspect/bookmarks';
 import { diffReport, diffView, formatTime, snapshotInfo, snapshotName, summarizeDiff } from '../inspect/describe';
 import { SnapshotStore, snapshotGroup, type SnapshotMeta } from '../inspect/snapshots';
-import { MAX_IMPORT, bytesText, createPrivateFile, exportFileName, importRefusal, patchFile, readFileChunked, sizeText } from '../inspect/transfer';
+import { MAX_IMPORT, bytesText, exportFileName, importRefusal, readFileChunked, sizeText } from '../inspect/transfer';
 import type { HexDocument } from './document';
 import type { InspectOps } from './handlers';
 import { vscodeInspectPrompts, type InspectPrompts } from './inspectPrompts';
@@ -130,33 +129,12 @@ export class LiveInspection implements InspectOps {
     return { path: name, bytes: range.length };
   }
 
-  /** The agent dumps the segment's bytes into a temporary file; pending edits are patched in; then it takes the name. */
+  /** The document writes the range as the user sees it into a temporary file; then it takes the name. */
   private async exportToFile(doc: HexDocument, range: ByteRange, file: string, title: string, signal?: AbortSignal): Promise<number> {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
     let renamed = false;
     try {
-      const seg = doc.source.segment;
-      if (seg) {
-        await this.progress(title, signal, (opts) =>
-          seg.withHandle((handle) => seg.client.request('dump', { handle, path: tmp, offset: range.offset, length: range.length }, { ...opts, timeoutMs: 0 })),
-        ).catch((err: unknown) => this.failed(doc, err));
-      } else {
-        const fh = await createPrivateFile(tmp);
-        try {
-          await this.progress(title, signal, async ({ signal: s, onProgress }) => {
-            for (let at = 0; at < range.length; at += CHUNK) {
-              if (s?.aborted) throw new Cancelled();
-              const chunk = await doc.read(range.offset + at, Math.min(CHUNK, range.length - at));
-              await fh.write(chunk, 0, chunk.length, at);
-              onProgress?.(at + chunk.length, range.length);
-            }
-          });
-        } finally {
-          await fh.close();
-        }
-      }
-      // What the user sees: the segment's bytes with the pending edits (read after the dump, so the newest edits).
-      const patched = seg ? await patchFile(tmp, range.offset, doc.pendingIn(range.offset, range.length)) : 0;
+      const patched = await this.progress(title, signal, (opts) => doc.exportTo(tmp, range, opts)).catch((err: unknown) => this.failed(doc, err));
       await fs.promises.rename(tmp, file);
       renamed = true;
       return patched;
@@ -267,7 +245,7 @@ export class LiveInspection implements InspectOps {
   }
 
   async takeSnapshot(doc: HexDocument): Promise<SnapshotInfo | null> {
-    const seg = this.segmentOf(doc, 'Take Snapshot');
+    this.checkLive(doc, 'Take Snapshot');
     const label = await this.prompts.text({
       title: `Take a snapshot of ${segmentName(doc)}`,
       prompt: 'Label of the snapshot',
@@ -278,7 +256,7 @@ export class LiveInspection implements InspectOps {
     let meta: SnapshotMeta;
     try {
       meta = await this.progress(`Snapshot of ${segmentName(doc)} (${bytesText(doc.size)})`, undefined, (opts) =>
-        this.snapshotStore.take(seg, label.trim(), opts),
+        this.snapshotStore.take(doc, label.trim(), opts),
       ).catch((err: unknown) => this.failed(doc, err));
     } catch (err) {
       if (err instanceof Cancelled) return null;
@@ -295,7 +273,7 @@ export class LiveInspection implements InspectOps {
 
   /** Pick one of this segment's snapshots and compare the live segment with it; returns what was sent. */
   async compareLive(doc: HexDocument, pick?: SnapshotMeta): Promise<DiffView | undefined> {
-    const seg = this.segmentOf(doc, 'Compare with Snapshot');
+    this.checkLive(doc, 'Compare with Snapshot');
     const metas = this.snapshotsOf(doc);
     if (!metas.length && !pick) {
       void this.prompts.info(`There are no snapshots of ${segmentName(doc)} yet: take one first (Shared Memory: Take Snapshot).`);
@@ -306,7 +284,7 @@ export class LiveInspection implements InspectOps {
     let result;
     try {
       result = await this.progress(`Comparing ${segmentName(doc)} with ${snapshotName(meta)}`, undefined, (opts) =>
-        this.snapshotStore.compareLive(seg, meta, opts),
+        this.snapshotStore.compareLive(doc, meta, opts),
       ).catch((err: unknown) => this.failed(doc, err));
     } catch (err) {
       if (err instanceof Cancelled) return undefined;
@@ -404,11 +382,10 @@ export class LiveInspection implements InspectOps {
 
   // ---- helpers --------------------------------------------------------------------------
 
-  private segmentOf(doc: HexDocument, what: string): AgentSegment {
-    const seg = doc.source.segment;
-    if (!seg) throw new Error(`${what} needs a live segment; this editor's bytes do not come from one.`);
+  /** Snapshots and comparisons need a source that still exists (before any question is asked). */
+  private checkLive(doc: HexDocument, what: string): void {
+    if (!doc.source.dumpTo || !doc.source.diffWith) throw new Error(`${what} needs a live segment; this editor's bytes do not come from one.`);
     if (doc.state.gone) throw new Error(doc.state.message ?? `Segment ${doc.info.id} is gone.`);
-    return seg;
   }
 
   /** A failed agent request: let the document notice a gone segment (banner), then rethrow. */

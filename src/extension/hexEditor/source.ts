@@ -3,8 +3,9 @@
 // the ranges asked for. vscode-free.
 import type { AgentClient } from '../../agent/client';
 import { AgentSegment } from '../../agent/agentSegment';
-import type { SearchParams, SearchResult } from '../../protocol/agent';
-import type { HexDocInfo } from '../../protocol/webview';
+import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
+import type { RequestOptions } from '../../protocol/rpc';
+import type { ByteRange, HexDocInfo } from '../../protocol/webview';
 import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, describeIdentity, sameSegment } from '../../protocol/segment';
 
 /** Whether the source still exists, as last checked. */
@@ -32,9 +33,14 @@ export interface ByteSource {
   status(): Promise<SourceStatus>;
   close(): Promise<void>;
   /**
-   * The segment in the agent behind this source, when there is one: live inspection (export,
-   * snapshots, comparisons) runs agent requests on it. Other sources leave it undefined.
+   * Copy the source's own bytes (no pending edits) of `range` (all when undefined) into a new
+   * file at `path`, in chunks, cancellable, with progress: exports and snapshots. A source
+   * without it is copied through read().
    */
+  dumpTo?(path: string, range: ByteRange | undefined, opts?: RequestOptions): Promise<void>;
+  /** Which of the source's bytes differ from a file (a snapshot). Without it, no comparisons. */
+  diffWith?(path: string, opts?: RequestOptions): Promise<DiffResult>;
+  /** The segment in the agent behind this source, when there is one (its agent's state, its pid). */
   readonly segment?: AgentSegment;
 }
 
@@ -160,6 +166,22 @@ export class SegmentSource implements ByteSource {
   async search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult> {
     try {
       return await this.seg.withHandle((handle) => this.agent.request('search', { ...query, handle }, { signal, onProgress, timeoutMs: 0 }));
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  async dumpTo(path: string, range: ByteRange | undefined, opts: RequestOptions = {}): Promise<void> {
+    try {
+      await this.seg.withHandle((handle) => this.agent.request('dump', { handle, path, ...range }, { ...opts, timeoutMs: 0 }));
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  async diffWith(path: string, opts: RequestOptions = {}): Promise<DiffResult> {
+    try {
+      return await this.seg.withHandle((handle) => this.agent.request('diff', { handle, path }, { ...opts, timeoutMs: 0 }));
     } catch (err) {
       throw this.classify(err);
     }

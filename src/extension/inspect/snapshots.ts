@@ -1,13 +1,13 @@
 // Snapshots of a segment kept on disk (the extension's global storage, on the machine where the
-// segments are), and comparisons live-vs-snapshot or snapshot-vs-snapshot, done by the agent in
-// chunks. vscode-free: the root folder is passed in.
+// segments are), and comparisons live-vs-snapshot (through the document's byte source) or
+// snapshot-vs-snapshot (files only), done by the agent in chunks. vscode-free: the root folder
+// is passed in.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DiffResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
-import type { SegmentInfo } from '../../protocol/segment';
+import { formatKey, type SegmentIdentity, type SegmentInfo } from '../../protocol/segment';
 import type { AgentClient } from '../../agent/client';
-import type { AgentSegment } from '../../agent/agentSegment';
 
 export interface SnapshotMeta {
   /** File name stem, unique within the store. */
@@ -29,12 +29,22 @@ export function snapshotGroup(info: Pick<SegmentInfo, 'id' | 'key' | 'keyHex' | 
   return info.key !== 0 ? info.keyHex : `private-${info.id}-${info.cpid}`;
 }
 
+/**
+ * Where snapshot bytes come from and what they are compared with: a HexDocument (through its
+ * ByteSource), or a SegmentSource itself. Nothing here talks to the agent about a segment.
+ */
+export interface SnapshotSource {
+  readonly identity: SegmentIdentity;
+  dumpTo(path: string, range: undefined, opts?: RequestOptions): Promise<void>;
+  diffWith(path: string, opts?: RequestOptions): Promise<DiffResult>;
+}
+
 export class SnapshotStore {
   constructor(private readonly root: string) {}
 
-  /** Dump the live segment to a new snapshot file (chunked, cancellable, with progress). */
-  async take(seg: AgentSegment, label: string, opts: RequestOptions = {}): Promise<SnapshotMeta> {
-    const info = seg.info;
+  /** Copy the source's bytes into a new snapshot file (chunked, cancellable, with progress). */
+  async take(source: SnapshotSource, label: string, opts: RequestOptions = {}): Promise<SnapshotMeta> {
+    const info = { ...source.identity, keyHex: formatKey(source.identity.key) };
     const dir = path.join(this.root, snapshotGroup(info));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const created = Date.now();
@@ -43,7 +53,7 @@ export class SnapshotStore {
     let name = stem;
     for (let n = 2; fs.existsSync(path.join(dir, `${name}.json`)) || fs.existsSync(path.join(dir, `${name}.bin`)); n++) name = `${stem}-${n}`;
     const file = path.join(dir, `${name}.bin`);
-    await seg.withHandle((handle) => seg.client.request('dump', { handle, path: file }, { timeoutMs: 0, ...opts }));
+    await source.dumpTo(file, undefined, opts);
     const meta: SnapshotMeta = { name, file, id: info.id, key: info.key, keyHex: info.keyHex, cpid: info.cpid, size: info.size, created, label: label || name };
     try {
       fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(meta, null, 2), { mode: 0o600 });
@@ -96,9 +106,9 @@ export class SnapshotStore {
     fs.rmSync(meta.file.replace(/\.bin$/, '.json'), { force: true });
   }
 
-  /** Which bytes of the live segment differ from the snapshot. */
-  compareLive(seg: AgentSegment, meta: SnapshotMeta, opts: RequestOptions = {}): Promise<DiffResult> {
-    return seg.withHandle((handle) => seg.client.request('diff', { handle, path: meta.file }, { timeoutMs: 0, ...opts }));
+  /** Which bytes of the source differ from the snapshot. */
+  compareLive(source: SnapshotSource, meta: SnapshotMeta, opts: RequestOptions = {}): Promise<DiffResult> {
+    return source.diffWith(meta.file, opts);
   }
 
   /** Which bytes differ between two snapshots. */
