@@ -3,6 +3,7 @@
 import koffi from 'koffi';
 import { ShmError } from './errors';
 import { assertSupportedArch } from './layout';
+import { formatKey } from '../protocol/segment';
 
 assertSupportedArch();
 
@@ -31,7 +32,7 @@ function fail(op: string, target: string | number | undefined, hint?: string): n
 
 export function shmget(key: number, size: number, flags: number): number {
   const id = c.shmget(key | 0, size, flags) as number;
-  if (id < 0) fail('shmget', key === 0 ? 'IPC_PRIVATE' : '0x' + (key >>> 0).toString(16).padStart(8, '0'));
+  if (id < 0) fail('shmget', key === 0 ? 'IPC_PRIVATE' : formatKey(key));
   return id;
 }
 

@@ -1,5 +1,6 @@
 // Pure helpers for what the user reads and types: sizes, dates, keys, permissions.
 // No vscode import, so unit tests and other modules can use them anywhere.
+import { formatKey } from '../protocol/segment';
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
@@ -91,7 +92,7 @@ export function formatOctal(mode: number): string {
 
 /** "0x0000abcd", or "private" for IPC_PRIVATE. */
 export function formatKeyLabel(key: number): string {
-  return key === 0 ? 'private' : '0x' + (key >>> 0).toString(16).padStart(8, '0');
+  return key === 0 ? 'private' : formatKey(key);
 }
 
 function pad2(n: number): string {
