@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { renderHexEditorHtml } from '../../src/extension/hexEditor/html';
 import type { FakeHostConfig, FakeHostStats } from './fakeHost';
+import type { PageEvent, PageGlobals } from './pageDom';
 
 export { baseByte, THEMES } from './virtualSegment';
 
@@ -67,6 +68,7 @@ export function buildBundles(): Bundles {
 }
 
 /** Bundle a vscode-free webview module for Node (unit tests of pure logic) and load it. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller declares the bundled module's shape
 export function loadWebviewModule<T>(name: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
@@ -195,7 +197,10 @@ export function useEditors(): (config: FakeHostConfig, opts?: OpenOptions) => Pr
     await browser?.close();
     await server?.close();
   });
-  return (config, opts) => openEditor(browser!, server!, config, opts);
+  return (config, opts) => {
+    assert.ok(browser && server, 'useEditors: its before() has not run');
+    return openEditor(browser, server, config, opts);
+  };
 }
 
 export async function openEditor(browser: Browser, server: Server, config: FakeHostConfig, opts: OpenOptions = {}): Promise<Editor> {
@@ -225,18 +230,18 @@ export async function openEditor(browser: Browser, server: Server, config: FakeH
     context,
     problems,
     async assertClean() {
-      const inPage = (await page.evaluate('window.__problems')) as string[];
+      const inPage = await page.evaluate<string[]>('window.__problems');
       assert.deepEqual([...problems, ...inPage], [], 'the page reported problems');
     },
     async close() {
       await context.close();
     },
-    stats: () => page.evaluate('window.fakeHost.stats()') as Promise<FakeHostStats>,
+    stats: () => page.evaluate<FakeHostStats>('window.fakeHost.stats()'),
     async sync() {
       await page.evaluate('window.fakeHost.requestSelection()');
     },
     async waitEdits(count) {
-      await page.waitForFunction((n) => (globalThis as any).fakeHost.stats().edits.length >= n, count, { timeout: 5000 });
+      await page.waitForFunction((n) => (globalThis as unknown as PageGlobals).fakeHost.stats().edits.length >= n, count, { timeout: 5000 });
       return editor.stats();
     },
     async cell(offset, column = 'hex') {
@@ -246,19 +251,19 @@ export async function openEditor(browser: Browser, server: Server, config: FakeH
     async waitCell(offset, text, column = 'hex') {
       await page.waitForFunction(
         ([sel, want]) => {
-          const d = (globalThis as any).document;
+          const d = (globalThis as unknown as PageGlobals).document;
           const c = d.querySelector(sel);
           return !!c && c.textContent === want && !c.classList.contains('unloaded') && d.querySelector('.grid[aria-busy="false"]') !== null;
         },
         [cellSel(offset, column), text] as const,
         { timeout: 5000 },
-      ).catch(async (e: Error) => {
-        throw new Error(`cell ${offset} (${column}) never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await editor.cell(offset, column))}: ${e.message}`);
+      ).catch(async (e: unknown) => {
+        throw new Error(`cell ${offset} (${column}) never showed ${JSON.stringify(text)}; it shows ${JSON.stringify(await editor.cell(offset, column))}: ${e instanceof Error ? e.message : String(e)}`);
       });
     },
     async waitLoaded() {
       await page.waitForFunction(() => {
-        const d = (globalThis as any).document;
+        const d = (globalThis as unknown as PageGlobals).document;
         return d.querySelector('.grid[aria-busy="false"]') !== null && d.querySelector('.grid .unloaded') === null;
       }, undefined, { timeout: 5000 });
     },
@@ -267,7 +272,7 @@ export async function openEditor(browser: Browser, server: Server, config: FakeH
     },
     async message() {
       return page.evaluate(() => {
-        const m = (globalThis as any).document.querySelector('.message');
+        const m = (globalThis as unknown as PageGlobals).document.querySelector('.message');
         return m && !m.hidden ? (m.textContent as string) : '';
       });
     },
@@ -284,10 +289,10 @@ export async function openEditor(browser: Browser, server: Server, config: FakeH
  */
 export async function timeUntilCell(page: Page, offset: number, text: string, action: () => Promise<void>): Promise<number> {
   await page.evaluate(([sel, want]) => {
-    const g = globalThis as any;
+    const g = globalThis as unknown as PageGlobals;
     const d = g.document;
     let t0 = -1;
-    d.addEventListener('keydown', (e: any) => { if (t0 < 0) t0 = e.timeStamp; }, { capture: true, once: true });
+    d.addEventListener('keydown', (e: PageEvent) => { if (t0 < 0) t0 = e.timeStamp; }, { capture: true, once: true });
     g.__timing = new Promise((resolve, reject) => {
       const done = () => {
         const c = d.querySelector(sel);
@@ -303,13 +308,13 @@ export async function timeUntilCell(page: Page, offset: number, text: string, ac
     });
   }, [`.grid .hex-cell[data-offset="${offset}"]`, text] as const);
   await action();
-  return (await page.evaluate('window.__timing')) as number;
+  return page.evaluate<number>('window.__timing');
 }
 
 /** Dispatch a paste event carrying text at the focused element (what VS Code's paste does). */
 export async function pasteText(page: Page, text: string): Promise<void> {
   await page.evaluate((t) => {
-    const g = globalThis as any;
+    const g = globalThis as unknown as PageGlobals;
     const dt = new g.DataTransfer();
     dt.setData('text/plain', t);
     const target = g.document.activeElement ?? g.document.body;
@@ -320,12 +325,19 @@ export async function pasteText(page: Page, text: string): Promise<void> {
 /** Dispatch a copy event at the focused element and return what the page put on the clipboard. */
 export async function copyText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const g = globalThis as any;
+    const g = globalThis as unknown as PageGlobals;
     const dt = new g.DataTransfer();
     const target = g.document.activeElement ?? g.document.body;
     target.dispatchEvent(new g.ClipboardEvent('copy', { clipboardData: dt, bubbles: true, cancelable: true }));
-    return dt.getData('text/plain') as string;
+    return dt.getData('text/plain');
   });
+}
+
+/** The last element of xs, failing the test if there is none. */
+export function lastOf<T>(xs: readonly T[], what = 'the list'): T {
+  const x = xs.at(-1);
+  assert.ok(x !== undefined, `${what} is empty`);
+  return x;
 }
 
 export function median(xs: number[]): number {

@@ -5,13 +5,14 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { baseByte } from './harness';
+import type { PageElement, PageGlobals } from './pageDom';
 
 export type Shown = Record<string, string>;
 
 /** The inspector's rows as shown: type -> text. */
 export async function inspectorValues(page: Page): Promise<Shown> {
   return page.$$eval('.inspector .inspector-row', (rows) =>
-    Object.fromEntries(rows.map((r: any) => [r.dataset.type as string, (r.querySelector('.inspector-value').textContent ?? '') as string])));
+    Object.fromEntries((rows as unknown as PageElement[]).map((r) => [r.dataset.type ?? '', r.querySelector('.inspector-value')?.textContent ?? ''])));
 }
 
 /** What the inspector must show for the bytes at the cursor, by Buffer's read methods. */
@@ -66,12 +67,12 @@ export function referenceSearch(size: number, mutations: Map<number, number>, pa
 /** Write bytes into the fake segment (as another process would) and remember them for the reference. */
 export async function mutate(page: Page, mutations: Map<number, number>, offset: number, bytes: number[]): Promise<void> {
   bytes.forEach((b, i) => mutations.set(offset + i, b));
-  await page.evaluate(([o, b]) => (globalThis as any).fakeHost.mutate(o, b), [offset, bytes] as const);
+  await page.evaluate(([o, b]) => (globalThis as unknown as PageGlobals).fakeHost.mutate(o, b), [offset, bytes] as const);
 }
 
 /** Offsets of the on-screen hex cells that have a class. */
 function cellsWith(page: Page, cls: string): Promise<number[]> {
-  return page.$$eval(`.grid .hex-cell.${cls}`, (cells) => cells.map((c: any) => Number(c.dataset.offset)));
+  return page.$$eval(`.grid .hex-cell.${cls}`, (cells) => (cells as unknown as PageElement[]).map((c) => Number(c.dataset.offset)));
 }
 
 /**
@@ -81,34 +82,34 @@ function cellsWith(page: Page, cls: string): Promise<number[]> {
  */
 export async function expectCells(page: Page, cls: string, want: number[], message?: string): Promise<void> {
   await page.waitForFunction(([c, w]) => {
-    const shown = [...(globalThis as any).document.querySelectorAll(`.grid .hex-cell.${c}`)].map((e: any) => Number(e.dataset.offset));
+    const shown = [...(globalThis as unknown as PageGlobals).document.querySelectorAll(`.grid .hex-cell.${c}`)].map((e) => Number(e.dataset.offset));
     return JSON.stringify(shown) === w;
   }, [cls, JSON.stringify(want)] as const, { timeout: 5000 }).catch(() => undefined);
   assert.deepEqual(await cellsWith(page, cls), want, message);
 }
 
 export async function cursorOffset(page: Page): Promise<number> {
-  const sel = (await page.evaluate('window.fakeHost.requestSelection()')) as { cursor: number; offset: number; length: number };
+  const sel = await page.evaluate<{ cursor: number; offset: number; length: number }>('window.fakeHost.requestSelection()');
   return sel.cursor;
 }
 
 export async function selection(page: Page): Promise<{ cursor: number; offset: number; length: number }> {
-  return (await page.evaluate('window.fakeHost.requestSelection()')) as { cursor: number; offset: number; length: number };
+  return page.evaluate<{ cursor: number; offset: number; length: number }>('window.fakeHost.requestSelection()');
 }
 
 export const visibleText = (page: Page, sel: string) =>
   page.evaluate((s) => {
-    const e = (globalThis as any).document.querySelector(s);
+    const e = (globalThis as unknown as PageGlobals).document.querySelector(s);
     return e && !e.closest('[hidden]') ? (e.textContent as string) : '';
   }, sel);
 
 /** Go to offset (selecting length bytes), as the host's Go to Offset does, and wait until the status line shows it. */
 export async function goTo(page: Page, offset: number, length = 0): Promise<void> {
-  await page.evaluate(([o, n]) => (globalThis as any).fakeHost.sendGoto(o, n > 1 ? n : undefined), [offset, length] as const);
+  await page.evaluate(([o, n]) => (globalThis as unknown as PageGlobals).fakeHost.sendGoto(o, n > 1 ? n : undefined), [offset, length] as const);
   const cursor = length > 1 ? offset + length - 1 : offset;
   await page.waitForFunction(([c, n]) => {
-    const d = (globalThis as any).document;
-    return d.querySelector('.status-offset').textContent === `Offset 0x${c.toString(16).toUpperCase()} (${c})`
-      && (n <= 1 || d.querySelector('.status-selection').textContent.startsWith(`Selected ${n.toLocaleString('en-US')} byte`));
+    const d = (globalThis as unknown as PageGlobals).document;
+    return d.querySelector('.status-offset')?.textContent === `Offset 0x${c.toString(16).toUpperCase()} (${c})`
+      && (n <= 1 || d.querySelector('.status-selection')?.textContent?.startsWith(`Selected ${n.toLocaleString('en-US')} byte`));
   }, [cursor, length] as const, { timeout: 5000 });
 }

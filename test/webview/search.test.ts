@@ -7,23 +7,24 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { GiB, useEditors } from './harness';
+import { GiB, lastOf, useEditors } from './harness';
 import { expectCells, mutate, referenceSearch, selection, visibleText } from './inspectHelpers';
+import type { PageElement, PageGlobals } from './pageDom';
 
 const openEditor = useEditors();
 
 const MiB = 1024 * 1024;
 const DEADBEEF = [0xde, 0xad, 0xbe, 0xef];
 
-const searchCount = async (page: Page) => ((await page.evaluate('window.fakeHost.stats().searches.length')) as number);
+const searchCount = (page: Page) => page.evaluate<number>('window.fakeHost.stats().searches.length');
 
 /** Wait until the selection starts at offset with this length (a match was gone to). */
 async function selectedAt(page: Page, offset: number, length: number): Promise<void> {
   await page.waitForFunction(([o, n]) => {
-    const t = (globalThis as any).document.querySelector('.status-offset').textContent;
-    return t === `Offset 0x${o.toString(16).toUpperCase()} (${o})` && (n <= 1 || (globalThis as any).document.querySelector('.status-selection').textContent.startsWith(`Selected ${n} bytes`));
+    const t = (globalThis as unknown as PageGlobals).document.querySelector('.status-offset')?.textContent;
+    return t === `Offset 0x${o.toString(16).toUpperCase()} (${o})` && (n <= 1 || (globalThis as unknown as PageGlobals).document.querySelector('.status-selection')?.textContent?.startsWith(`Selected ${n} bytes`));
   }, [offset, length] as const, { timeout: 5000 }).catch(async () => {
-    throw new Error(`expected a match at 0x${offset.toString(16)}; the status says ${await visibleText(page, '.status-offset')}, ${await visibleText(page, '.status-selection')}; note: ${await visibleText(page, '.search-note')}; searches ${JSON.stringify(((await page.evaluate('window.fakeHost.stats().searches')) as { from: number; backwards?: boolean; max: number }[]).map((x) => [x.from, x.backwards, x.max]))}`);
+    throw new Error(`expected a match at 0x${offset.toString(16)}; the status says ${await visibleText(page, '.status-offset')}, ${await visibleText(page, '.status-selection')}; note: ${await visibleText(page, '.search-note')}; searches ${JSON.stringify((await page.evaluate<{ from: number; backwards?: boolean; max: number }[]>('window.fakeHost.stats().searches')).map((x) => [x.from, x.backwards, x.max]))}`);
   });
   const sel = await selection(page);
   assert.deepEqual(sel, { offset, length: length > 1 ? length : 0, cursor: offset }, 'the match is selected, the cursor on its first byte');
@@ -33,8 +34,8 @@ const note = (page: Page) => visibleText(page, '.search-note');
 
 /** Put the cursor somewhere (as Go to Offset would) and wait until it is there. */
 async function moveCursor(page: Page, offset: number): Promise<void> {
-  await page.evaluate((o) => (globalThis as any).fakeHost.sendGoto(o), offset);
-  await page.waitForFunction((o) => (globalThis as any).document.querySelector('.status-offset').textContent === `Offset 0x${o.toString(16).toUpperCase()} (${o})`, offset);
+  await page.evaluate((o) => (globalThis as unknown as PageGlobals).fakeHost.sendGoto(o), offset);
+  await page.waitForFunction((o) => (globalThis as unknown as PageGlobals).document.querySelector('.status-offset')?.textContent === `Offset 0x${o.toString(16).toUpperCase()} (${o})`, offset);
 }
 
 describe('find', () => {
@@ -50,7 +51,7 @@ describe('find', () => {
       await ed.clickCell(0x20);
       await ed.page.keyboard.press('Control+f');
       assert.ok(await ed.page.isVisible('.search-bar'));
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.id), 'search-input');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id), 'search-input');
       await ed.page.keyboard.type('de ad be ef');
       await ed.page.keyboard.press('Enter');
       await selectedAt(ed.page, 0x0ffe, 4);
@@ -79,7 +80,7 @@ describe('find', () => {
       await selectedAt(ed.page, 0x10100, 4);
       const searches = (await ed.stats()).searches;
       assert.ok(searches.every((s) => s.max === 1), 'next/previous ask for one match');
-      assert.deepEqual(searches.at(-1), { pattern: DEADBEEF, mask: undefined, caseInsensitive: undefined, from: 0x2fffe, backwards: true, max: 1, cancelled: false, progressReports: searches.at(-1)!.progressReports });
+      assert.deepEqual(searches.at(-1), { pattern: DEADBEEF, mask: undefined, caseInsensitive: undefined, from: 0x2fffe, backwards: true, max: 1, cancelled: false, progressReports: lastOf(searches, 'searches').progressReports });
       // From a cursor the user put somewhere: the next match at or after it.
       await moveCursor(ed.page, 0x20000);
       await ed.page.focus('.search-input');
@@ -106,11 +107,11 @@ describe('find', () => {
       await ed.page.click('.find-button');
       await ed.page.fill('.search-input', 'DE ?? be');
       await ed.page.click('.search-all');
-      await ed.page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('.search-results option').length === n, ref.length, { timeout: 5000 });
+      await ed.page.waitForFunction((n) => (globalThis as unknown as PageGlobals).document.querySelectorAll('.search-results option').length === n, ref.length, { timeout: 5000 });
       assert.equal(await note(ed.page), `${ref.length} matches`);
-      const listed = await ed.page.$$eval('.search-results option', (os) => os.map((o: any) => o.textContent as string));
+      const listed = await ed.page.$$eval('.search-results option', (os) => (os as unknown as PageElement[]).map((o) => o.textContent ?? ''));
       assert.deepEqual(listed, ref.map((o) => `0x${o.toString(16).toUpperCase()}  (${o})`));
-      const last = (await ed.stats()).searches.at(-1)!;
+      const last = lastOf((await ed.stats()).searches, 'searches');
       assert.deepEqual([last.pattern, last.mask, last.from, last.max], [[0xde, 0, 0xbe], [0xff, 0, 0xff], 0, 1000]);
       // Marked on screen: exactly the bytes of the matches in view.
       const rows = await ed.page.locator('.grid-body .row:not([hidden])').count();
@@ -125,7 +126,7 @@ describe('find', () => {
       await ed.page.keyboard.press('ArrowDown');
       await selectedAt(ed.page, ref[3], 3);
       await ed.page.keyboard.press('Enter');
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid', 'Enter in the list: to the grid');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'grid', 'Enter in the list: to the grid');
       await expectCells(ed.page, 'match-current', [ref[3], ref[3] + 1, ref[3] + 2], 'the current match is marked apart');
       // F3 continues in the list's order.
       await ed.page.keyboard.press('F3');
@@ -148,7 +149,7 @@ describe('find', () => {
       // Escape closes the bar, drops the marks, gives the focus back to the grid.
       await ed.page.keyboard.press('Escape');
       assert.equal(await ed.page.isVisible('.search-bar'), false);
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'grid');
       await expectCells(ed.page, 'match-current', []);
       await ed.assertClean();
     } finally {
@@ -160,7 +161,7 @@ describe('find', () => {
     const size = 2 * MiB;
     const ed = await openEditor({ size });
     const mut = new Map<number, number>();
-    const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+    const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
     try {
       await ed.waitLoaded();
       await mutate(ed.page, mut, 0x2000, ascii('Hello'));
@@ -176,15 +177,15 @@ describe('find', () => {
       await ed.page.selectOption('.search-mode', 'text');
       await ed.page.fill('.search-input', 'hello');
       await ed.page.click('.search-all');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.search-note').textContent === '2 matches');
-      assert.deepEqual(await ed.page.$$eval('.search-results option', (os) => os.map((o: any) => Number(o.textContent.split('(')[1].slice(0, -1)))), exact);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.search-note')?.textContent === '2 matches');
+      assert.deepEqual(await ed.page.$$eval('.search-results option', (os) => (os as unknown as PageElement[]).map((o) => Number((o.textContent ?? '').split('(')[1].slice(0, -1)))), exact);
       assert.equal(await ed.page.getAttribute('.search-case', 'aria-pressed'), 'false');
       await ed.page.click('.search-case');
       assert.equal(await ed.page.getAttribute('.search-case', 'aria-pressed'), 'true');
       await ed.page.click('.search-all');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.search-note').textContent === '5 matches');
-      assert.deepEqual(await ed.page.$$eval('.search-results option', (os) => os.map((o: any) => Number(o.textContent.split('(')[1].slice(0, -1)))), loose);
-      assert.equal((await ed.stats()).searches.at(-1)!.caseInsensitive, true);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.search-note')?.textContent === '5 matches');
+      assert.deepEqual(await ed.page.$$eval('.search-results option', (os) => (os as unknown as PageElement[]).map((o) => Number((o.textContent ?? '').split('(')[1].slice(0, -1)))), loose);
+      assert.equal(lastOf((await ed.stats()).searches, 'searches').caseInsensitive, true);
       // Next / previous ignoring case from the cursor.
       await moveCursor(ed.page, 0x2001);
       await ed.page.focus('.search-input');
@@ -205,7 +206,7 @@ describe('find', () => {
       // Not there at all.
       await ed.page.fill('.search-input', 'no such text here');
       await ed.page.keyboard.press('Enter');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.search-note').textContent === 'No matches for "no such text here"');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.search-note')?.textContent === 'No matches for "no such text here"');
       await ed.assertClean();
     } finally {
       await ed.close();
@@ -219,17 +220,17 @@ describe('find', () => {
       await ed.page.keyboard.press('Control+f');
       await ed.page.keyboard.type('07');
       await ed.page.click('.search-all');
-      await ed.page.waitForFunction(() => /^1000\+ matches/.test((globalThis as any).document.querySelector('.search-note').textContent), undefined, { timeout: 10000 });
+      await ed.page.waitForFunction(() => /^1000\+ matches/.test((globalThis as unknown as PageGlobals).document.querySelector('.search-note')?.textContent ?? ''), undefined, { timeout: 10000 });
       assert.equal(await ed.page.locator('.search-results option').count(), 1000);
-      const lastListed = Number((await ed.page.textContent('.search-results option:last-child'))!.split('(')[1].slice(0, -1));
-      const st = (await ed.stats()).searches.at(-1)!;
+      const lastListed = Number((await ed.page.textContent('.search-results option:last-child') ?? '').split('(')[1].slice(0, -1));
+      const st = lastOf((await ed.stats()).searches, 'searches');
       assert.equal(st.max, 1000);
       // The next match after the last listed one is found by F3 (the list is not the limit).
       await ed.page.selectOption('.search-results', '999');
       await selectedAt(ed.page, lastListed, 1);
       await ed.page.keyboard.press('F3');
       await ed.page.waitForFunction((o) => {
-        const m = /Offset 0x([0-9A-F]+)/.exec((globalThis as any).document.querySelector('.status-offset').textContent);
+        const m = /Offset 0x([0-9A-F]+)/.exec((globalThis as unknown as PageGlobals).document.querySelector('.status-offset')?.textContent ?? '');
         return !!m && parseInt(m[1], 16) > o;
       }, lastListed, { timeout: 5000 });
       await ed.assertClean();
@@ -245,15 +246,15 @@ describe('find', () => {
       await ed.page.keyboard.press('Control+f');
       await ed.page.keyboard.type('de ad be ef 01');
       await ed.page.keyboard.press('Enter');
-      await ed.page.waitForFunction(() => /^Searching… [1-9]\d?% \(\d+(\.\d)? MiB of 256 MiB\)$/.test((globalThis as any).document.querySelector('.search-progress-text').textContent), undefined, { timeout: 10000 });
+      await ed.page.waitForFunction(() => /^Searching… [1-9]\d?% \(\d+(\.\d)? MiB of 256 MiB\)$/.test((globalThis as unknown as PageGlobals).document.querySelector('.search-progress-text')?.textContent ?? ''), undefined, { timeout: 10000 });
       assert.ok(await ed.page.isVisible('.search-progress'));
       assert.equal(await ed.page.getAttribute('.search-bar', 'aria-busy'), 'true');
-      const value = await ed.page.$eval('.search-progress-bar', (p: any) => p.value as number);
+      const value = await ed.page.$eval('.search-progress-bar', (p) => (p as unknown as { value: number }).value);
       assert.ok(value > 0 && value < 1, `progress ${value}`);
       await ed.page.click('.search-cancel');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.search-note').textContent === 'Search cancelled');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.search-note')?.textContent === 'Search cancelled');
       assert.equal(await ed.page.isVisible('.search-progress'), false);
-      await ed.page.waitForFunction(() => (globalThis as any).fakeHost.searchesRunning() === 0, undefined, { timeout: 5000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).fakeHost.searchesRunning() === 0, undefined, { timeout: 5000 });
       const st = (await ed.stats()).searches;
       assert.equal(st.length, 1, 'no wrap-around search after a cancel');
       assert.equal(st[0].cancelled, true, 'the host saw the cancel');
@@ -262,9 +263,9 @@ describe('find', () => {
       // Closing the bar cancels a running search too.
       await ed.page.focus('.search-input');
       await ed.page.keyboard.press('Enter');
-      await ed.page.waitForFunction(() => (globalThis as any).fakeHost.searchesRunning() === 1);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).fakeHost.searchesRunning() === 1);
       await ed.page.keyboard.press('Escape');
-      await ed.page.waitForFunction(() => (globalThis as any).fakeHost.searchesRunning() === 0, undefined, { timeout: 5000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).fakeHost.searchesRunning() === 0, undefined, { timeout: 5000 });
       assert.equal((await ed.stats()).searches[1].cancelled, true);
       await ed.assertClean();
     } finally {
@@ -284,12 +285,12 @@ describe('find', () => {
       await ed.page.focus('.grid');
       await ed.page.evaluate(`window.fakeHost.sendAction('findNext')`);
       await ed.page.waitForSelector('.search-bar', { state: 'visible' });
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.id), 'search-input');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id), 'search-input');
       await ed.page.keyboard.type('deadbeef');
       await ed.page.focus('.grid');
       await ed.page.evaluate(`window.fakeHost.sendAction('findNext')`);
       await selectedAt(ed.page, 0x100, 4);
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid', 'the focus stays in the grid');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'grid', 'the focus stays in the grid');
       // One press of F3 in VS Code: our keydown, and the host's action a moment later.
       const n = await searchCount(ed.page);
       await ed.page.keyboard.press('F3');
@@ -308,7 +309,7 @@ describe('find', () => {
       await ed.page.keyboard.press('Control+f');
       await ed.page.evaluate(`window.fakeHost.sendAction('find')`);
       assert.equal(await ed.page.locator('.search-bar').count(), 1);
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.id), 'search-input');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id), 'search-input');
       assert.equal(await ed.page.inputValue('.search-input'), 'deadbeef');
       await ed.assertClean();
     } finally {
@@ -325,7 +326,7 @@ describe('find', () => {
       await selectedAt(again.page, 0x700, 3);
       assert.ok(await again.page.isVisible('.search-bar'));
       assert.equal(await note(again.page), 'Match at 0x700');
-      assert.equal(await again.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid', 'the focus stays in the grid');
+      assert.equal(await again.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'grid', 'the focus stays in the grid');
       await again.page.keyboard.press('Escape');
       assert.equal(await again.page.isVisible('.search-bar'), false, 'Escape in the grid closes the bar first');
       assert.equal((await selection(again.page)).length, 3, '...and keeps the match selected');
