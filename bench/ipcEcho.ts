@@ -26,7 +26,7 @@ export async function ipcCeiling(count: number, reps: number): Promise<number> {
 if (require.main === module && process.argv[2] === 'child') {
   const src = Buffer.alloc(MiB, 1);
   process.on('message', (m: { id: number; length: number }) => {
-    process.send!({ id: m.id, data: Buffer.from(src.subarray(0, m.length)) }); // a fresh Buffer, as readChunk makes
+    process.send?.({ id: m.id, data: Buffer.from(src.subarray(0, m.length)) }); // a fresh Buffer, as readChunk makes
   });
   process.on('disconnect', () => process.exit(0));
 }

@@ -6,10 +6,7 @@
 // default of a fresh namespace, and the kernel frees them even if this process is killed.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Segment, attachmentReport, listByStat, listSegments, permString, scanAttachments } from '../src/core';
-import { infoContext } from '../src/core/info';
-import { listRaw } from '../src/core/listing';
-import { type SegmentInfo, formatKey } from '../src/protocol/segment';
+import { Segment, attachmentReport, listByStat, listSegments, scanAttachments } from '../src/core';
 import { IPC_CREAT, IPC_PRIVATE } from '../src/core/layout';
 import { shmget } from '../src/core/libc';
 import {
@@ -97,6 +94,6 @@ if (require.main === module && process.argv.includes('--child')) {
   const reps = Number(process.argv[process.argv.indexOf('--child') + 1]) || 15;
   listBench(reps, (s) => process.stderr.write(s + '\n'), 'namespace').then(
     (v) => process.stdout.write(JSON.stringify(v) + '\n'),
-    (err: Error) => { process.stderr.write(`bench list: ${err.stack ?? err.message}\n`); process.exitCode = 1; },
+    (err: unknown) => { process.stderr.write(`bench list: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`); process.exitCode = 1; },
   );
 }

@@ -116,8 +116,8 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   const verdicts: Verdict[] = [];
   try {
-    browser = await launchBrowser();
-    const openEditor: OpenEditor = (config, opts) => open(browser!, server, config, opts);
+    const b = (browser = await launchBrowser());
+    const openEditor: OpenEditor = (config, opts) => open(b, server, config, opts);
     if (ONLY.has('jumps')) {
       log('\n[jumps] Ctrl+End and Ctrl+G, key event to painted frame: 1 GiB vs 4 KiB');
       verdicts.push(...await jumps(openEditor));
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   if (short) log(`${short} target(s) missed`);
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench:webview: ${err.stack ?? err.message}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:webview: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { baseByte, type Editor, GiB, hex2, timeUntilCell } from '../test/webview/harness';
 import type { FakeHostConfig } from '../test/webview/fakeHost';
+import type { PageGlobals } from '../test/webview/pageDom';
 
 export type OpenEditor = (config: FakeHostConfig, opts?: { viewport?: { width: number; height: number } }) => Promise<Editor>;
 
@@ -60,7 +61,7 @@ export interface FirstRows {
 export async function measureFirstRows(openEditor: OpenEditor, size: number): Promise<FirstRows> {
   const ed = await openEditor({ size });
   try {
-    const [start, rows] = (await ed.page.evaluate(`['shm-hex-start', 'shm-hex-first-rows'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1)`)) as number[];
+    const [start, rows] = await ed.page.evaluate<number[]>(`['shm-hex-start', 'shm-hex-first-rows'].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? -1)`);
     if (!(start > 0 && rows > start)) throw new Error(`the webview did not mark its start and first rows (${start}, ${rows})`);
     const { bytesRead } = await ed.stats();
     await ed.assertClean();
@@ -106,7 +107,7 @@ export async function cpuMeter(context: BrowserContext, page: Page): Promise<(ms
     const cpu1 = browserCpuSeconds();
     const wall = (Date.now() - t0) / 1000;
     const share = (k: string) => (m1[k] - m0[k]) / wall;
-    const reads = hasHost ? ((await page.evaluate('window.fakeHost.stats().reads')) as number) : -1;
+    const reads = hasHost ? await page.evaluate<number>('window.fakeHost.stats().reads') : -1;
     return { wall, task: share('TaskDuration'), script: share('ScriptDuration'), layout: share('LayoutDuration'), style: share('RecalcStyleDuration'), cpu: (cpu1 - cpu0) / wall, reads };
   };
 }
@@ -172,22 +173,22 @@ export async function openLiveEditor(openEditor: OpenEditor): Promise<{ ed: Edit
  */
 export async function startWriter(ed: Editor, window: number, kind: 'watched' | 'busy'): Promise<() => Promise<void>> {
   await ed.page.evaluate(([w, k]) => {
-    const g = globalThis as any;
+    const g = globalThis as unknown as PageGlobals;
     let n = 0;
     g.__writer = k === 'watched'
       ? g.setInterval(() => {
         n++;
         g.fakeHost.mutate(0x40, [n & 0xff, (n >> 8) & 0xff, 0, 0, 0, 0, 0, 0]);
         g.fakeHost.mutate(0x48, [(n * 37) & 0xff, (n * 11) & 0xff, 0x5f, 0x66]);
-        if (n % 3 === 0) g.fakeHost.mutate((n * 997) % ((w as number) - 1), [n & 0xff]);
+        if (n % 3 === 0) g.fakeHost.mutate((n * 997) % (w - 1), [n & 0xff]);
       }, 1000)
       : g.setInterval(() => {
         n++;
-        g.fakeHost.mutate((n * 733) % ((w as number) - 16), Array.from({ length: 16 }, (_, i) => (n * 7 + i * 13) & 0xff));
+        g.fakeHost.mutate((n * 733) % (w - 16), Array.from({ length: 16 }, (_, i) => (n * 7 + i * 13) & 0xff));
       }, 100);
   }, [window, kind] as const);
   await ed.page.waitForTimeout(300); // let the first changes arrive before measuring
-  return () => ed.page.evaluate('clearInterval(window.__writer)') as Promise<void>;
+  return () => ed.page.evaluate<undefined>('clearInterval(window.__writer)');
 }
 
 /**
@@ -199,9 +200,10 @@ export async function measureBarePage(context: BrowserContext, ms: number): Prom
   try {
     await page.setContent('<!doctype html><html><body style="font: 13px monospace"><div id="c">00</div></body></html>');
     await page.evaluate(() => {
-      const g = globalThis as any;
+      const g = globalThis as unknown as PageGlobals;
       let n = 0;
-      g.setInterval(() => { g.document.getElementById('c').textContent = (++n & 0xff).toString(16).padStart(2, '0'); }, 100);
+      const c = g.document.getElementById('c');
+      g.setInterval(() => { if (c) c.textContent = (++n & 0xff).toString(16).padStart(2, '0'); }, 100);
     });
     const meter = await cpuMeter(context, page);
     await page.waitForTimeout(300);
