@@ -169,7 +169,7 @@ async function main() {
   return 1;
 }
 
-let code = 1;
+let code;
 try {
   code = await main();
 } catch (e) {

@@ -105,7 +105,7 @@ function mkdirp(d) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('code-wrapper.mjs')) {
-  let code = 1;
+  let code;
   try {
     code = await main();
   } catch (e) {

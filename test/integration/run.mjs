@@ -221,7 +221,7 @@ async function main() {
   return desktop ? runDesktop() : runServer();
 }
 
-let code = 1;
+let code;
 try {
   code = await main();
 } catch (e) {

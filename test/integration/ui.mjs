@@ -149,7 +149,7 @@ function helpers({ page, folder, serverUrl, cleanups }) {
     },
 
     async waitForText(locator, re, timeout = 5000) {
-      let text = '';
+      let text;
       for (const until = Date.now() + timeout; ; await sleep(100)) {
         text = ((await locator.innerText({ timeout }).catch(() => '')) ?? '').trim();
         if (re.test(text) || Date.now() > until) break;
@@ -213,7 +213,7 @@ function helpers({ page, folder, serverUrl, cleanups }) {
         const { stdout } = await execFileP(process.execPath, [cli, ...args.map(String)], { cwd: repoRoot });
         return stdout;
       } catch (e) {
-        throw new Error(`shm-inspector ${args.join(' ')} failed (exit ${e.code}): ${e.stderr || e.message}`);
+        throw new Error(`shm-inspector ${args.join(' ')} failed (exit ${e.code}): ${e.stderr || e.message}`, { cause: e });
       }
     },
 

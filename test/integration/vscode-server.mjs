@@ -161,13 +161,9 @@ export function assertInstalled() {
 
 /** Environment for VS Code's server: no marketplace, nothing inherited from a VS Code we may run in. */
 function serverEnv(extra = {}) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
-  }
-  Object.assign(env, { EXTENSIONS_GALLERY: '{}' }, extra);
-  for (const [k, v] of Object.entries(env)) if (v === null || v === undefined) delete env[k];
-  return env;
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('VSCODE_') && k !== 'ELECTRON_RUN_AS_NODE');
+  const env = { ...Object.fromEntries(inherited), EXTENSIONS_GALLERY: '{}', ...extra };
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== null && v !== undefined));
 }
 
 /**
@@ -220,7 +216,7 @@ export async function startServer(opts) {
   liveGroups.add(child.pid);
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig)));
   let output = '';
-  let port = opts.port || 0;
+  let port;
   let resolvePort;
   const portKnown = new Promise((r) => (resolvePort = r));
   const onData = (chunk) => {

@@ -217,7 +217,7 @@ export async function watchResult(page, timeout = 30000) {
     await page.waitForFunction(() => window.__shmWatch?.done, undefined, { timeout, polling: 20 });
   } catch (e) {
     const w = await page.evaluate(() => window.__shmWatch).catch(() => null);
-    throw new Error(`${e.message}; watch state: ${JSON.stringify(w)}`);
+    throw new Error(`${e.message}; watch state: ${JSON.stringify(w)}`, { cause: e });
   }
   const w = await page.evaluate(() => window.__shmWatch);
   if (w.error) throw new Error(w.error);
