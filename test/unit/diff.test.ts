@@ -36,7 +36,7 @@ test('diff finds changed ranges between a snapshot and the live segment, across 
       const live = seg.readChunk(seg.size, 0);
       for (let i = 0; i < live.length; i++) {
         if (live[i] === original[i]) continue;
-        const last = expected[expected.length - 1];
+        const last = expected.at(-1);
         if (last && last.offset + last.length === i) last.length++;
         else expected.push({ offset: i, length: 1 });
       }

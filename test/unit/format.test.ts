@@ -22,7 +22,8 @@ function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
 
 function err(r: { ok: boolean; error?: string }): string {
   assert.equal(r.ok, false, 'expected an error');
-  return r.error!;
+  assert.ok(r.error !== undefined, 'expected an error message');
+  return r.error;
 }
 
 function seg(over: Partial<SegmentInfo> = {}): SegmentInfo {

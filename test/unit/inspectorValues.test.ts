@@ -40,7 +40,9 @@ test('encoded values round-trip through Buffer read methods, and out-of-range in
       const r = encodeValue(type, text, le);
       assert.ok('bytes' in r, `${type} ${text}`);
       const expected = type.startsWith('float') ? String(Number(text)) : String(BigInt(text));
-      assert.equal(readers.find(([t]) => t === type)![1](Buffer.from(r.bytes), le), expected);
+      const reader = readers.find(([t]) => t === type);
+      assert.ok(reader, `no Buffer reader for ${type}`);
+      assert.equal(reader[1](Buffer.from(r.bytes), le), expected);
     }
   }
   for (const [type, text] of [['int8', '128'], ['uint8', '-1'], ['uint16', '65536'], ['int64', '9223372036854775808'], ['uint32', 'abc'], ['float32', '1e39'], ['float64', 'x'], ['binary', '102'], ['ascii', 'é']] as [ValueType, string][]) {

@@ -37,7 +37,8 @@ type Facts = Record<string, number | [number, number]>;
 let facts: Facts | undefined;
 function measured(): Facts {
   if (!facts) {
-    const exe = compileC('layout', SOURCE)!;
+    const exe = compileC('layout', SOURCE);
+    assert.ok(exe, 'the layout probe did not compile');
     facts = JSON.parse(execFileSync(exe, { encoding: 'utf8' })) as Facts;
   }
   return facts;
@@ -62,7 +63,7 @@ function checkStruct(cName: string, size: number, fields: Record<string, [cField
 }
 
 test('struct ipc_perm matches the C compiler', (t) => {
-  if (noGcc) return t.skip(noGcc);
+  if (noGcc) { t.skip(noGcc); return; }
   const P = L.IPC_PERM;
   // widths are what core/info.ts reads: key int32, ids and mode uint32.
   checkStruct('ipc_perm', P.size, {
@@ -73,7 +74,7 @@ test('struct ipc_perm matches the C compiler', (t) => {
 });
 
 test('struct shmid_ds matches the C compiler', (t) => {
-  if (noGcc) return t.skip(noGcc);
+  if (noGcc) { t.skip(noGcc); return; }
   const D = L.SHMID_DS;
   checkStruct('shmid_ds', D.size, {
     perm: ['shm_perm', D.perm, L.IPC_PERM.size], segsz: ['shm_segsz', D.segsz, 8], atime: ['shm_atime', D.atime, 8],
@@ -83,7 +84,7 @@ test('struct shmid_ds matches the C compiler', (t) => {
 });
 
 test('struct shminfo matches the C compiler', (t) => {
-  if (noGcc) return t.skip(noGcc);
+  if (noGcc) { t.skip(noGcc); return; }
   const I = L.SHMINFO;
   checkStruct('shminfo', I.size, {
     shmmax: ['shmmax', I.shmmax, 8], shmmin: ['shmmin', I.shmmin, 8], shmmni: ['shmmni', I.shmmni, 8],
@@ -92,7 +93,7 @@ test('struct shminfo matches the C compiler', (t) => {
 });
 
 test('struct shm_info matches the C compiler', (t) => {
-  if (noGcc) return t.skip(noGcc);
+  if (noGcc) { t.skip(noGcc); return; }
   const I = L.SHM_INFO_LAYOUT;
   checkStruct('shm_info', I.size, {
     usedIds: ['used_ids', I.usedIds, 4], shmTot: ['shm_tot', I.shmTot, 8], shmRss: ['shm_rss', I.shmRss, 8], shmSwp: ['shm_swp', I.shmSwp, 8],
@@ -100,7 +101,7 @@ test('struct shm_info matches the C compiler', (t) => {
 });
 
 test('IPC/SHM constants match <sys/ipc.h> and <sys/shm.h>', (t) => {
-  if (noGcc) return t.skip(noGcc);
+  if (noGcc) { t.skip(noGcc); return; }
   const names = [
     'IPC_PRIVATE', 'IPC_CREAT', 'IPC_EXCL', 'IPC_RMID', 'IPC_SET', 'IPC_STAT', 'IPC_INFO',
     'SHM_LOCK', 'SHM_UNLOCK', 'SHM_STAT', 'SHM_INFO', 'SHM_STAT_ANY',
