@@ -133,7 +133,7 @@ export class HexEditor {
   onView(update: ViewUpdate): void {
     const r = this.view.apply(update);
     if (!r) return; // for a window no longer watched
-    if (r.cause === 'error') this.messages.show(`Could not read the segment: ${this.view.readError}`, 'error');
+    if (r.cause === 'error') this.messages.show(this.view.readError ?? 'Could not read the segment', 'error'); // the host's words ("Read failed: …", "Segment 42 was removed …")
     if (r.bytesChanged) this.features.onChanged();
     if (r.cause === 'poll') this.live.polled(r.changed);
     // While holding the picture for missing bytes, paint as soon as they are here.

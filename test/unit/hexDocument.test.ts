@@ -852,3 +852,28 @@ test('real segment: a write by another attacher while the conflict prompt is ope
     agent.dispose();
   }
 });
+
+test('export without a dump in the source: the range as the user sees it (pending edits in) goes into a new 0600 file, through read()', async () => {
+  const { exportRange } = await import('../../src/extension/hexEditor/exportFile');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { doc, src } = makeDoc();
+  await doc.edit(10, Uint8Array.of(0xaa, 0xbb));
+  await doc.edit(40, Uint8Array.of(0xcc));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-export-'));
+  try {
+    const file = path.join(dir, 'part.bin');
+    const progress: number[] = [];
+    const patched = await exportRange(doc, file, { offset: 8, length: 30 }, { onProgress: (done) => progress.push(done) });
+    const want = Uint8Array.from(src.bytes.subarray(8, 38));
+    want.set([0xaa, 0xbb], 2);
+    assert.deepEqual([...fs.readFileSync(file)], [...want]);
+    assert.equal(patched, 2, 'the pending bytes inside the range');
+    assert.deepEqual(progress, [30]);
+    assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600');
+    await assert.rejects(exportRange(doc, file, { offset: 0, length: 4 }), /EEXIST/, 'never over an existing file');
+    assert.deepEqual(src.writes, [], 'the segment is not written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

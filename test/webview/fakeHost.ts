@@ -1,14 +1,20 @@
 // A fake VS Code host for the hex editor webview, run inside the test page (bundled with
-// esbuild and injected before the page's scripts). It provides `acquireVsCodeApi()` and
-// serves the real protocol with the same Rpc class over a virtual segment whose bytes are
-// computed from the offset, so a 1 GiB segment costs no memory. Tests drive it through
-// `window.fakeHost` (page.evaluate).
+// esbuild and injected before the page's scripts). It provides `acquireVsCodeApi()` and runs
+// the real, vscode-free host: the handlers (with their validation), a HexDocument and the
+// Viewport, over a virtual byte source whose bytes are computed from the offset, so a 1 GiB
+// segment costs no memory. Only what needs VS Code is faked here: dialogs, the clipboard,
+// bookmarks and snapshots (InspectOps). Tests drive it through `window.fakeHost` (page.evaluate).
 //
 // Compiled twice: by esbuild for the browser, and by the repo's tsc (lib ES2022, no DOM)
 // for type checking, hence the small local declarations instead of DOM types.
 
-import { checkRead, checkWatch } from '../../src/extension/hexEditor/validate';
+import type { ByteSource, SearchQuery, SourceStatus } from '../../src/extension/hexEditor/byteSource';
+import { HexDocument } from '../../src/extension/hexEditor/document';
+import type { EditRecord as HostEdit } from '../../src/extension/hexEditor/editModel';
+import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
+import { checkWatch } from '../../src/extension/hexEditor/validate';
 import { Viewport } from '../../src/extension/hexEditor/viewport';
+import type { SearchResult } from '../../src/protocol/agent';
 import { Rpc } from '../../src/protocol/rpc';
 import type {
   Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
@@ -77,21 +83,22 @@ interface PageWindow {
 
 export interface FakeHostApi {
   config: FakeHostConfig;
+  /** The segment's byte at offset (pending edits not applied). */
   byte(offset: number): number;
   stats(): FakeHostStats;
   resetStats(): void;
   /** Change the live segment's bytes (as another process would). No event is sent. */
   mutate(offset: number, bytes: number[]): void;
-  /** Revert the last edit like VS Code's undo, then push the window (and send `state`). */
-  undo(): boolean;
-  /** Revert all edits and report the document clean, like Revert File. */
-  revert(): void;
-  /** Write the pending edits to the segment and report clean, like Save. */
-  save(): void;
+  /** Undo the last edit through the document, like VS Code's undo. False: nothing to undo. */
+  undo(): Promise<boolean>;
+  /** Drop all pending edits through the document, like Revert File. */
+  revert(): Promise<void>;
+  /** Save through the document (conflicts: Overwrite). */
+  save(): Promise<void>;
   /** Push what changed in the watched window now (as after an edit), e.g. after mutate(). */
   pushNow(): void;
   /** An edit made in another editor of the same document: pending here too, pushed. */
-  editElsewhere(offset: number, bytes: number[]): void;
+  editElsewhere(offset: number, bytes: number[]): Promise<void>;
   sendState(state: HexDocState): void;
   sendSettings(settings: Partial<HexSettings>): void;
   sendGoto(offset: number, length?: number): void;
@@ -124,8 +131,9 @@ function install(): void {
 
   const defaults: HexSettings = { bytesPerRow: 16, grouping: 1, liveRefreshMs: 0, inspector: 'off', littleEndian: true };
   let settings: HexSettings = { ...defaults, ...config.settings };
-  let docState: HexDocState = { dirty: false, gone: false, dest: false, ...config.state };
-  const doc: HexDocInfo = {
+  /** What the source reports about the segment's existence (sendState changes it). */
+  let sourceStatus: SourceStatus = { gone: !!config.state?.gone, dest: !!config.state?.dest, message: config.state?.message };
+  const info: HexDocInfo = {
     id: config.docId ?? 42,
     key: 0x1234abcd,
     keyHex: '0x1234abcd',
@@ -136,9 +144,8 @@ function install(): void {
 
   /** Bytes written to the "segment" by other processes (and by save). */
   const live = new Map<number, number>();
-  /** Pending (unsaved) edits applied over the segment. */
-  const overlay = new Map<number, number>();
-  const undoStack: { offset: number; before: (number | undefined)[] }[] = [];
+  /** The document's applied edits, oldest first (what VS Code's undo stack would hold). */
+  const undoStack: HostEdit[] = [];
 
   let savedState: unknown = config.savedState;
   let editFailure: string | null = null;
@@ -183,17 +190,13 @@ function install(): void {
    * in chunks whose windows overlap by pattern length - 1, so matches across chunk (and page)
    * boundaries are found; forward = matches starting at >= from, backwards = at <= from.
    */
-  async function search(p: WebviewToHost['search']['params'], ctx: { progress(done: number, total: number): void; signal: AbortSignal }): Promise<{ offsets: number[]; truncated: boolean }> {
+  async function search(p: SearchQuery, signal: AbortSignal | undefined, onProgress: ((done: number, total: number) => void) | undefined): Promise<SearchResult> {
     const record: SearchRecord = {
       pattern: Array.from(p.pattern), mask: p.mask ? Array.from(p.mask) : undefined, caseInsensitive: p.caseInsensitive,
       from: p.from, backwards: p.backwards, max: p.max, cancelled: false, progressReports: 0,
     };
     stats.searches.push(record);
-    const n = p.pattern.length;
-    if (!(p.pattern instanceof Uint8Array) || n === 0) throw new Error('search: pattern must be non-empty bytes');
-    if (p.mask && p.mask.length !== n) throw new Error('search: mask and pattern differ in length');
-    if (!Number.isSafeInteger(p.from) || p.from < 0 || p.from > size) throw new Error(`search: from ${p.from} is outside the segment`);
-    if (!Number.isSafeInteger(p.max) || p.max < 1) throw new Error('search: max must be at least 1');
+    const n = p.pattern.length; // checked by the real handler (checkSearch)
     const ci = !!p.caseInsensitive;
     const pattern = ci ? p.pattern.map(lowerAscii) : p.pattern;
     const mask = p.mask;
@@ -224,10 +227,10 @@ function install(): void {
       return false;
     };
     const step = async () => {
-      ctx.progress(done, total);
+      onProgress?.(done, total);
       record.progressReports++;
       await sleep(config.searchDelayMs ?? 0);
-      if (ctx.signal.aborted) {
+      if (signal?.aborted) {
         record.cancelled = true;
         throw Object.assign(new Error('search cancelled'), { code: 'ECANCELED' });
       }
@@ -259,10 +262,6 @@ function install(): void {
     return live.get(o) ?? baseByte(o);
   }
 
-  function viewByte(o: number): number {
-    return overlay.get(o) ?? segmentByte(o);
-  }
-
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
@@ -275,128 +274,100 @@ function install(): void {
     }
   }
 
-  /** Unsaved ranges (what the real host sends as HexDocState.pending). */
-  function pendingSpans(): ByteRange[] {
-    const spans: ByteRange[] = [];
-    for (const o of [...overlay.keys()].sort((a, b) => a - b)) {
-      const last = spans[spans.length - 1];
-      if (last && last.offset + last.length === o) last.length++;
-      else spans.push({ offset: o, length: 1 });
-    }
-    return spans;
-  }
+  /** The virtual segment: bytes computed from the offset, plus what mutate() and saves wrote. */
+  const source: ByteSource = {
+    identity: { id: info.id, key: info.key, cpid: 1, size, ctime: 1 },
+    size,
+    info,
+    read: async (offset, length) => {
+      checkRange(offset, length, 'read');
+      if (readFailure) throw new Error(readFailure);
+      stats.reads++;
+      stats.bytesRead += length;
+      stats.maxReadLength = Math.max(stats.maxReadLength, length);
+      stats.lastReads.push({ offset, length });
+      if (stats.lastReads.length > 50) stats.lastReads.shift();
+      if (config.readDelayMs) await sleep(config.readDelayMs);
+      const data = new Uint8Array(length);
+      for (let i = 0; i < length; i++) data[i] = segmentByte(offset + i);
+      return data;
+    },
+    write: async (offset, data) => {
+      checkRange(offset, data.length, 'write');
+      data.forEach((b, i) => live.set(offset + i, b));
+    },
+    search,
+    status: async () => sourceStatus,
+    close: async () => undefined,
+  };
 
-  /** Like the real host: after every change, the state. */
-  function emitState(dirty: boolean): void {
-    docState = { ...docState, dirty };
-    host.notify('state', docState);
-  }
+  const doc = new HexDocument(source, {
+    uri: { toString: () => `shm:/segment/${info.id}` } as never,
+    prompts: { conflict: async () => 'overwrite', saveGone: async () => undefined },
+    writeThrough: () => false,
+  });
+  doc.onDidEdit((rec) => undoStack.push(rec));
 
-  /** The pending ranges clipped to [offset, offset+length) (what HexDocument.pendingSpans gives). */
-  function pendingIn(offset: number, length: number): ByteRange[] {
-    const out: ByteRange[] = [];
-    for (const r of pendingSpans()) {
-      const from = Math.max(offset, r.offset);
-      const to = Math.min(offset + length, r.offset + r.length);
-      if (from < to) out.push({ offset: from, length: to - from });
-    }
-    return out;
-  }
+  /** Live inspection as the real host's InspectOps, with scripted dialogs. */
+  const inspect: InspectOps = {
+    initial: () => ({ bookmarks, diff: config.diff ?? null }),
+    exportRange: async (_d, p) => {
+      call('exportRange', p);
+      return dialogsCancelled ? null : { path: '/tmp/shm-export.bin', bytes: p.length };
+    },
+    importFile: async (d, offset) => {
+      call('importFile', { offset });
+      if (dialogsCancelled) return null;
+      const data = Uint8Array.of(0x1a, 0x2b, 0x3c, 0x4d).slice(0, size - offset);
+      await d.edit(offset, data, 'Import');
+      return { path: '/tmp/import.bin', bytes: data.length };
+    },
+    addBookmark: async (_d, p) => {
+      call('addBookmark', p);
+      if (dialogsCancelled) return null;
+      const b: Bookmark = { name: nextMark?.name ?? `bookmark ${bookmarks.length + 1}`, color: nextMark?.color ?? 'green', offset: p.offset, length: p.length };
+      nextMark = null;
+      bookmarks = [...bookmarks.filter((x) => x.name !== b.name), b];
+      host.notify('bookmarks', { bookmarks });
+      return b;
+    },
+    removeBookmark: async (_d, name) => {
+      call('removeBookmark', { name });
+      if (!bookmarks.some((b) => b.name === name)) throw new Error(`no bookmark named '${name}'`);
+      bookmarks = bookmarks.filter((b) => b.name !== name);
+      host.notify('bookmarks', { bookmarks });
+    },
+    takeSnapshot: async () => {
+      call('takeSnapshot', {});
+      return dialogsCancelled ? null : { name: 'snap-1', label: 'before', created: Date.now(), size };
+    },
+    compareWithSnapshot: async () => {
+      call('compareWithSnapshot', {});
+      if (!dialogsCancelled) host.notify('diff', { diff: liveDiff() });
+    },
+    clearDiff: () => {
+      call('clearDiff', {});
+      host.notify('diff', { diff: null });
+    },
+  };
 
-  /** The bytes the webview sees (live segment + pending edits), counted in the stats like every read. */
-  async function readView(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(offset, length, 'read');
-    if (readFailure) throw new Error(readFailure);
-    stats.reads++;
-    stats.bytesRead += length;
-    stats.maxReadLength = Math.max(stats.maxReadLength, length);
-    stats.lastReads.push({ offset, length });
-    if (stats.lastReads.length > 50) stats.lastReads.shift();
-    if (config.readDelayMs) await sleep(config.readDelayMs);
-    const data = new Uint8Array(length);
-    for (let i = 0; i < length; i++) data[i] = viewByte(offset + i);
-    return data;
-  }
-
-  /** Like the real host: the viewport pushes what changed in the window at once. */
-  function notifyChanged(): void {
-    viewport.changed();
-  }
+  const handlers = createHandlers(doc, {
+    settings: () => settings,
+    copy: async (text) => { stats.copies.push(text); },
+    inspect,
+  });
 
   const channel = new MessageChannel() as unknown as { port1: Port; port2: Port };
 
   const host = new Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>(
     (m) => w.postMessage(m, '*'),
     {
-      ready: () => ({ doc, settings, state: docState, bookmarks, diff: config.diff ?? null }),
-      read: async (p) => {
-        const { offset, length } = checkRead(p, size);
-        return { offset, data: await readView(offset, length) };
-      },
-      edit: ({ offset, data, label }) => {
+      ...handlers,
+      // Recorded (and made to fail on request) before the real handler runs.
+      edit: (p, ctx) => {
         if (editFailure) throw new Error(editFailure);
-        if (doc.readOnly) throw new Error(`the segment is read-only (${doc.readOnlyReason})`);
-        if (!(data instanceof Uint8Array)) throw new Error('edit: data must be a Uint8Array');
-        checkRange(offset, data.length, 'edit');
-        stats.edits.push({ offset, bytes: Array.from(data), label });
-        const before: (number | undefined)[] = [];
-        for (let i = 0; i < data.length; i++) {
-          before.push(overlay.get(offset + i));
-          overlay.set(offset + i, data[i]);
-        }
-        undoStack.push({ offset, before });
-        notifyChanged();
-        emitState(true);
-        return null;
-      },
-      copy: ({ text }) => {
-        stats.copies.push(text);
-        return null;
-      },
-      search: (p, ctx) => search(p, ctx),
-      exportRange: (p) => {
-        call('exportRange', p);
-        return dialogsCancelled ? null : { path: '/tmp/shm-export.bin', bytes: p.length };
-      },
-      importFile: (p) => {
-        call('importFile', p);
-        if (dialogsCancelled) return null;
-        const data = [0x1a, 0x2b, 0x3c, 0x4d];
-        for (let i = 0; i < data.length && p.offset + i < size; i++) overlay.set(p.offset + i, data[i]);
-        undoStack.push({ offset: p.offset, before: data.map(() => undefined) });
-        notifyChanged();
-        emitState(true);
-        return { path: '/tmp/import.bin', bytes: data.length };
-      },
-      addBookmark: (p) => {
-        call('addBookmark', p);
-        if (dialogsCancelled) return null;
-        const b: Bookmark = { name: nextMark?.name ?? `bookmark ${bookmarks.length + 1}`, color: nextMark?.color ?? 'green', offset: p.offset, length: p.length };
-        nextMark = null;
-        bookmarks = [...bookmarks.filter((x) => x.name !== b.name), b];
-        host.notify('bookmarks', { bookmarks });
-        return b;
-      },
-      removeBookmark: (p) => {
-        call('removeBookmark', p);
-        if (!bookmarks.some((b) => b.name === p.name)) throw new Error(`no bookmark named '${p.name}'`);
-        bookmarks = bookmarks.filter((b) => b.name !== p.name);
-        host.notify('bookmarks', { bookmarks });
-        return null;
-      },
-      takeSnapshot: (p) => {
-        call('takeSnapshot', p);
-        return dialogsCancelled ? null : { name: 'snap-1', label: 'before', created: Date.now(), size };
-      },
-      compareWithSnapshot: (p) => {
-        call('compareWithSnapshot', p);
-        if (!dialogsCancelled) host.notify('diff', { diff: liveDiff() });
-        return null;
-      },
-      clearDiff: (p) => {
-        call('clearDiff', p);
-        host.notify('diff', { diff: null });
-        return null;
+        if (p && typeof p === 'object' && p.data instanceof Uint8Array) stats.edits.push({ offset: p.offset, bytes: Array.from(p.data), label: p.label });
+        return handlers.edit(p, ctx);
       },
     },
     { timeoutMs: 10000 },
@@ -404,13 +375,14 @@ function install(): void {
   channel.port2.onmessage = (e) => void host.receive(e.data);
 
   // The window the webview watches is pushed like the real host does, with the real host's class.
-  const viewport = new Viewport({
-    source: { read: readView, pendingSpans: pendingIn },
-    push: (update) => host.notify('view', update),
-    active: () => !docState.gone,
-  });
+  const viewport = new Viewport({ source: doc, push: (update) => host.notify('view', update), active: () => !doc.state.gone });
   viewport.setPeriod(settings.liveRefreshMs);
   host.on('watch', (p) => viewport.watch(checkWatch(p, size)));
+  doc.onDidChangeBytes(() => viewport.changed());
+  doc.onDidChangeState((state) => {
+    host.notify('state', state);
+    viewport.update();
+  });
 
   function applyTheme(theme: ThemeName): void {
     const t = THEMES[theme];
@@ -425,7 +397,7 @@ function install(): void {
 
   const api: FakeHostApi = {
     config,
-    byte: viewByte,
+    byte: segmentByte,
     stats: () => ({
       ...stats, savedState, setStateCalls, lastReads: [...stats.lastReads], edits: [...stats.edits], copies: [...stats.copies],
       calls: [...stats.calls], searches: stats.searches.map((r) => ({ ...r })),
@@ -435,41 +407,19 @@ function install(): void {
       checkRange(offset, bytes.length, 'mutate');
       bytes.forEach((b, i) => live.set(offset + i, b & 0xff));
     },
-    undo: () => {
-      const e = undoStack.pop();
-      if (!e) return false;
-      e.before.forEach((b, i) => {
-        if (b === undefined) overlay.delete(e.offset + i);
-        else overlay.set(e.offset + i, b);
-      });
-      notifyChanged();
-      emitState(undoStack.length > 0);
+    undo: async () => {
+      const rec = [...undoStack].reverse().find((r) => r.applied);
+      if (!rec) return false;
+      await doc.undo(rec);
       return true;
     },
-    revert: () => {
-      overlay.clear();
-      undoStack.length = 0;
-      notifyChanged();
-      emitState(false);
-    },
-    save: () => {
-      for (const [o, b] of overlay) live.set(o, b);
-      overlay.clear();
-      undoStack.length = 0;
-      notifyChanged();
-      emitState(false);
-    },
-    pushNow: notifyChanged,
-    editElsewhere: (offset, bytes) => {
-      checkRange(offset, bytes.length, 'editElsewhere');
-      bytes.forEach((b, i) => overlay.set(offset + i, b & 0xff));
-      notifyChanged();
-      emitState(true);
-    },
-    sendState: (s) => {
-      docState = s;
-      host.notify('state', s);
-      viewport.update();
+    revert: () => doc.revert(),
+    save: () => doc.save(),
+    pushNow: () => viewport.changed(),
+    editElsewhere: (offset, bytes) => doc.edit(offset, Uint8Array.from(bytes), 'Edit'),
+    sendState: (s: HexDocState) => {
+      sourceStatus = { gone: s.gone, dest: s.dest, message: s.message };
+      void doc.refreshStatus();
     },
     sendSettings: (s) => {
       settings = { ...settings, ...s };

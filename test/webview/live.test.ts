@@ -174,7 +174,7 @@ describe('segment state, themes, saved state', () => {
       await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="524288"]')?.textContent === '??');
       assert.match((await ed.page.getAttribute('.grid .hex-cell[data-offset="524288"]', 'class')) ?? '', /\bunreadable\b/);
       assert.equal(await ed.cell(0x80000, 'text'), '?');
-      assert.equal(await ed.message(), 'Could not read the segment: shmat: Invalid argument (segment 42 was removed)');
+      assert.equal(await ed.message(), 'Read failed: shmat: Invalid argument (segment 42 was removed)', 'the real host\'s message');
       assert.equal(await ed.status('value'), 'u8 unreadable');
       await ed.page.evaluate('window.fakeHost.failReads(null)');
       await ed.page.evaluate(`window.fakeHost.pushNow()`);

@@ -12,9 +12,8 @@ import type { BackupData } from './backup';
 import { conflictIn, describeConflicts, type Conflict, type ConflictContext } from './conflicts';
 import { EditModel, type EditRecord, type Run } from './editModel';
 import { Emitter } from './emitter';
-import { createPrivateFile, patchFile } from '../inspect/transfer';
 import { LastRead, type ByteSpan } from './lastRead';
-import { errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './source';
+import { errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
 
 export type ConflictAnswer = 'overwrite' | 'reload' | undefined;
 
@@ -194,30 +193,9 @@ export class HexDocument {
 
   // ---- bulk copies: export, snapshots, comparisons ----------------------------------
 
-  /**
-   * Write `range` as the user sees it into a new private file at `path`: the source copies its
-   * own bytes (the agent's dump, chunked), then the pending edits are written over them (taken
-   * after the copy, so the newest are in). A source that cannot copy is read through read().
-   * Returns how many bytes of pending edits the file got.
-   */
-  async exportTo(path: string, range: ByteRange, opts: RequestOptions = {}): Promise<number> {
-    this.checkRange(range.offset, range.length);
-    if (this.source.dumpTo) {
-      await this.source.dumpTo(path, range, opts).catch(async (err: unknown) => { throw await this.failed('export', err); });
-      return patchFile(path, range.offset, this.pendingIn(range.offset, range.length));
-    }
-    const fh = await createPrivateFile(path);
-    try {
-      for (let at = 0; at < range.length; at += CHUNK) {
-        if (opts.signal?.aborted) throw Object.assign(new Error('export cancelled'), { code: 'ECANCELED' });
-        const chunk = await this.read(range.offset + at, Math.min(CHUNK, range.length - at));
-        await fh.write(chunk, 0, chunk.length, at);
-        opts.onProgress?.(at + chunk.length, range.length);
-      }
-    } finally {
-      await fh.close();
-    }
-    return this.pendingIn(range.offset, range.length).reduce((n, r) => n + r.value.length, 0);
+  /** The source can copy its bytes into a file itself (dumpTo); otherwise they go through read(). */
+  get canDump(): boolean {
+    return !!this.source.dumpTo;
   }
 
   /** Copy the source's own bytes of `range` (all when undefined; no pending edits: they are not in the segment) into a new file. */

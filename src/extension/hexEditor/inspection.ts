@@ -14,6 +14,7 @@ import { diffReport, diffView, formatTime, snapshotInfo, snapshotName, summarize
 import { SnapshotStore, snapshotGroup, type SnapshotMeta } from '../inspect/snapshots';
 import { MAX_IMPORT, bytesText, exportFileName, importRefusal, readFileChunked, sizeText } from '../inspect/transfer';
 import type { HexDocument } from './document';
+import { exportRange } from './exportFile';
 import type { InspectOps } from './handlers';
 import { vscodeInspectPrompts, type InspectPrompts } from './inspectPrompts';
 import { errorCode, errorMessage } from './source';
@@ -134,7 +135,7 @@ export class LiveInspection implements InspectOps {
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
     let renamed = false;
     try {
-      const patched = await this.progress(title, signal, (opts) => doc.exportTo(tmp, range, opts)).catch((err: unknown) => this.failed(doc, err));
+      const patched = await this.progress(title, signal, (opts) => exportRange(doc, tmp, range, opts)).catch((err: unknown) => this.failed(doc, err));
       await fs.promises.rename(tmp, file);
       renamed = true;
       return patched;

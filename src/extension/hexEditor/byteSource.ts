@@ -1,0 +1,62 @@
+// Where a hex document's bytes come from: the accessor interface (a new data source is one
+// class: the live segment in source.ts, a backup's bytes in backupSource.ts, a virtual segment in
+// the webview tests' fake host) and the error helpers every source shares. No runtime imports
+// beyond the protocol's types, so it runs anywhere (the fake host runs it in a browser page).
+import type { AgentSegment } from '../../agent/agentSegment';
+import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
+import type { RequestOptions } from '../../protocol/rpc';
+import type { ReadVia, SegmentIdentity } from '../../protocol/segment';
+import type { ByteRange, HexDocInfo } from '../../protocol/webview';
+
+/** Whether the source still exists, as last checked. */
+export interface SourceStatus {
+  /** Removed, or its id now names another segment: reads and writes fail. */
+  gone: boolean;
+  /** Marked for destruction; still readable and writable while attached. */
+  dest: boolean;
+  message?: string;
+  /** How the bytes are read now (our attachment, another process's mapping, brief attaches). */
+  via?: ReadVia;
+}
+
+export type SearchQuery = Omit<SearchParams, 'handle'>;
+
+export interface ByteSource {
+  readonly identity: SegmentIdentity;
+  readonly size: number;
+  /** What the webview shows about the document (readOnly may change after a re-open). */
+  readonly info: HexDocInfo;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  write(offset: number, data: Uint8Array): Promise<void>;
+  search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult>;
+  /** Check whether the source still exists. Never rejects. */
+  status(): Promise<SourceStatus>;
+  close(): Promise<void>;
+  /**
+   * Copy the source's own bytes (no pending edits) of `range` (all when undefined) into a new
+   * file at `path`, in chunks, cancellable, with progress: exports and snapshots. A source
+   * without it is copied through read().
+   */
+  dumpTo?(path: string, range: ByteRange | undefined, opts?: RequestOptions): Promise<void>;
+  /** Which of the source's bytes differ from a file (a snapshot). Without it, no comparisons. */
+  diffWith?(path: string, opts?: RequestOptions): Promise<DiffResult>;
+  /** The segment in the agent behind this source, when there is one (its agent's state, its pid). */
+  readonly segment?: AgentSegment;
+}
+
+/** Error codes that mean "this segment is not there any more". */
+const GONE_CODES = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ECHANGED']);
+
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isGoneError(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && GONE_CODES.has(code);
+}
