@@ -171,7 +171,7 @@ export class LiveInspection {
     if (!p.missing) return p;
     const f = this.fallback;
     if (f && f.offset === offset) return { bytes: f.data.subarray(0, max), missing: false };
-    // On screen the page cache is fetching them already; off screen, read them here.
+    // On screen the host pushes them with the watched window; off screen, read them here.
     if (!this.fetching && this.fetchFailedAt !== offset && !this.port.cursorCell()) {
       this.fetching = true;
       const length = Math.min(max, this.port.doc.size - offset);
@@ -180,7 +180,7 @@ export class LiveInspection {
           this.fallback = { offset, data };
           this.port.redraw();
         },
-        () => { this.fetchFailedAt = offset; }, // shown as not loaded; the page cache reports read errors
+        () => { this.fetchFailedAt = offset; }, // shown as not loaded; the window's push reports read errors
       ).finally(() => { this.fetching = false; });
     }
     return p;

@@ -14,7 +14,7 @@ export interface EditorPort {
   /** The selection; length 0 when only the cursor is set. */
   selection(): { start: number; length: number };
   /**
-   * Up to `max` bytes from offset out of the page cache. Stops early at the end of the
+   * Up to `max` bytes from offset out of the watched window. Stops early at the end of the
    * segment, at an unreadable byte, or (missing = true) at a byte not loaded yet.
    */
   peek(offset: number, max: number): { bytes: Uint8Array; missing: boolean };

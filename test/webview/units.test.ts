@@ -1,5 +1,5 @@
 // Pure parts of the webview in Node (no browser): the page HTML and CSP, hex/offset
-// parsing, scroll geometry, the page cache, pending-edit marks and the key map.
+// parsing, scroll geometry, the watched window (bytes and pending marks as pushed) and the key map.
 // Webview modules are bundled with esbuild for Node so the Node build never compiles
 // browser code.
 
