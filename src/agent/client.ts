@@ -5,8 +5,10 @@
 // cannot run) it stops starting agents until restart(). No koffi here.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import type { AgentMethods } from '../protocol/agent';
 import { Rpc, RpcError, type RequestOptions } from '../protocol/rpc';
+import { PIPE_ENV, PIPE_FD, PipeClient, newPipeToken } from './bytePipe';
 import { findAgentPid, isOurAgent } from './procs';
 import type { AgentTestMethods } from './testHooks';
 
@@ -38,6 +40,10 @@ export interface AgentClientOptions {
   now?: () => number;
   /** How long a leaving agent gets before its process is sent SIGTERM, then as long to SIGKILL. */
   stopTimeoutMs?: number;
+  /** false: never read /proc/<agent>/mem (tests and benches measure the pipe or the channel). Default true. */
+  procMemory?: boolean;
+  /** false: no byte pipe, read and write go over the channel. Default true. */
+  bytePipe?: boolean;
 }
 
 /**
@@ -90,6 +96,8 @@ const SHUT_DOWN = 'the shared-memory agent was shut down';
 export class AgentClient {
   private child: ChildProcess | undefined;
   private rpc: ClientRpc | undefined;
+  /** The current agent's byte pipe (read, write), usable once its first ping confirmed it. */
+  private pipe: PipeClient | undefined;
   private gen = 0;
   private stderrTail: string[] = [];
   /** The first stderr line that names an error: it says more than a stack's last lines. */
@@ -140,6 +148,11 @@ export class AgentClient {
     return this.stoppedWhy;
   }
 
+  /** read and write of the current agent travel on the byte pipe (bytePipe.ts), not the channel. */
+  get bytePipe(): boolean {
+    return this.pipe?.usable ?? false;
+  }
+
   onDidChangeState(listener: Listener<AgentState>): { dispose(): void } {
     this.stateListeners.add(listener);
     return { dispose: () => this.stateListeners.delete(listener) };
@@ -153,6 +166,7 @@ export class AgentClient {
    * ptrace_scope 3): then the channel is used.
    */
   agentMemory(): number | null {
+    if (this.options.procMemory === false) return null;
     if (this.memFd !== undefined) return this.memFd;
     const root = this.child?.pid;
     const pid = this.ownPid;
@@ -180,7 +194,9 @@ export class AgentClient {
     if (this.disposed) return Promise.reject(new AgentError(SHUT_DOWN));
     if (this.stopping) return this.stopping.then(() => this.request(method, params, opts));
     if (this.stoppedWhy !== undefined) return Promise.reject(new AgentError(this.stoppedWhy, { stopped: true }));
-    return this.ensure().request(method, params, opts);
+    const rpc = this.ensure();
+    const onPipe = method === 'read' || method === 'write' ? this.pipe?.request(method, params, opts) : undefined;
+    return onPipe ? onPipe as Promise<ClientMethods[K]['result']> : rpc.request(method, params, opts);
   }
 
   /** Start the agent now (normally the first request does). */
@@ -214,8 +230,11 @@ export class AgentClient {
   private stopAgent(why: string): Promise<void> {
     const child = this.child;
     const rpc = this.rpc;
+    const pipe = this.pipe;
     this.forget();
-    rpc?.close(new AgentError(why));
+    const err = new AgentError(why);
+    rpc?.close(err);
+    pipe?.close(err);
     if (!this.disposed) this.setState(this.stoppedWhy !== undefined ? 'stopped' : 'idle');
     return child ? this.release(child) : Promise.resolve();
   }
@@ -223,6 +242,7 @@ export class AgentClient {
   private forget(): void {
     this.child = undefined;
     this.rpc = undefined;
+    this.pipe = undefined;
     this.ownPid = undefined;
     this.startup = undefined;
     this.startupPending = false;
@@ -266,8 +286,11 @@ export class AgentClient {
   private ensure(): ClientRpc {
     if (this.rpc) return this.rpc;
     const { agentPath, commandPrefix, execPath } = this.options;
-    const env = { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' };
+    // The byte pipe is stdio entry PIPE_FD; a prefix that forks passes it on as it does the IPC fd.
+    const token = this.options.bytePipe === false ? undefined : newPipeToken();
+    const env = { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1', ...(token ? { [PIPE_ENV]: token } : {}) };
     const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    if (token) stdio[PIPE_FD] = 'pipe';
     const child = commandPrefix?.length
       ? spawn(commandPrefix[0], [...commandPrefix.slice(1), execPath ?? process.execPath, agentPath], { env, stdio, serialization: 'advanced' })
       : fork(agentPath, [], { env, stdio, serialization: 'advanced', execPath: execPath ?? process.execPath, execArgv: [] });
@@ -279,9 +302,12 @@ export class AgentClient {
       {},
       { timeoutMs: this.options.timeoutMs ?? 30000 },
     );
+    const pipeEnd = child.stdio[PIPE_FD];
+    const pipe = token && pipeEnd instanceof net.Socket ? new PipeClient(pipeEnd, token, this.options.timeoutMs ?? 30000) : undefined;
     this.forget();
     this.child = child;
     this.rpc = rpc;
+    this.pipe = pipe;
     this.gen++;
     this.stderrTail = [];
     this.stderrError = undefined;
@@ -308,9 +334,10 @@ export class AgentClient {
     });
     // Learn the agent's own pid first: with a forking prefix it is not child.pid.
     this.startupPending = true;
-    this.startup = rpc.request('ping', {}).then(({ pid }) => {
+    this.startup = rpc.request('ping', {}).then(({ pid, pipe: pipeServed }) => {
       if (this.child === child) {
         this.startupPending = false;
+        if (pipeServed === true) pipe?.open();
         this.ownPid = child.pid === undefined ? undefined : findAgentPid(child.pid, pid, agentPath);
       }
       return this.ownPid ?? pid;
@@ -321,7 +348,8 @@ export class AgentClient {
 
   private onGone(child: ChildProcess, rpc: ClientRpc, code: number | null, signal: NodeJS.Signals | null, how?: string): void {
     if (this.child !== child) return; // an older agent, already replaced, stopped or disposed
-    const during = rpc.pendingMethods();
+    const pipe = this.pipe;
+    const during = [...rpc.pendingMethods(), ...(pipe?.pendingMethods() ?? [])];
     if (this.startupPending && during.includes('ping')) during.splice(during.indexOf('ping'), 1); // our own ping is no suspect
     this.forget();
     const now = (this.options.now ?? Date.now)();
@@ -332,7 +360,9 @@ export class AgentClient {
     const lines = [...new Set([this.stderrError, ...this.stderrTail.slice(-2)].filter(Boolean))];
     const tail = lines.length ? `; last output: ${lines.join(' | ')}` : '';
     const message = `the shared-memory agent ${cause}${during.length ? ` during ${[...new Set(during)].join(', ')}` : ''}${tail}`;
-    rpc.close(new AgentError(message, { inFlightAtDeath: true, during, stopped }));
+    const err = new AgentError(message, { inFlightAtDeath: true, during, stopped });
+    rpc.close(err);
+    pipe?.close(err); // a reply cut off mid-frame is dropped with the pipe
     if (stopped) {
       this.stoppedWhy = `the agent crashed ${this.crashes.length} times in ${Math.round(limit.windowMs / 1000)} s; stopped: use Restart Agent`;
     }

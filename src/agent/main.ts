@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
 import { Rpc, type RpcMessage } from '../protocol/rpc';
+import { serveBytePipe } from './bytePipe';
 import { OpenSegments, createHandlers } from './handlers';
 import { type AgentTestMethods, testHandlers } from './testHooks';
 
@@ -21,9 +22,12 @@ try {
 }
 
 const open = new OpenSegments();
+const handlers = createHandlers(open);
+// Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
+const pipe = serveBytePipe(process.env, handlers);
 const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
   (m: RpcMessage) => { process.send!(m); },
-  { ...createHandlers(open), ...testHandlers(process.env) },
+  { ...handlers, ping: async () => ({ pid: process.pid, pipe: await pipe }), ...testHandlers(process.env) },
 );
 
 process.on('message', (m) => rpc.receive(m));

@@ -34,7 +34,8 @@ export interface DiffResult {
 }
 
 export type AgentMethods = {
-  ping: { params: Record<string, never>; result: { pid: number } };
+  /** pipe: read and write may travel on the byte pipe (src/agent/bytePipe.ts). */
+  ping: { params: Record<string, never>; result: { pid: number; pipe?: boolean } };
   list: { params: { attachments?: boolean }; result: { segments: SegmentInfo[]; attachments?: AttachmentReport[] } };
   stat: { params: { id: number }; result: SegmentInfo };
   limits: { params: Record<string, never>; result: ShmLimits };
