@@ -67,14 +67,17 @@ export class ViewWindow {
       this.error = u.error;
       return { changed: [], bytesChanged: true, cause: 'error' };
     }
+    // A part pushed before the host saw our latest watch: the whole window follows.
+    const held = this.data;
+    if (u.cause !== 'all' && !held) return null;
     this.error = null;
     const changed: number[] = [];
     let bytesChanged = false;
-    if (u.cause === 'all' || !this.data) {
+    if (u.cause === 'all' || !held) {
       this.data = u.data.slice(0, w.length);
       bytesChanged = true;
     } else {
-      const d = this.data;
+      const d = held;
       for (let i = 0; i < u.data.length; i++) {
         const at = u.offset - w.offset + i;
         if (at < 0 || at >= d.length || d[at] === u.data[i]) continue;

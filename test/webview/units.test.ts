@@ -196,6 +196,8 @@ describe('ViewWindow', () => {
     const w = v.want(0, 100, true)!;
     const window = { offset: w.offset, length: w.length };
     assert.equal(v.byteAt(5), viewWindowModule.UNLOADED, 'nothing before the first push');
+    assert.equal(v.apply({ window, offset: 4, data: Uint8Array.of(9), pending: [], cause: 'poll' }), null, 'a part before the whole window waits for it');
+    assert.equal(v.byteAt(4), viewWindowModule.UNLOADED);
     assert.deepEqual(v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' }), { changed: [], bytesChanged: true, cause: 'all' });
     assert.equal(v.byteAt(5), 5);
     assert.ok(v.hasRange(0, w.length));
