@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { gotoTargets, measureFirstRows, measureJumps } from '../../bench/webviewScenarios';
-import { baseByte, type Editor, GiB, hex2, median, useEditors } from './harness';
+import { baseByte, type Editor, GiB, hex2, lastOf, median, useEditors } from './harness';
+import type { PageElement, PageGlobals } from './pageDom';
 
 /** Guards ten times the targets that `npm run bench:webview` measures (100 ms, 1.5x). */
 const JUMP_GUARD_MS = 1000;
@@ -22,16 +23,32 @@ async function assertRow(ed: Editor, offset: number, bpr = 16): Promise<void> {
   const first = offset - (offset % bpr);
   const got = await ed.page.$$eval(
     `.grid .row:not([hidden]) .hex-cell[data-offset]`,
-    (cells, [from, to]) => cells
-      .map((c: any) => [Number(c.dataset.offset), c.textContent, c.parentElement.querySelector(`.text-cell[data-offset="${c.dataset.offset}"]`)?.textContent])
-      .filter(([o]) => (o as number) >= from && (o as number) < to),
+    (cells, [from, to]) => (cells as unknown as PageElement[])
+      .map((c) => [Number(c.dataset.offset), c.textContent, c.parentElement?.querySelector(`.text-cell[data-offset="${String(c.dataset.offset)}"]`)?.textContent] as const)
+      .filter(([o]) => o >= from && o < to),
     [first, first + bpr] as const,
   );
   assert.equal(got.length, bpr, `row at ${first} is on screen`);
-  for (const [o, hex, text] of got as [number, string, string][]) {
+  for (const [o, hex, text] of got) {
     assert.equal(hex, hex2(baseByte(o)), `hex byte at ${o}`);
     assert.equal(text, char(baseByte(o)), `text byte at ${o}`);
   }
+}
+
+/** The height of a grid row in pixels (one wheel step). */
+function rowHeightOf(ed: Editor): Promise<number> {
+  return ed.page.evaluate(() => {
+    const row = (globalThis as unknown as PageGlobals).document.querySelector('.grid-body .row');
+    if (!row) throw new Error('no row in the grid');
+    return row.offsetHeight;
+  });
+}
+
+/** Where an element is on screen; fails by name when it is not. */
+async function boxOf(ed: Editor, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+  const box = await ed.page.locator(selector).boundingBox();
+  assert.ok(box, `${selector} is on screen`);
+  return box;
 }
 
 async function firstRowOffset(ed: Editor): Promise<number> {
@@ -67,10 +84,11 @@ describe('hex grid', () => {
     const ed = await openEditor({ size: GiB, settings: { bytesPerRow: 16 } }, { viewport: { width: 420, height: 500 } });
     /** Whether the cursor's cell lies inside the grid's scroll viewport (not hidden sideways). */
     const cursorInView = (column: 'hex' | 'text', offset: number) => ed.page.evaluate(([col, o]) => {
-      const d = (globalThis as any).document;
+      const d = (globalThis as unknown as PageGlobals).document;
       const cell = d.querySelector(`.grid .${col}-cell[data-offset="${o}"]`);
       const view = d.querySelector('.grid-scroller');
       if (!cell) return 'no cell';
+      if (!view) return 'no .grid-scroller';
       const c = cell.getBoundingClientRect();
       const v = view.getBoundingClientRect();
       return c.left >= v.left && c.right <= v.left + view.clientWidth ? 'in view' : `out of view: cell ${c.left}-${c.right}, view ${v.left}-${v.left + view.clientWidth}`;
@@ -78,13 +96,13 @@ describe('hex grid', () => {
     try {
       await ed.waitLoaded();
       const scroller = ed.page.locator('.grid-scroller');
-      assert.ok(await scroller.evaluate((e: any) => e.scrollWidth > e.clientWidth), 'the row is wider than the editor');
+      assert.ok(await scroller.evaluate((e) => (e as unknown as PageElement).scrollWidth > (e as unknown as PageElement).clientWidth), 'the row is wider than the editor');
       await ed.page.focus('.grid');
       await ed.page.keyboard.press('Control+End');
       await ed.waitCell(GiB - 1, hex2(baseByte(GiB - 1)));
       assert.equal(await cursorInView('hex', GiB - 1), 'in view', 'the last byte (column 0F) after Ctrl+End');
       await ed.page.keyboard.press('Tab'); // to the text column, further right
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .text-cell.cursor') !== null);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid .text-cell.cursor') !== null);
       assert.equal(await cursorInView('text', GiB - 1), 'in view', 'its text cell after Tab');
       await ed.page.keyboard.press('Shift+Tab');
       await ed.page.keyboard.press('Control+Home');
@@ -102,7 +120,7 @@ describe('hex grid', () => {
     const ed = await openEditor({ size: GiB });
     try {
       const { ctrlEnd, viaGoto } = await measureJumps(ed, GiB); // checks where each jump lands
-      await assertRow(ed, gotoTargets(GiB).at(-1)!);
+      await assertRow(ed, lastOf(gotoTargets(GiB), 'the go-to targets'));
       t.diagnostic(`Ctrl+End ${ctrlEnd.toFixed(1)} ms; Ctrl+G to uncached offsets ${viaGoto.map((x) => x.toFixed(1)).join(', ')} ms (key event to painted frame)`);
       for (const ms of [ctrlEnd, ...viaGoto]) assert.ok(ms <= JUMP_GUARD_MS, `a jump took ${ms.toFixed(0)} ms (guard ${JUMP_GUARD_MS} ms, target 100 ms)`);
       const st = await ed.stats();
@@ -161,9 +179,10 @@ describe('hex grid', () => {
       await kb.press('ArrowLeft');
       await at(0);
       const visibleRows = await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
+        const d = (globalThis as unknown as PageGlobals).document;
         const grid = d.querySelector('.grid');
         const row = d.querySelector('.grid-body .row');
+        if (!grid || !row) throw new Error('no grid or no row in it');
         return Math.floor((grid.clientHeight - row.offsetHeight) / row.offsetHeight);
       });
       await kb.press('PageDown');
@@ -214,14 +233,14 @@ describe('hex grid', () => {
       const go = async (text: string) => {
         await ed.page.keyboard.press('Control+g');
         await ed.page.waitForSelector('.goto-input', { state: 'visible' });
-        assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'goto-input');
+        assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'goto-input');
         await ed.page.keyboard.type(text);
         await ed.page.keyboard.press('Enter');
       };
       await go('0x1000');
       assert.equal(await ed.status('offset'), 'Offset 0x1000 (4096)');
       await ed.waitCell(4096, hex2(baseByte(4096)));
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'grid', 'focus back in the grid');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'grid', 'focus back in the grid');
       assert.ok(!(await ed.page.isVisible('.goto')), 'box closed');
       await go('+16');
       assert.equal(await ed.status('offset'), 'Offset 0x1010 (4112)');
@@ -270,8 +289,8 @@ describe('hex grid', () => {
       assert.equal(await ed.status('selection'), 'No selection');
 
       // Drag from 0x20 to 0x3f over the hex column.
-      const from = (await ed.page.locator('.hex-cell[data-offset="32"]').boundingBox())!;
-      const to = (await ed.page.locator('.hex-cell[data-offset="63"]').boundingBox())!;
+      const from = await boxOf(ed, '.hex-cell[data-offset="32"]');
+      const to = await boxOf(ed, '.hex-cell[data-offset="63"]');
       await ed.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
       await ed.page.mouse.down();
       await ed.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
@@ -283,7 +302,7 @@ describe('hex grid', () => {
       assert.equal(await ed.status('selection'), 'Selected 33 bytes (0x20–0x40)');
       await ed.clickCell(0x05, 'text');
       assert.equal(await ed.status('selection'), 'No selection');
-      assert.ok((await ed.page.getAttribute('.text-cell[data-offset="5"]', 'class'))!.includes('cursor'), 'cursor now in the text column');
+      assert.ok((await ed.page.getAttribute('.text-cell[data-offset="5"]', 'class'))?.includes('cursor'), 'cursor now in the text column');
       await ed.assertClean();
     } finally {
       await ed.close();
@@ -294,13 +313,13 @@ describe('hex grid', () => {
     const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
-      const box = (await ed.page.locator('.grid-body').boundingBox())!;
+      const box = await boxOf(ed, '.grid-body');
       await ed.page.mouse.move(box.x + 100, box.y + 100);
-      const rowHeight = await ed.page.evaluate(() => (globalThis as any).document.querySelector('.grid-body .row').offsetHeight as number);
+      const rowHeight = await rowHeightOf(ed);
       await ed.page.mouse.wheel(0, rowHeight * 3);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid-body .row .hex-cell').dataset.offset === '48');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid-body .row .hex-cell')?.dataset.offset === '48');
       await ed.page.mouse.wheel(0, -rowHeight);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid-body .row .hex-cell').dataset.offset === '32');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid-body .row .hex-cell')?.dataset.offset === '32');
       await ed.waitLoaded();
       await assertRow(ed, 32);
       assert.equal(await ed.status('offset'), 'Offset 0x0 (0)');
@@ -315,9 +334,10 @@ describe('hex grid', () => {
     try {
       await ed.waitLoaded();
       const geometry = await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
+        const d = (globalThis as unknown as PageGlobals).document;
         const s = d.querySelector('.grid-scroller');
-        return { scrollHeight: s.scrollHeight as number, clientHeight: s.clientHeight as number, rows: d.querySelectorAll('.grid-body .row').length as number };
+        if (!s) throw new Error('no .grid-scroller');
+        return { scrollHeight: s.scrollHeight, clientHeight: s.clientHeight, rows: d.querySelectorAll('.grid-body .row').length };
       });
       assert.ok(geometry.scrollHeight <= 8_000_000, `scroll height ${geometry.scrollHeight} stays under browser limits`);
       const steps = 120;
@@ -326,18 +346,25 @@ describe('hex grid', () => {
       let lastTop = -1;
       for (let i = 0; i <= steps; i++) {
         const top = Math.round(((geometry.scrollHeight - geometry.clientHeight) * i) / steps);
-        await ed.page.evaluate((y) => { (globalThis as any).document.querySelector('.grid-scroller').scrollTop = y; }, top);
+        await ed.page.evaluate((y) => {
+          const s = (globalThis as unknown as PageGlobals).document.querySelector('.grid-scroller');
+          if (!s) throw new Error('no .grid-scroller');
+          s.scrollTop = y;
+        }, top);
         await ed.page.waitForFunction((prev) => {
-          const c = (globalThis as any).document.querySelector('.grid-body .row .hex-cell');
-          return Number(c.dataset.offset) > prev;
+          const c = (globalThis as unknown as PageGlobals).document.querySelector('.grid-body .row .hex-cell');
+          return Number(c?.dataset.offset) > prev;
         }, lastTop);
         await ed.waitLoaded();
         const s = await ed.page.evaluate(() => {
-          const d = (globalThis as any).document;
+          const d = (globalThis as unknown as PageGlobals).document;
+          const grid = d.querySelector('.grid');
+          const first = d.querySelector('.grid-body .row .hex-cell');
+          if (!grid || !first) throw new Error('no grid or no cell in it');
           return {
-            rows: d.querySelectorAll('.grid-body .row').length as number,
-            held: Number(d.querySelector('.grid').dataset.windowBytes),
-            top: Number(d.querySelector('.grid-body .row .hex-cell').dataset.offset),
+            rows: d.querySelectorAll('.grid-body .row').length,
+            held: Number(grid.dataset.windowBytes),
+            top: Number(first.dataset.offset),
           };
         });
         maxRows = Math.max(maxRows, s.rows);
@@ -345,7 +372,7 @@ describe('hex grid', () => {
         lastTop = s.top;
         if (i === 0 || i === steps || i === steps / 2) await assertRow(ed, s.top);
       }
-      const rowHeight = await ed.page.evaluate(() => (globalThis as any).document.querySelector('.grid-body .row').offsetHeight as number);
+      const rowHeight = await rowHeightOf(ed);
       const visibleRows = Math.ceil(geometry.clientHeight / rowHeight);
       const st = await ed.stats();
       t.diagnostic(`${steps} scroll positions over 1 GiB: ${st.reads} reads, ${st.bytesRead} bytes read (largest ${st.maxReadLength}), at most ${maxRows} row elements and ${maxHeld} bytes held`);
@@ -376,19 +403,20 @@ describe('hex grid', () => {
       assert.equal(await ed.page.textContent('.grid-body .row >> nth=1 >> .offset'), '00000020');
       await assertRow(ed, 0x20, 32);
       await ed.page.selectOption('.grouping', '4');
-      const groupStarts = await ed.page.$$eval('.grid-body .row:first-child .hex-cell', (cells) => cells.map((c: any, i: number) => (c.classList.contains('group-start') ? i : -1)).filter((i: number) => i >= 0));
+      const groupStarts = await ed.page.$$eval('.grid-body .row:first-child .hex-cell', (cells) => (cells as unknown as PageElement[]).map((c, i) => (c.classList.contains('group-start') ? i : -1)).filter((i) => i >= 0));
       assert.deepEqual(groupStarts, [4, 8, 12, 16, 20, 24, 28]);
       await ed.page.selectOption('.bytes-per-row', '0');
       await ed.waitLoaded();
       const fit = await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
+        const d = (globalThis as unknown as PageGlobals).document;
         const s = d.querySelector('.grid-scroller');
-        return { n: d.querySelectorAll('.grid-body .row:first-child .hex-cell').length as number, scrollWidth: s.scrollWidth as number, clientWidth: s.clientWidth as number };
+        if (!s) throw new Error('no .grid-scroller');
+        return { n: d.querySelectorAll('.grid-body .row:first-child .hex-cell').length, scrollWidth: s.scrollWidth, clientWidth: s.clientWidth };
       });
       assert.ok(fit.n >= 8 && fit.n % 4 === 0, `fit gives whole groups (${fit.n})`);
       assert.ok(fit.scrollWidth <= fit.clientWidth, `fits without horizontal scrolling (${fit.scrollWidth} > ${fit.clientWidth})`);
       await ed.page.setViewportSize({ width: 1400, height: 500 });
-      await ed.page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('.grid-body .row:first-child .hex-cell').length > n, fit.n);
+      await ed.page.waitForFunction((n) => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid-body .row:first-child .hex-cell').length > n, fit.n);
       await ed.waitLoaded();
       const wide = await ed.page.locator('.grid-body .row >> nth=0 >> .hex-cell').count();
       await assertRow(ed, wide, wide);
@@ -403,19 +431,22 @@ describe('hex grid', () => {
     try {
       await ed.waitLoaded();
       const a = await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
+        const win = globalThis as unknown as PageGlobals;
+        const d = win.document;
         const g = d.querySelector('.grid');
-        const cs = (globalThis as any).getComputedStyle(g);
+        const cursor = d.querySelector('.hex-cell.cursor');
+        if (!g || !cursor) throw new Error('no grid or no cursor cell');
+        const cs = win.getComputedStyle(g);
         return {
           role: g.getAttribute('role'),
           label: g.getAttribute('aria-label'),
           focused: d.activeElement === g,
           outlineStyle: cs.outlineStyle,
           outlineColor: cs.outlineColor,
-          rows: [...d.querySelectorAll('.grid-body .row')].every((r: any) => r.getAttribute('role') === 'row'),
-          hexCells: [...d.querySelectorAll('.grid-body .hex-cell')].every((c: any) => c.getAttribute('role') === 'gridcell' && /^\d+$/.test(c.dataset.offset) && /^[0-9A-F]{2}$/.test(c.textContent)),
-          textCells: [...d.querySelectorAll('.grid-body .text-cell')].every((c: any) => /^\d+$/.test(c.dataset.offset)),
-          cursorOutline: (globalThis as any).getComputedStyle(d.querySelector('.hex-cell.cursor')).outlineStyle,
+          rows: [...d.querySelectorAll('.grid-body .row')].every((r) => r.getAttribute('role') === 'row'),
+          hexCells: [...d.querySelectorAll('.grid-body .hex-cell')].every((c) => c.getAttribute('role') === 'gridcell' && /^\d+$/.test(c.dataset.offset ?? '') && /^[0-9A-F]{2}$/.test(c.textContent ?? '')),
+          textCells: [...d.querySelectorAll('.grid-body .text-cell')].every((c) => /^\d+$/.test(c.dataset.offset ?? '')),
+          cursorOutline: win.getComputedStyle(cursor).outlineStyle,
         };
       });
       assert.equal(a.role, 'grid');
