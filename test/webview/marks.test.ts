@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import type { Bookmark, DiffView } from '../../src/protocol/webview';
 import { GiB, screenshotFile, useEditors } from './harness';
 import { expectCells, goTo, mutate, selection, visibleText } from './inspectHelpers';
+import type { PageElement, PageGlobals } from './pageDom';
 
 const openEditor = useEditors();
 
@@ -22,9 +23,10 @@ function bigDiff(): DiffView {
 
 async function selectedRange(page: Page, offset: number, length: number): Promise<void> {
   await page.waitForFunction(([o, n]) => {
-    const d = (globalThis as any).document;
-    return d.querySelector('.status-offset').textContent === `Offset 0x${o.toString(16).toUpperCase()} (${o})`
-      && (n <= 1 ? d.querySelector('.status-selection').textContent === 'No selection' : d.querySelector('.status-selection').textContent.startsWith(`Selected ${n} byte`));
+    const d = (globalThis as unknown as PageGlobals).document;
+    const status = d.querySelector('.status-selection')?.textContent;
+    return d.querySelector('.status-offset')?.textContent === `Offset 0x${o.toString(16).toUpperCase()} (${o})`
+      && (n <= 1 ? status === 'No selection' : status?.startsWith(`Selected ${n} byte`));
   }, [offset, length] as const, { timeout: 5000 }).catch(async () => {
     throw new Error(`expected 0x${offset.toString(16)}+${length} selected; status: ${await visibleText(page, '.status-offset')}, ${await visibleText(page, '.status-selection')}; note ${await visibleText(page, '.diff-note')}`);
   });
@@ -90,14 +92,14 @@ describe('differences', () => {
       await ed.page.waitForSelector('.diff-bar', { state: 'hidden' });
       assert.deepEqual((await ed.stats()).calls.map((c) => c.method), ['clearDiff']);
       // The marks go with the next paint of the rows (it can trail the bar under load).
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.diff').length === 0, undefined, { timeout: 5000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .hex-cell.diff').length === 0, undefined, { timeout: 5000 });
       await expectCells(ed.page, 'diff', []);
       await ed.page.focus('.grid');
       await ed.page.keyboard.press('F7');
       assert.match(await ed.message(), /^No differences to go to/);
       // A comparison that hit its limit says so.
       await ed.page.evaluate(`window.fakeHost.sendDiff({ against: 'snapshot "x"', ranges: [{ offset: 5, length: 3 }], bytes: 3, truncated: true })`);
-      await ed.page.waitForFunction(() => /only the first 1 range are marked/.test((globalThis as any).document.querySelector('.diff-summary').textContent));
+      await ed.page.waitForFunction(() => /only the first 1 range are marked/.test((globalThis as unknown as PageGlobals).document.querySelector('.diff-summary')?.textContent ?? ''));
       await ed.assertClean();
     } finally {
       await ed.close();
@@ -112,21 +114,25 @@ describe('differences', () => {
       await mutate(ed.page, mut, 0x20, [1, 2, 3]);
       await mutate(ed.page, mut, 0x50, [9]);
       await ed.page.evaluate('window.fakeHost.sendDiff(window.fakeHost.liveDiff())');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.diff').length === 4);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .hex-cell.diff').length === 4);
       await expectCells(ed.page, 'diff', [0x20, 0x21, 0x22, 0x50]);
       assert.equal(await visibleText(ed.page, '.diff-summary'), "4 bytes differ in 2 ranges vs snapshot 'before' (12:00:00)");
       await ed.clickCell(0x60);
       await ed.page.keyboard.type('ab');
       await ed.waitEdits(1);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="96"]').classList.contains('edited'));
-      const cls = (o: number) => ed.page.getAttribute(`.grid .hex-cell[data-offset="${o}"]`, 'class');
-      assert.doesNotMatch((await cls(0x60))!, /\bdiff\b/);
-      assert.doesNotMatch((await cls(0x20))!, /\bedited\b/);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid .hex-cell[data-offset="96"]')?.classList.contains('edited'));
+      const cls = async (o: number) => {
+        const c = await ed.page.getAttribute(`.grid .hex-cell[data-offset="${o}"]`, 'class');
+        assert.ok(c !== null, `cell ${o} is on screen`);
+        return c;
+      };
+      assert.doesNotMatch(await cls(0x60), /\bdiff\b/);
+      assert.doesNotMatch(await cls(0x20), /\bedited\b/);
       // Heat (live refresh) and difference are separate classes on the same byte.
       await mutate(ed.page, mut, 0x21, [0x77]);
       // The class is taken when heat-3 shows (a second read could already see it cooled).
       const hot = await ed.page.waitForFunction(() => {
-        const c = (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="33"]').className as string;
+        const c = (globalThis as unknown as PageGlobals).document.querySelector('.grid .hex-cell[data-offset="33"]')?.className ?? '';
         return /heat-3/.test(c) && c;
       });
       assert.match((await hot.jsonValue()) as string, /\bdiff\b.*\bheat-3\b|\bheat-3\b.*\bdiff\b/);
@@ -148,21 +154,21 @@ describe('bookmarks', () => {
     const ed = await openEditor({ size: 1 << 20, bookmarks: marks });
     try {
       await ed.waitLoaded();
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.bookmarks-toggle').textContent === 'Bookmarks (3)');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.bookmarks-toggle')?.textContent === 'Bookmarks (3)');
       await expectCells(ed.page, 'bm-blue', Array.from({ length: 16 }, (_, i) => i));
       await expectCells(ed.page, 'bm-orange', Array.from({ length: 8 }, (_, i) => 0x40 + i));
       await expectCells(ed.page, 'bm', [...Array.from({ length: 16 }, (_, i) => i), ...Array.from({ length: 8 }, (_, i) => 0x40 + i)], 'no other byte tinted');
-      assert.match((await ed.page.getAttribute('.grid .text-cell[data-offset="65"]', 'class'))!, /\bbm bm-orange\b/, 'the text column too');
+      assert.match((await ed.page.getAttribute('.grid .text-cell[data-offset="65"]', 'class')) ?? '', /\bbm bm-orange\b/, 'the text column too');
       // The panel: closed at first, opened from the toolbar (focus on the first bookmark).
       assert.equal(await ed.page.isVisible('.bookmarks'), false);
       await ed.page.click('.bookmarks-toggle');
       assert.equal(await ed.page.getAttribute('.bookmarks-toggle', 'aria-expanded'), 'true');
-      const listed = await ed.page.$$eval('.bookmark', (li) => li.map((l: any) => [l.querySelector('.bookmark-name').textContent, l.querySelector('.bookmark-range').textContent]));
+      const listed = await ed.page.$$eval('.bookmark', (li) => (li as unknown as PageElement[]).map((l) => [l.querySelector('.bookmark-name')?.textContent, l.querySelector('.bookmark-range')?.textContent]));
       assert.deepEqual(listed, [['header', '0x0–0xF'], ['counter', '0x40–0x47'], ['far away', '0x80000–0x80003']]);
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.getAttribute('aria-label')), 'header, blue, 0x0–0xF, 16 bytes');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.getAttribute('aria-label')), 'header, blue, 0x0–0xF, 16 bytes');
       await ed.page.click('.bookmark[data-name="far away"] .bookmark-go');
       await selectedRange(ed.page, 0x80000, 4);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.bm-red').length === 4);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .hex-cell.bm-red').length === 4);
       // Keyboard: Tab to the next bookmark, Enter jumps.
       await ed.page.focus('.bookmark[data-name="header"] .bookmark-go');
       await ed.page.keyboard.press('Tab');
@@ -171,7 +177,7 @@ describe('bookmarks', () => {
       await selectedRange(ed.page, 0x40, 8);
       // Remove.
       await ed.page.click('.bookmark[data-name="counter"] .bookmark-remove');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.bookmark').length === 2);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.bookmark').length === 2);
       assert.deepEqual((await ed.stats()).calls.map((c) => [c.method, c.params]), [['removeBookmark', { name: 'counter' }]]);
       // The list changes at once, the grid at its next frame.
       await expectCells(ed.page, 'bm-orange', []);
@@ -180,7 +186,7 @@ describe('bookmarks', () => {
       await goTo(ed.page, 0x100, 16);
       await ed.page.evaluate(`window.fakeHost.nextBookmark('table', 'green')`);
       await ed.page.click('.bookmark-add');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.bookmark').length === 3);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.bookmark').length === 3);
       assert.deepEqual((await ed.stats()).calls.at(-1), { method: 'addBookmark', params: { offset: 0x100, length: 16 } });
       await expectCells(ed.page, 'bm-green', Array.from({ length: 16 }, (_, i) => 0x100 + i));
       assert.equal(await ed.message(), "Bookmark 'table' added at 0x100 (16 bytes)");
@@ -215,16 +221,16 @@ describe('accessibility and themes', () => {
       await ed.page.click('.bookmarks-toggle');
       // Every visible control has an accessible name.
       const unnamed = await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
-        const nameOf = (e: any): string => {
+        const d = (globalThis as unknown as PageGlobals).document;
+        const nameOf = (e: PageElement): string => {
           const by = e.getAttribute('aria-labelledby');
-          if (by) return by.split(' ').map((id: string) => d.getElementById(id)?.textContent ?? '').join(' ').trim();
-          return (e.getAttribute('aria-label') ?? '').trim() || [...(e.labels ?? [])].map((l: any) => l.textContent).join(' ').trim() || (e.textContent ?? '').trim();
+          if (by) return by.split(' ').map((id) => d.getElementById(id)?.textContent ?? '').join(' ').trim();
+          return (e.getAttribute('aria-label') ?? '').trim() || [...(e.labels ?? [])].map((l) => l.textContent).join(' ').trim() || (e.textContent ?? '').trim();
         };
         return [...d.querySelectorAll('button, input, select, [tabindex]')]
-          .filter((e: any) => e.offsetParent !== null && e.tabIndex >= 0 && !e.closest('[hidden]'))
-          .filter((e: any) => nameOf(e) === '')
-          .map((e: any) => e.outerHTML.slice(0, 80));
+          .filter((e) => e.offsetParent !== null && e.tabIndex >= 0 && !e.closest('[hidden]'))
+          .filter((e) => nameOf(e) === '')
+          .map((e) => e.outerHTML.slice(0, 80));
       });
       assert.deepEqual(unnamed, []);
       // Tab from the first toolbar control through the page.
@@ -232,8 +238,9 @@ describe('accessibility and themes', () => {
       const seen: string[] = [];
       for (let i = 0; i < 60; i++) {
         seen.push(await ed.page.evaluate(() => {
-          const e = (globalThis as any).document.activeElement;
-          return (e.className || e.tagName).toString().split(' ')[0];
+          const e = (globalThis as unknown as PageGlobals).document.activeElement;
+          if (!e) return 'nothing focused';
+          return (e.className || e.tagName).split(' ')[0];
         }));
         await ed.page.keyboard.press('Tab');
       }
@@ -266,22 +273,23 @@ describe('accessibility and themes', () => {
       await ed.page.keyboard.press('Escape');
       await ed.clickCell(0x90);
       for (const theme of ['light', 'dark', 'hc'] as const) {
-        await ed.page.evaluate((th) => (globalThis as any).fakeHost.setTheme(th), theme);
+        await ed.page.evaluate((th) => (globalThis as unknown as PageGlobals).fakeHost.setTheme(th), theme);
         await ed.page.waitForTimeout(80);
         const c = await ed.page.evaluate(() => {
-          const g = globalThis as any;
+          const g = globalThis as unknown as PageGlobals;
           const d = g.document;
           // Colours as computed: rgb()/rgba() or color(srgb r g b / a) (color-mix results).
           const parse = (s: string): number[] => {
             const m = /color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)(?: \/ ([\d.e-]+))?\)/.exec(s);
-            if (m) return [Number(m[1]) * 255, Number(m[2]) * 255, Number(m[3]) * 255, m[4] === undefined ? 1 : Number(m[4])];
+            const alpha = m?.at(4); // the group is optional
+            if (m) return [Number(m[1]) * 255, Number(m[2]) * 255, Number(m[3]) * 255, alpha === undefined ? 1 : Number(alpha)];
             const v = (s.match(/[\d.]+/g) ?? []).map(Number);
             return v.length >= 3 ? [v[0], v[1], v[2], v.length > 3 ? v[3] : 1] : [0, 0, 0, 0];
           };
           // The background actually behind an element: its and its ancestors' fills, composited.
-          const backdrop = (el: any): number[] => {
+          const backdrop = (el: PageElement): number[] => {
             const layers: number[][] = [];
-            for (let e = el; e; e = e.parentElement) layers.push(parse(g.getComputedStyle(e).backgroundColor));
+            for (let e: PageElement | null = el; e; e = e.parentElement) layers.push(parse(g.getComputedStyle(e).backgroundColor));
             let out = [255, 255, 255];
             for (const [r, gg, b, a] of layers.reverse()) out = [r * a + out[0] * (1 - a), gg * a + out[1] * (1 - a), b * a + out[2] * (1 - a)];
             return out;
@@ -300,8 +308,10 @@ describe('accessibility and themes', () => {
             return Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100;
           };
           const style = (sel: string) => {
-            const s = g.getComputedStyle(d.querySelector(sel));
-            return { bg: s.backgroundColor as string, outline: s.outlineStyle as string, shadow: s.boxShadow as string };
+            const el = d.querySelector(sel);
+            if (!el) throw new Error(`no ${sel}`);
+            const s = g.getComputedStyle(el);
+            return { bg: s.backgroundColor, outline: s.outlineStyle, shadow: s.boxShadow };
           };
           return {
             contrast: {
@@ -376,7 +386,7 @@ describe('accessibility and themes', () => {
       await ed.page.click('.bookmarks-toggle');
       await ed.page.selectOption('.search-results', '0');
       await ed.page.focus('.grid');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.inspector-title').textContent === 'Values at 0x1063');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.inspector-title')?.textContent === 'Values at 0x1063');
       await ed.page.waitForTimeout(300);
       const file = screenshotFile('hex-inspect');
       await ed.page.screenshot({ path: file });
