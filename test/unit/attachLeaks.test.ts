@@ -35,7 +35,7 @@ test('close() while a re-open after an agent restart is in flight: the new attac
   await killAgent(client);
   await waitFor(() => statSegment(seg.id).nattch === 0, 'the dead agent to be detached');
   // Starts a new agent and re-opens the segment in it; close() comes before that re-open answers.
-  const read = a.read(0, 16).then(() => 'read', (err: { code?: string }) => err.code);
+  const read = a.read(0, 16).then(() => 'read', (err: unknown) => (err as { code?: string }).code);
   await a.close();
   assert.equal(await read, 'ECLOSED');
   await client.request('ping', {}); // the new agent has served everything sent before

@@ -37,7 +37,7 @@ test('two child processes (ro and rw): both pids found with the right mode, comm
       const data = randomBytes(32);
       assert.deepEqual(await rw.request({ op: 'write', offset: PAGE - 16, hex: data.toString('hex') }), { written: 32 });
       assert.deepEqual(await ro.request({ op: 'read', offset: PAGE - 16, length: 32 }), { hex: data.toString('hex') });
-      const refused = await ro.request({ op: 'write', offset: 0, hex: '00' });
+      const refused = await ro.request({ op: 'write', offset: 0, hex: '00' }) as { error?: { code?: string } };
       assert.equal(refused.error?.code, 'EROFS');
     } finally {
       await ro.kill();
@@ -105,7 +105,7 @@ test('a destroyed segment with an attacher left is still reported, with key 0', 
 
 test('as a non-root user, root\'s attachments are invisible: complete=false, n of nattch', async (t) => {
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   await withSegment(PAGE, { perms: 0o666 }, async (seg) => {
     seg.attach(); // root (this process)
     const rootChild = await spawnAttacher(seg.id, { readOnly: true });
@@ -120,9 +120,10 @@ test('as a non-root user, root\'s attachments are invisible: complete=false, n o
         emit({ nattch: st.nattch, complete: rep.complete, pids: rep.attachments.map((a) => a.pid) });
       `, { user: NOBODY, params: { id: seg.id } });
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.result.nattch, 3);
-      assert.equal(r.result.complete, false, 'root\'s maps are unreadable to nobody');
-      assert.deepEqual(r.result.pids, [nobodyChild.pid], 'sees only its own user\'s attachment');
+      const seen = r.result as { nattch: number; complete: boolean; pids: number[] };
+      assert.equal(seen.nattch, 3);
+      assert.equal(seen.complete, false, 'root\'s maps are unreadable to nobody');
+      assert.deepEqual(seen.pids, [nobodyChild.pid], 'sees only its own user\'s attachment');
     } finally {
       await rootChild.kill();
       await nobodyChild.kill();
@@ -132,7 +133,7 @@ test('as a non-root user, root\'s attachments are invisible: complete=false, n o
 
 test('attaching a 0600 segment as nobody fails with EACCES in the child, nothing attached', async (t) => {
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   await withSegment(PAGE, { perms: 0o600 }, async (seg) => {
     await assert.rejects(spawnAttacher(seg.id, { user: NOBODY }), (e: Error & { code?: string }) => e.code === 'EACCES' && /permission denied/.test(e.message));
     assert.equal(seg.stat().nattch, 0);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AgentClient } from '../../src/agent/client';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
 import { SnapshotStore } from '../../src/extension/inspect/snapshots';
-import { BookmarkStore } from '../../src/extension/inspect/bookmarks';
+import { BookmarkStore, type MementoLike } from '../../src/extension/inspect/bookmarks';
 
 const AGENT = path.resolve(__dirname, '../../../dist/agent.js');
 
@@ -52,7 +52,9 @@ test('take two snapshots of a changing segment and compare them with each other 
 
 test('bookmarks are kept per key, validated against the size, replaced by name', async () => {
   const data = new Map<string, unknown>();
-  const store = new BookmarkStore({ get: <T>(k: string) => data.get(k) as T | undefined, update: async (k, v) => { data.set(k, v); } });
+  // get<T> trusts the caller's T, as vscode.Memento does.
+  const memento: MementoLike = { get: (k) => data.get(k) as never, update: (k, v) => { data.set(k, v); return Promise.resolve(); } };
+  const store = new BookmarkStore(memento);
   const seg = { id: 7, key: 0x1234, keyHex: '0x00001234', cpid: 1, size: 100 };
   await store.add(seg, { name: 'header', offset: 0, length: 16, color: 'blue' });
   await store.add(seg, { name: 'counter', offset: 64, length: 4, color: 'red' });

@@ -202,9 +202,9 @@ test('viewport on a real segment: bytes another process writes are pushed; an ed
   let watch: Viewport | undefined;
   try {
     const src = await SegmentSource.open(agent, { id: seg.id, expect: seg.identity(), readOnly: false });
-    const doc = new HexDocument(src, { uri: { toString: () => 'shm:/x' } as never, prompts: { conflict: async () => undefined, saveGone: async () => undefined }, writeThrough: () => false });
+    const doc = new HexDocument(src, { uri: { toString: () => 'shm:/x' } as never, prompts: { conflict: () => Promise.resolve(undefined), saveGone: () => Promise.resolve(undefined) }, writeThrough: () => false });
     watch = new Viewport({ source: doc, push: (u) => pushes.push(u), active: () => !doc.state.gone });
-    doc.onDidChangeBytes(() => watch!.changed());
+    doc.onDidChangeBytes(() => watch?.changed());
     watch.setPeriod(PERIOD);
     watch.watch({ offset: 0, length: 256, live: true });
     await waitFor(() => pushes.length === 1, 'the first push');

@@ -44,11 +44,11 @@ describe('ReasonedSource', () => {
       identity: { id: 7, key: 0, cpid: 1, size: 16, ctime: 2 },
       size: 16,
       info,
-      read: async (o, l) => { calls.push(`read ${o} ${l}`); return new Uint8Array(l); },
-      write: async (o) => { calls.push(`write ${o}`); },
-      search: async () => { calls.push('search'); return { matches: [], truncated: false } as never; },
-      status: async () => { calls.push('status'); return { gone: false, dest: false }; },
-      close: async () => { calls.push('close'); },
+      read: (o, l) => { calls.push(`read ${o} ${l}`); return Promise.resolve(new Uint8Array(l)); },
+      write: (o) => { calls.push(`write ${o}`); return Promise.resolve(); },
+      search: () => { calls.push('search'); return Promise.resolve({ matches: [], truncated: false } as never); },
+      status: () => { calls.push('status'); return Promise.resolve({ gone: false, dest: false }); },
+      close: () => { calls.push('close'); return Promise.resolve(); },
     };
   }
 
