@@ -67,8 +67,18 @@ export class OpenSegments {
   }
 }
 
+/** The handlers as written: the channel checks no types, so a request may come without params. */
+type AgentHandlers = {
+  [K in keyof AgentMethods]: (params: AgentMethods[K]['params'] | undefined, ctx: CallContext) => ReturnType<Handlers<AgentMethods>[K]>;
+};
+
+function needParams<P>(p: P | undefined, method: string): P {
+  if (typeof p !== 'object' || p === null) throw new TypeError(`${method}: params required`);
+  return p;
+}
+
 export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods> {
-  return {
+  const handlers: AgentHandlers = {
     ping: () => ({ pid: process.pid }),
 
     list: (p) => {
@@ -83,8 +93,8 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
 
     attachments: (p) => attachmentReport(Segment.open(needId(p?.id)).stat()),
 
-    create: (p) => {
-      if (!p || typeof p !== 'object') throw new TypeError('create: options required');
+    create: (sent) => {
+      const p = needParams(sent, 'create');
       return Segment.create(p.size, { key: p.key, perms: p.perms, exclusive: p.exclusive, hugePages: p.hugePages, noReserve: p.noReserve }).stat();
     },
 
@@ -94,11 +104,13 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       return destroySegment(e.id, e);
     },
 
-    open: (p) => {
-      const id = needId(p?.id);
+    open: (sent) => {
+      const p = needParams(sent, 'open');
+      const id = needId(p.id);
       const expect = p.expect ? { ...p.expect, id } : undefined;
-      if (p.footprint !== undefined && p.footprint !== 'attach' && p.footprint !== 'none') throw new TypeError(`open: footprint must be 'attach' or 'none', got ${String(p.footprint)}`);
-      if (p.footprint === 'none') {
+      const footprint: unknown = p.footprint; // as sent: checked here
+      if (footprint !== undefined && footprint !== 'attach' && footprint !== 'none') throw new TypeError(`open: footprint must be 'attach' or 'none', got ${JSON.stringify(footprint)}`);
+      if (footprint === 'none') {
         const seg = NoFootprintSegment.open(id, { readOnly: !!p.readOnly, expect });
         const info = seg.stat();
         return { handle: open.add(seg), info, readOnly: seg.readOnly, address: 0, via: seg.via };
@@ -128,12 +140,21 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       return null;
     },
 
-    read: (p) => open.get(p?.handle).readChunk(p.length, p.offset),
+    read: (sent) => {
+      const seg = open.get(sent?.handle); // without params, no handle: EBADF
+      const p = needParams(sent, 'read');
+      return seg.readChunk(p.length, p.offset);
+    },
 
-    write: (p) => ({ written: open.get(p?.handle).writeChunk(needBytes(p.data, 'write: data'), p.offset) }),
+    write: (sent) => {
+      const seg = open.get(sent?.handle); // without params, no handle: EBADF
+      const p = needParams(sent, 'write');
+      return { written: seg.writeChunk(needBytes(p.data, 'write: data'), p.offset) };
+    },
 
-    search: async (p, ctx) => {
-      const seg = open.get(p?.handle);
+    search: async (sent, ctx) => {
+      const seg = open.get(sent?.handle); // without params, no handle: EBADF
+      const p = needParams(sent, 'search');
       const it = searchChunks(seg, {
         pattern: needBytes(p.pattern, 'search: pattern'),
         mask: p.mask === undefined ? undefined : needBytes(p.mask, 'search: mask'),
@@ -151,8 +172,9 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       }
     },
 
-    dump: async (p, ctx) => {
-      const seg = open.get(p?.handle);
+    dump: async (sent, ctx) => {
+      const seg = open.get(sent?.handle); // without params, no handle: EBADF
+      const p = needParams(sent, 'dump');
       const offset = p.offset ?? 0;
       const length = p.length ?? seg.size - checkCount(offset, 'dump: offset');
       checkRange('dump', offset, length, seg.size, seg.id);
@@ -174,11 +196,12 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       return { bytes: length };
     },
 
-    diff: async (p, ctx) => {
+    diff: async (sent, ctx) => {
+      const p = needParams(sent, 'diff');
       const fds: number[] = [];
       try {
         const openFile = (path: unknown) => { const fd = fs.openSync(needPath(path), 'r'); fds.push(fd); return fd; };
-        const fdA = openFile(p?.path);
+        const fdA = openFile(p.path);
         const sizeA = fs.fstatSync(fdA).size;
         let reader: ChunkReader, sizeB: number;
         if (p.otherPath !== undefined) {
@@ -203,8 +226,9 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       }
     },
 
-    load: async (p, ctx) => {
-      const seg = open.get(p?.handle);
+    load: async (sent, ctx) => {
+      const seg = open.get(sent?.handle); // without params, no handle: EBADF
+      const p = needParams(sent, 'load');
       if (seg.readOnly) throw new ShmError('load', CODES.readOnly, `load ${seg.id}: attached read-only`);
       const path = needPath(p.path);
       const fd = fs.openSync(path, 'r');
@@ -227,6 +251,7 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       }
     },
   };
+  return handlers;
 }
 
 export type { CallContext };

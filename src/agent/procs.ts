@@ -61,8 +61,9 @@ function descendants(root: number): number[] {
     list.push(pid);
   }
   const out: number[] = [];
-  for (let queue = [root]; queue.length;) {
-    const next = children.get(queue.shift()!) ?? [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    const next = children.get(pid) ?? [];
     out.push(...next);
     queue.push(...next);
   }

@@ -137,8 +137,9 @@ export class NoFootprintSegment implements SegmentAccess {
     return buf;
   }
 
-  readInto(dst: Uint8Array, start: number, length = dst?.length): number {
+  readInto(dst: Uint8Array, start: number, length?: number): number {
     if (!(dst instanceof Uint8Array)) throw new TypeError('read: the buffer must be a Buffer or Uint8Array');
+    length ??= dst.length; // after the check: a JavaScript caller's bad buffer gets the clear TypeError
     checkCount(length, 'read: length');
     if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
     checkRange('read', start, length, this.size, this.id);
