@@ -340,6 +340,13 @@ export function lastOf<T>(xs: readonly T[], what = 'the list'): T {
   return x;
 }
 
+/** Where an element is on screen, failing the test by name if it is not. */
+export async function boxOf(page: Page, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+  const box = await page.locator(selector).boundingBox();
+  assert.ok(box, `${selector} is on screen`);
+  return box;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

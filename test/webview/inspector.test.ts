@@ -6,8 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { baseByte, hex2, useEditors } from './harness';
+import { baseByte, boxOf, hex2, useEditors } from './harness';
 import { expectedValues, goTo, inspectorValues, mutate, selection, virtualBytes, visibleText } from './inspectHelpers';
+import type { PageGlobals } from './pageDom';
 
 const openEditor = useEditors();
 
@@ -17,17 +18,17 @@ const MiB = 1024 * 1024;
 async function inspectorAt(page: import('playwright-core').Page, offset: number): Promise<void> {
   const title = `Values at 0x${offset.toString(16).toUpperCase()}`;
   await page.waitForFunction((t) => {
-    const d = (globalThis as any).document;
+    const d = (globalThis as unknown as PageGlobals).document;
     return d.querySelector('.inspector-title')?.textContent === t
-      && [...d.querySelectorAll('.inspector-value')].every((v: any) => v.textContent !== '…');
+      && [...d.querySelectorAll('.inspector-value')].every((v) => v.textContent !== '…');
   }, title, { timeout: 5000 });
 }
 
 /** Wait until the inspector shows these values (it follows live refresh and re-reads), then compare. */
 async function valuesBecome(page: import('playwright-core').Page, want: Record<string, string>, what: string): Promise<void> {
   await page.waitForFunction((w) => {
-    const rows = [...(globalThis as any).document.querySelectorAll('.inspector .inspector-row')];
-    return rows.every((r: any) => r.querySelector('.inspector-value').textContent === w[r.dataset.type]);
+    const rows = [...(globalThis as unknown as PageGlobals).document.querySelectorAll('.inspector .inspector-row')];
+    return rows.every((r) => r.querySelector('.inspector-value')?.textContent === w[r.dataset.type ?? '']);
   }, want, { timeout: 3000 }).catch(() => undefined);
   assert.deepEqual(await inspectorValues(page), want, what);
 }
@@ -43,16 +44,16 @@ describe('data inspector', () => {
       await mutate(ed.page, mut, 0xffc, [0x00, 0x00, 0x80, 0xbf, 0x01, 0x02, 0x03, 0x04]); // -1.0f LE, across the 4 KiB page boundary
       await ed.page.evaluate(`window.fakeHost.pushNow()`); // (another process wrote them: re-read now rather than at the next refresh)
       for (const offset of [0x40, 0x41, 0x44, 0x48, 0x123, 0xffc, 0x7fff9, size - 7, size - 3, size - 1]) {
-        await ed.page.evaluate((o) => (globalThis as any).fakeHost.sendGoto(o), offset);
+        await ed.page.evaluate((o) => (globalThis as unknown as PageGlobals).fakeHost.sendGoto(o), offset);
         await inspectorAt(ed.page, offset);
         await valuesBecome(ed.page, expectedValues(virtualBytes(offset, 16, size, mut), true), `little-endian at 0x${offset.toString(16)}`);
       }
       assert.equal((await inspectorValues(ed.page)).int16, '—', 'the last byte: no int16');
       await ed.page.selectOption('.inspector-endian', 'be');
       for (const offset of [0x40, 0xffc, size - 5]) {
-        await ed.page.evaluate((o) => (globalThis as any).fakeHost.sendGoto(o), offset);
+        await ed.page.evaluate((o) => (globalThis as unknown as PageGlobals).fakeHost.sendGoto(o), offset);
         await inspectorAt(ed.page, offset);
-        await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.inspector-endian').value === 'be');
+        await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.inspector-endian')?.value === 'be');
         await valuesBecome(ed.page, expectedValues(virtualBytes(offset, 16, size, mut), false), `big-endian at 0x${offset.toString(16)}`);
       }
       assert.equal((await inspectorValues(ed.page)).float64, '—', '5 bytes left: no float64');
@@ -60,7 +61,7 @@ describe('data inspector', () => {
       await ed.page.evaluate('window.fakeHost.sendGoto(0x48)');
       await inspectorAt(ed.page, 0x48);
       await mutate(ed.page, mut, 0x48, [0x12, 0x34, 0x56, 0x78]);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('#inspector-value-uint32').textContent === String(0x12345678), undefined, { timeout: 5000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#inspector-value-uint32')?.textContent === String(0x12345678), undefined, { timeout: 5000 });
       assert.deepEqual(await inspectorValues(ed.page), expectedValues(virtualBytes(0x48, 16, size, mut), false));
       // The byte order is kept in the view state.
       await ed.page.waitForTimeout(250);
@@ -92,15 +93,15 @@ describe('data inspector', () => {
       await inspectorAt(ed.page, 0x20);
       // Click a value, type, Enter.
       await ed.page.click('#inspector-value-int32');
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.className), 'inspector-input');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'inspector-input');
       await ed.page.fill('.inspector-input', '-2');
       await ed.page.keyboard.press('Enter');
       let st = await ed.waitEdits(1);
       assert.deepEqual(st.edits, [{ offset: 0x20, bytes: [0xfe, 0xff, 0xff, 0xff], label: 'Set int32' }]);
       await ed.waitCell(0x23, 'FF');
       assert.equal(await ed.cell(0x20), 'FE');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('#inspector-value-int32').textContent === '-2');
-      assert.equal(await ed.page.evaluate(() => (globalThis as any).document.activeElement.id), 'inspector-value-int32', 'focus back on the value');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#inspector-value-int32')?.textContent === '-2');
+      assert.equal(await ed.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id), 'inspector-value-int32', 'focus back on the value');
       // Keyboard only, big-endian: Enter on a value opens it.
       await ed.page.selectOption('.inspector-endian', 'be');
       await ed.page.focus('#inspector-value-uint16');
@@ -137,7 +138,7 @@ describe('data inspector', () => {
         await ed.page.click(`#inspector-value-${type}`);
         await ed.page.fill('.inspector-input', text);
         await ed.page.keyboard.press('Enter');
-        await ed.page.waitForFunction(() => !(globalThis as any).document.querySelector('.inspector-error').hidden);
+        await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.inspector-error')?.hidden === false);
         assert.match(await visibleText(ed.page, '.inspector-error'), why, `${type} ${text}`);
         assert.equal(await ed.page.getAttribute('.inspector-input', 'aria-invalid'), 'true');
         await ed.page.keyboard.press('Escape');
@@ -186,12 +187,12 @@ describe('data inspector', () => {
       await ed.waitLoaded();
       await ed.clickCell(0x23);
       await inspectorAt(ed.page, 0x23);
-      const box = async () => (await ed.page.locator('.inspector.inspector-hover').boundingBox())!;
-      const cellBox = async (o: number) => (await ed.page.locator(`.grid .hex-cell[data-offset="${o}"]`).boundingBox())!;
-      const textEnd = async (o: number) => (await ed.page.locator(`.grid .text-cell[data-offset="${o - (o % 16) + 15}"]`).boundingBox())!;
+      const box = () => boxOf(ed.page, '.inspector.inspector-hover');
+      const cellBox = (o: number) => boxOf(ed.page, `.grid .hex-cell[data-offset="${o}"]`);
+      const textEnd = (o: number) => boxOf(ed.page, `.grid .text-cell[data-offset="${o - (o % 16) + 15}"]`);
       let p = await box();
       let c = await cellBox(0x23);
-      let t = await textEnd(0x23);
+      const t = await textEnd(0x23);
       assert.ok(Math.abs(p.y - c.y) <= 2 && p.x >= t.x + t.width, `beside the cursor's row, after its decoded text: ${JSON.stringify({ p, c, t })}`);
       assert.equal(await ed.page.locator('.side-panel .inspector').count(), 0, 'not in the side column');
       await ed.page.keyboard.press('ArrowDown');
@@ -202,19 +203,19 @@ describe('data inspector', () => {
       // Too narrow for a popup beside the row: under the cursor cell.
       await ed.page.setViewportSize({ width: 760, height: 700 });
       await ed.page.waitForFunction(() => {
-        const d = (globalThis as any).document;
-        const pop = d.querySelector('.inspector-hover').getBoundingClientRect();
-        const cell = d.querySelector('.grid .hex-cell[data-offset="51"]').getBoundingClientRect();
-        return Math.abs(pop.top - cell.bottom) <= 8;
+        const d = (globalThis as unknown as PageGlobals).document;
+        const pop = d.querySelector('.inspector-hover')?.getBoundingClientRect();
+        const cell = d.querySelector('.grid .hex-cell[data-offset="51"]')?.getBoundingClientRect();
+        return pop !== undefined && cell !== undefined && Math.abs(pop.top - cell.bottom) <= 8;
       }, undefined, { timeout: 5000 });
       assert.deepEqual(await inspectorValues(ed.page), expectedValues(virtualBytes(0x33, 16, 65536), true));
       // Scrolled out of view: hidden.
-      const g = (await ed.page.locator('.grid-body').boundingBox())!;
+      const g = await boxOf(ed.page, '.grid-body');
       await ed.page.mouse.move(g.x + 20, g.y + 20);
       await ed.page.mouse.wheel(0, 4000);
       await ed.page.waitForSelector('.inspector-hover', { state: 'hidden' });
       await ed.page.evaluate(`window.fakeHost.sendSettings({ inspector: 'off' })`);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.inspector') === null);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.inspector') === null);
       await ed.page.evaluate(`window.fakeHost.sendSettings({ inspector: 'side' })`);
       await ed.page.waitForSelector('.side-panel .inspector.inspector-side', { state: 'visible' });
       await ed.assertClean();
@@ -232,7 +233,7 @@ describe('copy as', () => {
       await goTo(ed.page, 0x10, 16);
       const bytes = Buffer.from(virtualBytes(0x10, 16, 64 * MiB));
       const copies = async (n: number) => {
-        await ed.page.waitForFunction((k) => (globalThis as any).fakeHost.stats().copies.length >= k, n, { timeout: 5000 });
+        await ed.page.waitForFunction((k) => (globalThis as unknown as PageGlobals).fakeHost.stats().copies.length >= k, n, { timeout: 5000 });
         return (await ed.stats()).copies;
       };
       const want: Record<string, string> = {
@@ -247,12 +248,12 @@ describe('copy as', () => {
         assert.equal(await ed.page.getAttribute('.copy-as', 'aria-expanded'), 'true');
         await ed.page.click(`.copy-as-wrap .menu-item[data-id="${format}"]`);
         assert.equal((await copies(++n))[n - 1], want[format], format);
-        await ed.page.waitForFunction(() => /^Copied 16 bytes as /.test((globalThis as any).document.querySelector('.message').textContent));
+        await ed.page.waitForFunction(() => /^Copied 16 bytes as /.test((globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent ?? ''));
       }
       // The palette's Copy Selection As… (twice, as a key press and the host could): the menu, on its first format.
       await ed.page.evaluate(`window.fakeHost.sendAction('copyAs')`);
       await ed.page.evaluate(`window.fakeHost.sendAction('copyAs')`);
-      await ed.page.waitForFunction(() => (globalThis as any).document.activeElement?.dataset?.id === 'hex');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.activeElement?.dataset.id === 'hex');
       await ed.page.keyboard.press('ArrowDown');
       await ed.page.keyboard.press('Enter');
       assert.equal((await copies(++n))[n - 1], want.c);
@@ -274,7 +275,7 @@ describe('copy as', () => {
       await goTo(ed.page, 0, 17 * MiB);
       await ed.page.click('.copy-as');
       await ed.page.click('.copy-as-wrap .menu-item[data-id="base64"]');
-      await ed.page.waitForFunction(() => /Selection too large to copy \(17 MiB; at most 16 MiB\)/.test((globalThis as any).document.querySelector('.message').textContent));
+      await ed.page.waitForFunction(() => /Selection too large to copy \(17 MiB; at most 16 MiB\)/.test((globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent ?? ''));
       await ed.sync();
       assert.equal((await ed.stats()).copies.length, 0);
       assert.ok((await ed.stats()).lastReads.every((r) => r.length <= 64 * 1024), 'no big reads');
@@ -294,7 +295,7 @@ describe('… menu', () => {
       await ed.page.click(`.more-actions-wrap .menu-item[data-id="${id}"]`);
     };
     const calls = async (n: number) => {
-      await ed.page.waitForFunction((k) => (globalThis as any).fakeHost.stats().calls.length >= k, n, { timeout: 5000 });
+      await ed.page.waitForFunction((k) => (globalThis as unknown as PageGlobals).fakeHost.stats().calls.length >= k, n, { timeout: 5000 });
       return (await ed.stats()).calls;
     };
     try {
@@ -302,7 +303,7 @@ describe('… menu', () => {
       await goTo(ed.page, 0x100, 0x40);
       await run('export');
       assert.deepEqual((await calls(1))[0], { method: 'exportRange', params: { offset: 0x100, length: 0x40 } });
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.message').textContent === 'Exported 64 bytes to /tmp/shm-export.bin');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent === 'Exported 64 bytes to /tmp/shm-export.bin');
       // Nothing selected: the whole segment.
       await ed.clickCell(0x30);
       await run('export');
@@ -310,12 +311,12 @@ describe('… menu', () => {
       await ed.page.evaluate('window.fakeHost.cancelDialogs(true)');
       await run('export');
       await calls(3);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.message').textContent === 'Export cancelled');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent === 'Export cancelled');
       await ed.page.evaluate('window.fakeHost.cancelDialogs(false)');
       await ed.page.evaluate(`window.fakeHost.failRequest('exportRange', 'EACCES: permission denied, open /root/x.bin')`);
       await run('export');
       await calls(4);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.message.message-error')?.textContent === 'Export failed: EACCES: permission denied, open /root/x.bin');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.message.message-error')?.textContent === 'Export failed: EACCES: permission denied, open /root/x.bin');
       // Import at the cursor: the host makes it one edit; the grid shows it.
       await run('import');
       assert.deepEqual((await calls(5))[4], { method: 'importFile', params: { offset: 0x30 } });
@@ -324,7 +325,7 @@ describe('… menu', () => {
       assert.equal(await message(), 'Imported 4 bytes from /tmp/import.bin at 0x30');
       await run('snapshot');
       assert.equal((await calls(6))[5].method, 'takeSnapshot');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.message').textContent === "Snapshot 'before' taken (64 KiB)");
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent === "Snapshot 'before' taken (64 KiB)");
       // Compare: the host answers with a `diff` event.
       await ed.page.evaluate('window.fakeHost.mutate(0x80, [1, 2, 3])');
       await run('compare');
@@ -337,7 +338,7 @@ describe('… menu', () => {
       await ed.page.evaluate(`window.fakeHost.nextBookmark('magic', 'purple')`);
       await run('bookmark');
       assert.deepEqual((await calls(9))[8], { method: 'addBookmark', params: { offset: 0x30, length: 1 } });
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="48"]')?.classList.contains('bm-purple'));
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid .hex-cell[data-offset="48"]')?.classList.contains('bm-purple'));
       // Read-only: import refused here with the reason, no request.
       await ed.assertClean();
     } finally {
@@ -354,11 +355,11 @@ describe('… menu', () => {
       // The menu by keyboard: ArrowDown opens it on the first item, Escape gives the focus back.
       await ro.page.focus('.more-actions');
       await ro.page.keyboard.press('ArrowDown');
-      assert.equal(await ro.page.evaluate(() => (globalThis as any).document.activeElement.dataset.id), 'export');
+      assert.equal(await ro.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.dataset.id), 'export');
       await ro.page.keyboard.press('End');
-      assert.equal(await ro.page.evaluate(() => (globalThis as any).document.activeElement.dataset.id), 'bookmark');
+      assert.equal(await ro.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.dataset.id), 'bookmark');
       await ro.page.keyboard.press('Escape');
-      assert.equal(await ro.page.evaluate(() => (globalThis as any).document.activeElement.className), 'more-actions');
+      assert.equal(await ro.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'more-actions');
       assert.equal(await ro.page.getAttribute('.more-actions', 'aria-expanded'), 'false');
       const sel = await selection(ro.page);
       assert.equal(sel.length, 0);

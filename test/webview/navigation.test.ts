@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { gotoTargets, measureFirstRows, measureJumps } from '../../bench/webviewScenarios';
-import { baseByte, type Editor, GiB, hex2, lastOf, median, useEditors } from './harness';
+import { baseByte, boxOf, type Editor, GiB, hex2, lastOf, median, useEditors } from './harness';
 import type { PageElement, PageGlobals } from './pageDom';
 
 /** Guards ten times the targets that `npm run bench:webview` measures (100 ms, 1.5x). */
@@ -42,13 +42,6 @@ function rowHeightOf(ed: Editor): Promise<number> {
     if (!row) throw new Error('no row in the grid');
     return row.offsetHeight;
   });
-}
-
-/** Where an element is on screen; fails by name when it is not. */
-async function boxOf(ed: Editor, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
-  const box = await ed.page.locator(selector).boundingBox();
-  assert.ok(box, `${selector} is on screen`);
-  return box;
 }
 
 async function firstRowOffset(ed: Editor): Promise<number> {
@@ -289,8 +282,8 @@ describe('hex grid', () => {
       assert.equal(await ed.status('selection'), 'No selection');
 
       // Drag from 0x20 to 0x3f over the hex column.
-      const from = await boxOf(ed, '.hex-cell[data-offset="32"]');
-      const to = await boxOf(ed, '.hex-cell[data-offset="63"]');
+      const from = await boxOf(ed.page, '.hex-cell[data-offset="32"]');
+      const to = await boxOf(ed.page, '.hex-cell[data-offset="63"]');
       await ed.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
       await ed.page.mouse.down();
       await ed.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
@@ -313,7 +306,7 @@ describe('hex grid', () => {
     const ed = await openEditor({ size: GiB });
     try {
       await ed.waitLoaded();
-      const box = await boxOf(ed, '.grid-body');
+      const box = await boxOf(ed.page, '.grid-body');
       await ed.page.mouse.move(box.x + 100, box.y + 100);
       const rowHeight = await rowHeightOf(ed);
       await ed.page.mouse.wheel(0, rowHeight * 3);
