@@ -180,20 +180,24 @@ describe('ViewWindow', () => {
 
   it('watches the rows in view plus a margin, and asks again only when they leave it or live changes', () => {
     const v = new viewWindowModule.ViewWindow(1 << 20);
-    const w = v.want(8192, 8192 + 800, true)!;
+    const w = v.want(8192, 8192 + 800, true);
+    assert.ok(w, 'the first view asks for a window');
     assert.deepEqual(w, { offset: 8192 - 4096, length: 800 + 2 * 4096, live: true });
     assert.equal(v.want(8192 + 160, 8192 + 960, true), null, 'scrolling inside the margin: no message');
     assert.deepEqual(v.want(8192 + 160, 8192 + 960, false), { ...w, live: false }, 'paused: the same window, not polled');
-    const far = v.want(900_000, 900_800, false)!;
+    const far = v.want(900_000, 900_800, false);
+    assert.ok(far, 'a jump far away asks for a new window');
     assert.ok(far.offset <= 900_000 && far.offset + far.length >= 900_800 && far.length <= 256 << 10);
     assert.deepEqual(v.want(0, 0, false), { offset: 0, length: 0, live: false }, 'nothing in view: nothing watched');
-    const tall = v.want(0, 200_000, true)!;
+    const tall = v.want(0, 200_000, true);
+    assert.ok(tall, 'a taller view asks for a new window');
     assert.ok(tall.length <= 256 << 10, `bounded: ${tall.length}`);
   });
 
   it('holds the pushed bytes and marks: all, then only what changed; drops pushes for an older window', () => {
     const v = new viewWindowModule.ViewWindow(4096);
-    const w = v.want(0, 100, true)!;
+    const w = v.want(0, 100, true);
+    assert.ok(w, 'the first view asks for a window');
     const window = { offset: w.offset, length: w.length };
     assert.equal(v.byteAt(5), viewWindowModule.UNLOADED, 'nothing before the first push');
     assert.equal(v.apply({ window, offset: 4, data: Uint8Array.of(9), pending: [], cause: 'poll' }), null, 'a part before the whole window waits for it');
@@ -201,7 +205,8 @@ describe('ViewWindow', () => {
     assert.deepEqual(v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' }), { changed: [], bytesChanged: true, cause: 'all' });
     assert.equal(v.byteAt(5), 5);
     assert.ok(v.hasRange(0, w.length));
-    const r = v.apply({ window, offset: 4, data: Uint8Array.of(0xaa, 5, 0xbb), pending: [{ offset: 4, length: 1 }], cause: 'poll' })!;
+    const r = v.apply({ window, offset: 4, data: Uint8Array.of(0xaa, 5, 0xbb), pending: [{ offset: 4, length: 1 }], cause: 'poll' });
+    assert.ok(r, 'a part of the held window is applied');
     assert.deepEqual(r.changed, [4, 6], 'only the bytes that differ');
     assert.equal(v.byteAt(4), 0xaa);
     assert.deepEqual([v.isPending(3), v.isPending(4), v.isPending(5)], [false, true, false]);
