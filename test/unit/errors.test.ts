@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Segment, ShmError, destroySegment, errnoName, listSegments } from '../../src/core';
 import {
-  NOBODY, createSegment, disposeSegment, installCleanup, nobodyUnavailable, openSegment, procShm, randomKey, runNode, throwsShm, track, withSegment,
+  type CreatedInChild, type ErrData, NOBODY, createSegment, disposeSegment, installCleanup, nobodyUnavailable, openSegment, procShm, randomKey, runNode, throwsShm, track, withSegment,
 } from './helpers';
 
 installCleanup();
@@ -64,7 +64,7 @@ test('errno names: known and unknown numbers', () => {
 
 test('EACCES: a non-root user cannot attach root\'s 0600 segment; readable message; stat still works', async (t) => {
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   await withSegment(PAGE, { key: 'random', perms: 0o600 }, async (seg) => {
     const r = await runNode(`
       const out = {};
@@ -76,7 +76,10 @@ test('EACCES: a non-root user cannot attach root\'s 0600 segment; readable messa
       emit(out);
     `, { user: NOBODY, params: { id: seg.id } });
     assert.equal(r.code, 0, r.stderr);
-    const out = r.result;
+    const out = r.result as {
+      size?: number; key?: number; attached?: true; attachedRo?: true; destroyed?: true;
+      open?: ErrData; rw?: ErrData; ro?: ErrData; destroy?: ErrData;
+    };
     assert.equal(out.open, undefined, `open by id works from the listing: ${JSON.stringify(out.open)}`);
     assert.equal(out.size, PAGE);
     assert.equal(out.key, seg.key);
@@ -85,14 +88,14 @@ test('EACCES: a non-root user cannot attach root\'s 0600 segment; readable messa
     assert.equal(out.ro?.code, 'EACCES');
     assert.equal(out.destroyed, undefined, 'nobody must not remove root\'s segment');
     assert.equal(out.destroy?.code, 'EPERM');
-    assert.match(out.destroy?.message, new RegExp(`^shmctl\\(IPC_RMID\\) ${seg.id}: .+ \\(EPERM\\)$`));
+    assert.match(out.destroy.message ?? '', new RegExp(`^shmctl\\(IPC_RMID\\) ${seg.id}: .+ \\(EPERM\\)$`));
     assert.ok(procShm().some((row) => row.id === seg.id), 'still there');
   });
 });
 
 test('perms 0604: others may attach read-only but not read-write, and read the right bytes', async (t) => {
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   await withSegment(PAGE, { perms: 0o604 }, async (seg) => {
     seg.attach();
     const data = randomBytes(64);
@@ -108,15 +111,16 @@ test('perms 0604: others may attach read-only but not read-write, and read the r
       emit(out);
     `, { user: NOBODY, params: { id: seg.id } });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.result.rw?.code, 'EACCES');
-    assert.equal(r.result.hex, data.toString('hex'));
-    assert.equal(r.result.write?.code, 'EROFS');
+    const out = r.result as { rw?: ErrData; hex: string; write?: ErrData };
+    assert.equal(out.rw?.code, 'EACCES');
+    assert.equal(out.hex, data.toString('hex'));
+    assert.equal(out.write?.code, 'EROFS');
   });
 });
 
 test('a segment created by a non-root user is read by root', async (t) => {
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   const r = await runNode(`
     const s = core.Segment.create(P.size, { perms: 0o600 });
     track(s.id);
@@ -127,8 +131,8 @@ test('a segment created by a non-root user is read by root', async (t) => {
     emit({ id: s.id, key: s.key, cpid: s.cpid, hex: data.toString('hex') });
   `, { user: NOBODY, params: { size: 3000 } });
   assert.equal(r.code, 0, r.stderr);
-  const { id, hex } = r.result;
-  track(id, { id, key: r.result.key, cpid: r.result.cpid, size: 3000 });
+  const { id, key, cpid, hex } = r.result as CreatedInChild & { hex: string };
+  track(id, { id, key, cpid, size: 3000 });
   const seg = openSegment(id);
   try {
     const st = seg.stat();
@@ -147,7 +151,7 @@ test('a segment created by a non-root user is read by root', async (t) => {
   }
 });
 
-test('ShmError travels as plain data: name, code, op, message survive JSON', async () => {
+test('ShmError travels as plain data: name, code, op, message survive JSON', () => {
   const seg = createSegment(PAGE);
   disposeSegment(seg);
   try {
@@ -155,7 +159,7 @@ test('ShmError travels as plain data: name, code, op, message survive JSON', asy
     assert.fail('attach of a removed segment must fail');
   } catch (err) {
     const e = err as ShmError;
-    const copy = JSON.parse(JSON.stringify({ name: e.name, code: e.code, op: e.op, message: e.message }));
+    const copy = JSON.parse(JSON.stringify({ name: e.name, code: e.code, op: e.op, message: e.message })) as unknown;
     assert.deepEqual(copy, { name: 'ShmError', code: 'EINVAL', op: 'shmat', message: e.message });
     assert.match(e.message, /\(EINVAL\)$/);
   }

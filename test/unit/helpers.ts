@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { Segment, ShmError, destroySegment, statSegment } from '../../src/core';
 import type { CreateOptions, SegmentIdentity } from '../../src/protocol/segment';
 
@@ -208,7 +209,7 @@ export function throwsShm(fn: () => unknown, code: string, message?: RegExp): Sh
     caught = err;
   }
   assert.ok(caught !== undefined, `expected ShmError ${code}, nothing was thrown`);
-  assert.ok(caught instanceof ShmError, `expected ShmError ${code}, got ${String(caught)}`);
+  assert.ok(caught instanceof ShmError, `expected ShmError ${code}, got ${inspect(caught)}`);
   assert.equal(caught.code, code, `expected code ${code}, got ${caught.code}: ${caught.message}`);
   if (message) assert.match(caught.message, message);
   return caught;
@@ -323,6 +324,11 @@ export interface ChildOptions {
   timeoutMs?: number;
 }
 
+/** What the prelude's errData(e) emits for an error caught in a child. */
+export interface ErrData { name?: string; code?: string; message?: string; op?: string }
+/** What a child emits for a segment it created (for track()). */
+export interface CreatedInChild { id: number; key: number; cpid: number }
+
 /**
  * Prelude of every child script: `core` (the compiled src/core), `P` (params), `emit(v)` (one JSON
  * line on stdout), `track(id)` (record a created segment for the runner), `errData(e)`.
@@ -348,36 +354,44 @@ function spawnNode(body: string, opts: ChildOptions): ChildProcess {
   return register(child);
 }
 
+export interface ChildExit { code: number | null; signal: NodeJS.Signals | null }
+
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** Every stdout line parsed as JSON. */
-  lines: any[];
+  /** Every stdout line parsed as JSON (the caller knows its script's shape: `as` to it). */
+  lines: unknown[];
   /** The last JSON line (what the script emitted last). */
-  result: any;
+  result: unknown;
+}
+
+/** A child's stdio pipe; spawnNode always asks for pipes, so a missing one is a bug here. */
+function pipe<T>(stream: T | null, name: string): T {
+  if (stream === null) throw new Error(`child has no ${name} pipe`);
+  return stream;
 }
 
 /** Run a node script to completion (killed after timeoutMs). */
 export function runNode(body: string, opts: ChildOptions = {}): Promise<ChildResult> {
   const child = spawnNode(body, opts);
-  child.stdin!.end();
+  pipe(child.stdin, 'stdin').end();
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
+  pipe(child.stdout, 'stdout').setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  pipe(child.stderr, 'stderr').setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const timer = setTimeout(() => { child.kill('SIGKILL'); }, opts.timeoutMs ?? 30000);
   return new Promise((resolve, reject) => {
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const lines: any[] = [];
+      const lines: unknown[] = [];
       for (const l of stdout.split('\n')) {
         if (!l.trim()) continue;
         try { lines.push(JSON.parse(l)); } catch { /* not ours */ }
       }
-      resolve({ code, signal, stdout, stderr, lines, result: lines[lines.length - 1] });
+      resolve({ code, signal, stdout, stderr, lines, result: lines.at(-1) });
     });
   });
 }
@@ -385,66 +399,68 @@ export function runNode(body: string, opts: ChildOptions = {}): Promise<ChildRes
 /** A long-lived child speaking JSON lines: send(cmd) writes a line, next() awaits the next one. */
 export class LineChild {
   readonly child: ChildProcess;
-  private readonly queue: any[] = [];
-  private waiter: ((v: any) => void) | undefined;
+  private readonly queue: unknown[] = [];
+  /** Gets the next line, or `exit` when the child exits while next() waits. */
+  private waiter: ((v: { line: unknown } | { exit: ChildExit }) => void) | undefined;
   private stderrText = '';
-  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exited: Promise<ChildExit>;
 
   constructor(body: string, opts: ChildOptions = {}) {
     this.child = spawnNode(body, opts);
     let partial = '';
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    pipe(this.child.stdout, 'stdout').setEncoding('utf8').on('data', (d: string) => {
       partial += d;
       let nl: number;
       while ((nl = partial.indexOf('\n')) >= 0) {
         const line = partial.slice(0, nl);
         partial = partial.slice(nl + 1);
-        let v: any;
+        let v: unknown;
         try { v = JSON.parse(line); } catch { continue; }
-        if (this.waiter) { const w = this.waiter; this.waiter = undefined; w(v); } else this.queue.push(v);
+        if (this.waiter) { const w = this.waiter; this.waiter = undefined; w({ line: v }); } else this.queue.push(v);
       }
     });
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.stderrText += d; });
+    pipe(this.child.stderr, 'stderr').setEncoding('utf8').on('data', (d: string) => { this.stderrText += d; });
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
       resolve({ code, signal });
-      if (this.waiter) { const w = this.waiter; this.waiter = undefined; w({ exited: true, code, signal }); }
+      if (this.waiter) { const w = this.waiter; this.waiter = undefined; w({ exit: { code, signal } }); }
     }));
   }
 
   get pid(): number {
-    return this.child.pid!;
+    // undefined only when the spawn failed, and then next() reports the exit.
+    return this.child.pid ?? -1;
   }
 
   get stderr(): string {
     return this.stderrText;
   }
 
-  /** The next JSON line; rejects on timeout or if the child exits first. */
-  async next(timeoutMs = 15000): Promise<any> {
+  /** The next JSON line (the caller knows its script's shape: `as` to it); rejects on timeout or if the child exits first. */
+  async next(timeoutMs = 15000): Promise<unknown> {
     if (this.queue.length) return this.queue.shift();
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      throw new Error(`child ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}): ${this.stderrText.trim()}`);
+      throw new Error(`child ${this.pid} exited (${String(this.child.exitCode ?? this.child.signalCode)}): ${this.stderrText.trim()}`);
     }
-    const v = await new Promise<any>((resolve, reject) => {
+    const v = await new Promise<{ line: unknown } | { exit: ChildExit }>((resolve, reject) => {
       const t = setTimeout(() => { this.waiter = undefined; reject(new Error(`child ${this.pid}: no answer in ${timeoutMs} ms; stderr: ${this.stderrText.trim()}`)); }, timeoutMs);
       this.waiter = (x) => { clearTimeout(t); resolve(x); };
     });
-    if (v && v.exited) throw new Error(`child ${this.pid} exited (${v.code ?? v.signal}): ${this.stderrText.trim()}`);
-    return v;
+    if ('exit' in v) throw new Error(`child ${this.pid} exited (${String(v.exit.code ?? v.exit.signal)}): ${this.stderrText.trim()}`);
+    return v.line;
   }
 
   send(cmd: unknown): void {
-    this.child.stdin!.write(JSON.stringify(cmd) + '\n');
+    pipe(this.child.stdin, 'stdin').write(JSON.stringify(cmd) + '\n');
   }
 
-  async request(cmd: unknown, timeoutMs?: number): Promise<any> {
+  async request(cmd: unknown, timeoutMs?: number): Promise<unknown> {
     this.send(cmd);
     return this.next(timeoutMs);
   }
 
   /** Close stdin (the polite "exit") and wait. */
-  async end(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.stdin!.end();
+  async end(): Promise<ChildExit> {
+    pipe(this.child.stdin, 'stdin').end();
     return this.exited;
   }
 
@@ -455,7 +471,7 @@ export class LineChild {
     await this.exited;
   }
 
-  waitExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  waitExit(): Promise<ChildExit> {
     return this.exited;
   }
 }
@@ -489,7 +505,7 @@ process.stdin.on('data', (d) => {
 process.stdin.on('end', () => { try { seg.detach(); } catch {} process.exit(0); });
 `;
   const c = new LineChild(body, { user: opts.user, params: { id, readOnly: !!opts.readOnly } }) as LineChild & { address: string };
-  const first = await c.next();
+  const first = await c.next() as { ready?: true; address: string; error?: ErrData };
   if (!first.ready) {
     await c.kill();
     const e = new Error(`attacher: ${first.error?.message ?? JSON.stringify(first)}`) as Error & { code?: string };
@@ -505,8 +521,11 @@ let nobodyProbe: Promise<string | null> | undefined;
 export function nobodyUnavailable(): Promise<string | null> {
   if (process.getuid?.() !== 0) return Promise.resolve('not running as root: cannot start children as another user');
   nobodyProbe ??= runNode(`emit({ uid: process.getuid(), ok: typeof core.Segment === 'function' });`, { user: NOBODY, timeoutMs: 20000 })
-    .then((r) => (r.result?.ok && r.result.uid === NOBODY.uid ? null : `node cannot run as nobody and load ${CORE_JS}: ${r.stderr.trim().split('\n')[0] ?? r.code}`))
-    .catch((err: Error) => `cannot spawn as nobody: ${err.message}`);
+    .then((r) => {
+      const probe = r.result as { uid: number; ok: boolean } | undefined;
+      return probe?.ok && probe.uid === NOBODY.uid ? null : `node cannot run as nobody and load ${CORE_JS}: ${r.stderr.trim().split('\n')[0] || String(r.code)}`;
+    })
+    .catch((err: unknown) => `cannot spawn as nobody: ${err instanceof Error ? err.message : String(err)}`);
   return nobodyProbe;
 }
 

@@ -13,7 +13,7 @@ import { shmctl } from '../../src/core/libc';
 import { IPC_SET, IPC_STAT, SHMID_DS } from '../../src/core/layout';
 import { footprintFor, SegmentSource } from '../../src/extension/hexEditor/source';
 import { identityOf } from '../../src/protocol/segment';
-import { AGENT_JS, NOBODY, createSegment, disposeSegment, installCleanup, nobodyUnavailable, rejectsCode, runNode, spawnAttacher, throwsShm, track } from './helpers';
+import { AGENT_JS, type CreatedInChild, NOBODY, createSegment, disposeSegment, installCleanup, nobodyUnavailable, rejectsCode, runNode, spawnAttacher, throwsShm, track } from './helpers';
 
 installCleanup();
 
@@ -110,15 +110,16 @@ test("'auto' leaves no footprint on another user's segment and attaches to our o
     await own.close();
   }
   const why = await nobodyUnavailable();
-  if (why) return t.skip(why);
+  if (why) { t.skip(why); return; }
   const r = await runNode(`const s = core.Segment.create(8192, { perms: 0o644 }); track(s.id); emit({ id: s.id, key: s.key, cpid: s.cpid });`, { user: NOBODY });
   assert.equal(r.code, 0, r.stderr);
-  track(r.result.id, { id: r.result.id, key: r.result.key, cpid: r.result.cpid, size: 8192 });
-  const theirs = await SegmentSource.open(client, { id: r.result.id, readOnly: false, readMode: 'auto' });
+  const made = r.result as CreatedInChild;
+  track(made.id, { ...made, size: 8192 });
+  const theirs = await SegmentSource.open(client, { id: made.id, readOnly: false, readMode: 'auto' });
   try {
-    assert.equal(statSegment(r.result.id).nattch, 0, "another user's segment: nothing attached");
+    assert.equal(statSegment(made.id).nattch, 0, "another user's segment: nothing attached");
     assert.equal((await theirs.read(0, 16)).length, 16);
-    assert.equal(statSegment(r.result.id).nattch, 0);
+    assert.equal(statSegment(made.id).nattch, 0);
     assert.equal((await theirs.status()).via?.kind, 'transient');
   } finally {
     await theirs.close();
