@@ -5,21 +5,27 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { baseByte, hex2, pasteText, screenshotFile, useEditors } from './harness';
+import { baseByte, boxOf, hex2, pasteText, screenshotFile, useEditors } from './harness';
+import type { PageElement, PageGlobals } from './pageDom';
 
 const openEditor = useEditors();
 
+/** A heat level a cell went through, with its text and the status line's counter at the time. */
+interface HeatStep { heat: number; text: string | null; live: string | null }
+/** The page while it records a cell's heat steps in window.__heat. */
+type HeatPage = PageGlobals & { __heat: HeatStep[] };
+
 const heatOf = (page: Page, offset: number) =>
   page.evaluate((o) => {
-    const c = (globalThis as any).document.querySelector(`.grid .hex-cell[data-offset="${o}"]`);
+    const c = (globalThis as unknown as PageGlobals).document.querySelector(`.grid .hex-cell[data-offset="${o}"]`);
     const m = /heat-(\d)/.exec(c?.className ?? '');
     return m ? Number(m[1]) : 0;
   }, offset);
 
 /** Wait for n more completed live refreshes (each re-read of the visible rows). */
 async function refreshes(page: Page, n: number): Promise<void> {
-  const start = ((await page.evaluate('window.fakeHost.stats().reads')) as number);
-  await page.waitForFunction((want) => (globalThis as any).fakeHost.stats().reads >= want, start + n, { timeout: 5000 });
+  const start = await page.evaluate<number>('window.fakeHost.stats().reads');
+  await page.waitForFunction((want) => (globalThis as unknown as PageGlobals).fakeHost.stats().reads >= want, start + n, { timeout: 5000 });
   await page.waitForTimeout(30); // the answer is painted in the next frame
 }
 
@@ -33,14 +39,15 @@ describe('live refresh', () => {
       assert.ok(await ed.page.isVisible('.live-toggle'), 'pause button shown when live refresh is on');
       // Record every heat level cell 16 goes through, and the counter shown at each step.
       await ed.page.evaluate(() => {
-        const g = globalThis as any;
+        const g = globalThis as unknown as HeatPage;
         const cell = g.document.querySelector('.grid .hex-cell[data-offset="16"]');
         const live = g.document.querySelector('.status-live');
+        if (!cell || !live) throw new Error('no cell 16 or no live status');
         g.__heat = [];
         const note = () => {
           const m = /heat-(\d)/.exec(cell.className);
           const h = m ? Number(m[1]) : 0;
-          const last = g.__heat[g.__heat.length - 1];
+          const last = g.__heat.at(-1);
           if (!last || last.heat !== h) g.__heat.push({ heat: h, text: cell.textContent, live: live.textContent });
         };
         note();
@@ -56,8 +63,8 @@ describe('live refresh', () => {
       assert.equal(await heatOf(ed.page, 20), 0, 'unchanged neighbour not highlighted');
       assert.equal(await ed.status('offset'), 'Offset 0x41 (65)', 'cursor stays');
       assert.equal(await ed.status('selection'), 'Selected 2 bytes (0x40–0x41)', 'selection stays');
-      await ed.page.waitForFunction(() => (globalThis as any).__heat.length >= 5, undefined, { timeout: 5000 });
-      const steps = (await ed.page.evaluate('window.__heat')) as { heat: number; text: string; live: string }[];
+      await ed.page.waitForFunction(() => (globalThis as unknown as HeatPage).__heat.length >= 5, undefined, { timeout: 5000 });
+      const steps = await ed.page.evaluate<HeatStep[]>('window.__heat');
       assert.deepEqual(steps.map((s) => s.heat), [0, 3, 2, 1, 0], 'fades 3 → 2 → 1 → none over three refreshes');
       assert.deepEqual(steps.map((s) => s.text), [hex2(baseByte(16)), '01', '01', '01', '01']);
       assert.equal(steps[1].live, 'Live: 4 bytes changed', 'the push counted in the status line as it was painted');
@@ -94,18 +101,18 @@ describe('live refresh', () => {
       // document.hidden (the editor tab in the background): no reads.
       // (As the browser does, a visibilitychange event comes with each change.)
       await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
-        Object.defineProperty(d, 'hidden', { configurable: true, get: () => true });
-        d.dispatchEvent(new (globalThis as any).Event('visibilitychange'));
+        const g = (globalThis as unknown as PageGlobals);
+        Object.defineProperty(g.document, 'hidden', { configurable: true, get: () => true });
+        g.document.dispatchEvent(new g.Event('visibilitychange'));
       });
       await ed.page.waitForTimeout(200);
       const hiddenReads = (await ed.stats()).reads;
       await ed.page.waitForTimeout(400);
       assert.equal((await ed.stats()).reads, hiddenReads, 'no reads while hidden');
       await ed.page.evaluate(() => {
-        const d = (globalThis as any).document;
-        delete d.hidden;
-        d.dispatchEvent(new (globalThis as any).Event('visibilitychange'));
+        const g = (globalThis as unknown as PageGlobals);
+        Reflect.deleteProperty(g.document, 'hidden'); // the document's own getter again
+        g.document.dispatchEvent(new g.Event('visibilitychange'));
       });
       await refreshes(ed.page, 1);
       // Turned off by a settings change: the button goes away and so do the reads.
@@ -154,9 +161,9 @@ describe('segment state, themes, saved state', () => {
       // The host's own words replace the fallback, said once.
       const destText = 'Segment 42 was destroyed: it disappears when the last process detaches. Until then it stays readable and writable here.';
       await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: false, dest: true, message: ${JSON.stringify(destText)} })`);
-      await ed.page.waitForFunction((t) => (globalThis as any).document.querySelector('.banner').textContent === t, destText);
+      await ed.page.waitForFunction((t) => (globalThis as unknown as PageGlobals).document.querySelector('.banner')?.textContent === t, destText);
       await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: true, dest: true, message: 'Segment 42 was removed (shmid 42 no longer exists).' })`);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.banner').textContent === 'Segment 42 was removed (shmid 42 no longer exists). The bytes shown may be stale; edits cannot be saved.');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.banner')?.textContent === 'Segment 42 was removed (shmid 42 no longer exists). The bytes shown may be stale; edits cannot be saved.');
       await ed.page.evaluate(`window.fakeHost.sendState({ dirty: false, gone: false, dest: false })`);
       await ed.page.waitForSelector('.banner', { state: 'hidden' });
       await ed.assertClean();
@@ -171,7 +178,7 @@ describe('segment state, themes, saved state', () => {
       await ed.waitLoaded();
       await ed.page.evaluate(`window.fakeHost.failReads('shmat: Invalid argument (segment 42 was removed)')`);
       await ed.page.evaluate('window.fakeHost.sendGoto(0x80000)');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="524288"]')?.textContent === '??');
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid .hex-cell[data-offset="524288"]')?.textContent === '??');
       assert.match((await ed.page.getAttribute('.grid .hex-cell[data-offset="524288"]', 'class')) ?? '', /\bunreadable\b/);
       assert.equal(await ed.cell(0x80000, 'text'), '?');
       assert.equal(await ed.message(), 'Read failed: shmat: Invalid argument (segment 42 was removed)', 'the real host\'s message');
@@ -199,32 +206,37 @@ describe('segment state, themes, saved state', () => {
       await ed.page.focus('.grid');
       const seen: Record<string, string> = {};
       for (const theme of ['light', 'dark', 'hc'] as const) {
-        await ed.page.evaluate((th) => (globalThis as any).fakeHost.setTheme(th), theme);
+        await ed.page.evaluate((th) => (globalThis as unknown as PageGlobals).fakeHost.setTheme(th), theme);
         await ed.page.waitForTimeout(50);
         const c = await ed.page.evaluate(() => {
-          const g = globalThis as any;
+          const g = globalThis as unknown as PageGlobals;
           const d = g.document;
+          const elementOf = (sel: string) => {
+            const el = d.querySelector(sel);
+            if (!el) throw new Error(`no ${sel}`);
+            return el;
+          };
           const parse = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
           const lum = (rgb: number[]) => {
             const [r, gg, b] = rgb.slice(0, 3).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
             return 0.2126 * r + 0.7152 * gg + 0.0722 * b;
           };
-          const bgOf = (el: any): number[] => {
-            for (let e = el; e; e = e.parentElement) {
+          const bgOf = (el: PageElement): number[] => {
+            for (let e: PageElement | null = el; e; e = e.parentElement) {
               const v = parse(g.getComputedStyle(e).backgroundColor);
               if (v.length === 3 || (v.length === 4 && v[3] > 0.5)) return v;
             }
             return [255, 255, 255];
           };
           const contrast = (sel: string) => {
-            const el = d.querySelector(sel);
+            const el = elementOf(sel);
             const fg = parse(g.getComputedStyle(el).color);
             const bg = bgOf(el);
             const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
             return Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100;
           };
           return {
-            body: g.getComputedStyle(d.body).backgroundColor as string,
+            body: g.getComputedStyle(d.body).backgroundColor,
             hex: contrast('.grid-body .hex-cell:not(.selected):not(.cursor)'),
             text: contrast('.grid-body .text-cell:not(.nonprint):not(.selected)'),
             nonprint: contrast('.grid-body .text-cell.nonprint:not(.selected)'),
@@ -239,7 +251,7 @@ describe('segment state, themes, saved state', () => {
             select: contrast('.toolbar select'),
             button: contrast('.toolbar button'),
             header: contrast('.header-row .hex-cell'),
-            cursorOutline: g.getComputedStyle(d.querySelector('.hex-cell.cursor')).outlineStyle as string,
+            cursorOutline: g.getComputedStyle(elementOf('.hex-cell.cursor')).outlineStyle,
           };
         });
         t.diagnostic(`${theme}: contrast ${Object.entries(c).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -268,7 +280,7 @@ describe('segment state, themes, saved state', () => {
       await first.waitCell(0x123456, hex2(baseByte(0x123456)));
       await first.page.keyboard.press('Shift+ArrowRight');
       await first.page.keyboard.press('Tab');
-      const box = (await first.page.locator('.grid-body').boundingBox())!;
+      const box = await boxOf(first.page, '.grid-body');
       await first.page.mouse.move(box.x + 50, box.y + 50);
       await first.page.mouse.wheel(0, 200);
       await first.page.waitForTimeout(300); // state is saved shortly after the last change
@@ -287,7 +299,7 @@ describe('segment state, themes, saved state', () => {
       assert.equal(await second.page.inputValue('.grouping'), '4');
       assert.equal(await second.page.locator('.grid-body .row >> nth=0 >> .hex-cell').count(), 32);
       assert.equal(Number(await second.page.getAttribute('.grid-body .row .hex-cell', 'data-offset')), topBefore, 'same top row');
-      assert.match((await second.page.getAttribute(`.text-cell[data-offset="${0x123457}"]`, 'class')) ?? '', /\bcursor\b/, 'text column restored');
+      assert.match((await second.page.getAttribute('.text-cell[data-offset="1193047"]', 'class')) ?? '', /\bcursor\b/, 'text column restored');
       await second.assertClean();
     } finally {
       await second.close();
@@ -308,7 +320,7 @@ describe('segment state, themes, saved state', () => {
     try {
       await ed.waitLoaded();
       await ed.page.evaluate('window.fakeHost.sendSettings({ bytesPerRow: 8, grouping: 2 })');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid-body .row:first-child .hex-cell').length === 8);
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid-body .row:first-child .hex-cell').length === 8);
       assert.equal(await ed.page.inputValue('.bytes-per-row'), '8');
       await ed.page.selectOption('.bytes-per-row', '16');
       await ed.page.evaluate('window.fakeHost.sendSettings({ bytesPerRow: 32 })');
@@ -336,7 +348,7 @@ describe('segment state, themes, saved state', () => {
       await ed.clickCell(0x10b3, 'hex', ['Shift']);
       // Another process writes: caught by the next live refresh, highlighted.
       await ed.page.evaluate('window.fakeHost.mutate(0x1090, [0, 0, 0, 0, 0xff, 0xff])');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.grid .hex-cell[data-offset="4240"]')?.classList.contains('heat-3'), undefined, { timeout: 5000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.grid .hex-cell[data-offset="4240"]')?.classList.contains('heat-3'), undefined, { timeout: 5000 });
       await ed.page.waitForTimeout(400); // the highlight's fade-in transition
       const file = screenshotFile('webview-hex');
       await ed.page.screenshot({ path: file });
