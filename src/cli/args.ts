@@ -44,7 +44,7 @@ const shown = (o: OptionSpec) => `--${o.name}`;
 
 export function parseArgs(argv: readonly string[], options: readonly OptionSpec[], args: readonly ArgSpec[], command: string): Parsed {
   const long = new Map(options.map((o) => [o.name, o]));
-  const short = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
+  const short = new Map(options.flatMap((o) => (o.short ? [[o.short, o] as const] : [])));
   const out: Record<string, unknown> = {};
   const positionals: string[] = [];
 
@@ -53,8 +53,9 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
       out[o.name] = true;
       return;
     }
-    const v = o.parse ? o.parse(text!, shown(o)) : text;
-    if (o.list) ((out[o.name] as unknown[] | undefined) ?? (out[o.name] = [] as unknown[]) as unknown[]).push(v);
+    if (text === undefined) throw new UsageError(`option ${shown(o)} needs a value (${o.value})`, command);
+    const v = o.parse ? o.parse(text, shown(o)) : text;
+    if (o.list) ((out[o.name] as unknown[] | undefined) ?? (out[o.name] = [])).push(v);
     else out[o.name] = v;
   };
 

@@ -48,7 +48,7 @@ export const NUMBERS_NOTE =
 /** The id named by `<id>` or `--key K` (exactly one of them). */
 export function targetId(p: Parsed, command: string): number {
   const key = p.options.key as number | undefined;
-  const idText = p.args[0];
+  const idText = p.args.at(0);
   if (idText !== undefined && key !== undefined) throw new UsageError(`give a segment id or --key, not both`, command);
   if (idText !== undefined) return parseId(idText, 'id');
   if (key !== undefined) {
@@ -84,7 +84,7 @@ export function segmentJson(s: SegmentInfo, attachments?: { list: Attachment[]; 
  */
 export function writeJson(ctx: Context, value: unknown): Promise<void> {
   const mark = '\u0000bigint:';
-  const text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? mark + v.toString() : v), 2);
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? mark + v.toString() : v), 2);
   return ctx.io.stdout.write(text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1') + '\n');
 }
 

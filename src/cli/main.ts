@@ -3,7 +3,7 @@
 const PROG = 'shm-inspector';
 
 function fatal(err: unknown): void {
-  const e = err as { message?: unknown };
+  const e = err as { message?: unknown } | null | undefined;
   const text = typeof e?.message === 'string' && e.message ? e.message : String(err);
   try {
     process.stderr.write(`${PROG}: ${text.replace(/\s*\n\s*/g, ' ').trim()}\n`);

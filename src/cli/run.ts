@@ -44,7 +44,8 @@ function wantsHelp(argv: readonly string[]): boolean {
 
 /** Run one command line; resolves to the exit code. Never throws. */
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const name = argv.at(0);
+  const rest = argv.slice(1);
   let command: Command | undefined;
   try {
     if (name === undefined) {
@@ -84,11 +85,11 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
 async function report(err: unknown, io: Io, command: Command | undefined): Promise<number> {
   if (err instanceof BrokenPipe) return 0;
   const usage = err instanceof UsageError;
-  const e = err as { message?: unknown; code?: unknown };
+  const e = err as { message?: unknown; code?: unknown } | null | undefined;
   let message = typeof e?.message === 'string' && e.message ? e.message : String(err);
   if (!usage && typeof e?.code === 'string' && !message.includes(e.code)) message += ` (${e.code})`;
   if (usage) {
-    const which = (err as UsageError).command ?? command?.name;
+    const which = err.command ?? command?.name;
     message += which ? ` (see '${PROG} ${which} --help')` : ` (see '${PROG} --help')`;
   }
   try {

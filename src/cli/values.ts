@@ -116,7 +116,7 @@ export function parseHex(text: string, what = '--hex', wildcards = false): HexPa
     if (c === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && (i === 0 || SEPARATOR.test(text[i - 1])) && HEX.test(text[i + 2] ?? '')) { i += 2; continue; }
     if (c === '\\' && text[i + 1] === 'x') { i += 2; continue; }
     const a = c;
-    const b = text[i + 1];
+    const b = text.at(i + 1);
     if (a === '?' && b === '?') {
       if (!wildcards) throw new UsageError(`${what}: '??' (any byte) is only allowed in search patterns`);
       bytes.push(0);

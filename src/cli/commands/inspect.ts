@@ -25,7 +25,7 @@ function attachedCell(r: AttachmentReport | undefined): string {
 
 function compare(by: SortKey): (a: SegmentInfo, b: SegmentInfo) => number {
   if (by === 'owner') return (a, b) => a.user.localeCompare(b.user) || a.id - b.id;
-  return (a, b) => (a[by] as number) - (b[by] as number) || a.id - b.id;
+  return (a, b) => a[by] - b[by] || a.id - b.id;
 }
 
 export const ls: Command = {

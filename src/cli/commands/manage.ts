@@ -44,12 +44,8 @@ export const create: Command = {
   },
 };
 
-interface Target {
-  id: number;
-  info?: SegmentInfo;
-  expect?: SegmentIdentity;
-  error?: unknown;
-}
+/** A segment to remove, or why it could not be looked at. */
+type Target = { id: number; info: SegmentInfo; expect: SegmentIdentity } | { id: number; error: unknown };
 
 interface Shown { id: number; keyHex: string; size: number; cpid: number; creatorVisible: boolean; nattch: number }
 
@@ -182,14 +178,14 @@ export const rm: Command = {
 };
 
 function errorOutcome(id: number, err: unknown): Outcome {
-  const e = err as { message?: string; code?: string };
+  const e = err as { message?: string; code?: string } | null | undefined;
   return { id, action: 'error', error: String(e?.message ?? err).replace(/\s*\n\s*/g, ' '), code: e?.code };
 }
 
 function removeOne(t: Target, dryRun: boolean, staleOnly: boolean): Outcome {
-  if (t.error !== undefined) return errorOutcome(t.id, t.error);
-  const s = t.info!;
-  const expect = t.expect!;
+  if ('error' in t) return errorOutcome(t.id, t.error);
+  const s = t.info;
+  const expect = t.expect;
   const base = shown(s);
   try {
     if (dryRun) {
