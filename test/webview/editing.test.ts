@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { baseByte, copyText, hex2, pasteText, useEditors } from './harness';
+import type { PageElement, PageGlobals } from './pageDom';
 
 const openEditor = useEditors();
 
@@ -35,7 +36,7 @@ describe('editing', () => {
       assert.match(await classOf(ed, 0x20), /\bedited\b/);
       assert.match(await classOf(ed, 0x21, 'text'), /\bedited\b/);
       assert.doesNotMatch(await classOf(ed, 0x22), /\bedited\b/);
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelector('.status-flags').textContent.includes('Modified'));
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.status-flags')?.textContent?.includes('Modified'));
       // Upper-case digits too; a half-typed byte is dropped when the cursor moves.
       await ed.page.keyboard.type('F');
       await ed.page.keyboard.press('ArrowRight');
@@ -149,7 +150,7 @@ describe('editing', () => {
       await ed.page.keyboard.press('Control+a');
       assert.equal(await ed.status('selection'), 'Selected 4,194,304 bytes (0x0–0x3FFFFF)');
       await copyText(ed.page);
-      await ed.page.waitForFunction(() => (globalThis as any).fakeHost.stats().copies.length === 1, undefined, { timeout: 10000 });
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).fakeHost.stats().copies.length === 1, undefined, { timeout: 10000 });
       const st = await ed.stats();
       const text = st.copies[0];
       assert.equal(text.length, size * 3 - 1);
@@ -192,7 +193,7 @@ describe('editing', () => {
         assert.match(await classOf(ed, 0x30), /\bedited\b/, 'the other edit is still pending');
         await ed.page.evaluate('window.fakeHost.undo()');
         await ed.waitCell(0x30, hex2(baseByte(0x30)));
-        await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .edited').length === 0);
+        await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .edited').length === 0);
         assert.equal(await ed.status('flags'), '', 'clean again');
         await ed.assertClean();
       } finally {
@@ -209,7 +210,7 @@ describe('editing', () => {
         await ed.waitCell(0x11, '02');
         await ed.waitEdits(2);
         await ed.page.evaluate('window.fakeHost.save()');
-        await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .edited').length === 0);
+        await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .edited').length === 0);
         assert.equal(await ed.cell(0x10), '01');
         await ed.page.keyboard.type('0304');
         await ed.waitCell(0x13, '04');
@@ -232,8 +233,8 @@ describe('editing', () => {
       await ed.waitLoaded();
       // Edits from another editor of the same document: only the host knows them.
       await ed.page.evaluate('window.fakeHost.editElsewhere(0x100, [1, 2, 3]); window.fakeHost.editElsewhere(0x17f, [4, 5])');
-      await ed.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.grid .hex-cell.edited').length === 5);
-      const marked = await ed.page.$$eval('.grid .hex-cell.edited', (cells) => cells.map((c: any) => Number(c.dataset.offset)));
+      await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('.grid .hex-cell.edited').length === 5);
+      const marked = await ed.page.$$eval('.grid .hex-cell.edited', (cells) => (cells as unknown as PageElement[]).map((c) => Number(c.dataset.offset)));
       assert.deepEqual(marked, [0x100, 0x101, 0x102, 0x17f, 0x180]);
       assert.equal(await ed.page.locator('.grid .text-cell.edited').count(), 5);
       assert.equal(await ed.cell(0x17f), '04', 'their bytes pushed with the marks');
@@ -288,7 +289,7 @@ describe('editing', () => {
       await ed.page.evaluate(`window.fakeHost.failEdits('segment 42 was removed')`);
       await ed.clickCell(0x08);
       await ed.page.keyboard.type('99');
-      await ed.page.waitForFunction(() => /Edit refused: segment 42 was removed/.test((globalThis as any).document.querySelector('.message').textContent));
+      await ed.page.waitForFunction(() => /Edit refused: segment 42 was removed/.test((globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent ?? ''));
       await ed.waitCell(0x08, hex2(baseByte(0x08)));
       assert.doesNotMatch(await classOf(ed, 0x08), /\bedited\b/);
       await ed.assertClean();
