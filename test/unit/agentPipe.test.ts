@@ -168,6 +168,8 @@ describe('byte pipe: agent death', () => {
       assert.deepEqual(exits.map((x) => x.during), [['read']]);
 
       const seg = await AgentSegment.open(c, core.id, { readOnly: true });
+      // The agent answers ping once its pipe is settled; open may come back before that.
+      await c.request('ping', {});
       assert.equal(c.bytePipe, true, 'the new agent has its own pipe');
       assert.ok(Buffer.from(await seg.read(12345, 2 * MiB)).equals(data.subarray(12345, 12345 + 2 * MiB)));
       await seg.close();
