@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { AgentClient, AgentError, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/agent/client';
 import { TEST_HOOKS_ENV } from '../../src/agent/testHooks';
 import { identityOf } from '../../src/protocol/segment';
-import { haveCommand, installCleanup, waitFor } from './helpers';
+import { haveCommand, installCleanup, present, waitFor } from './helpers';
 
 installCleanup();
 
@@ -31,18 +31,19 @@ function freeHugePages(): number {
 
 test('SIGBUS in the agent (unbacked huge page) rejects the read with the cause and the agent restarts', async (t) => {
   assert.ok(fs.existsSync(AGENT), `build the agent first (npm run build): ${AGENT} is missing`);
-  if (freeHugePages() !== 0) return t.skip(`needs an empty huge page pool (HugePages_Free is ${freeHugePages()})`);
+  if (freeHugePages() !== 0) { t.skip(`needs an empty huge page pool (HugePages_Free is ${freeHugePages()})`); return; }
   const client = new AgentClient({ agentPath: AGENT });
   let info;
   try {
     try {
       info = await client.request('create', { size: 2 << 20, hugePages: true, noReserve: true });
     } catch (err) {
-      return t.skip(`this kernel refuses SHM_HUGETLB|SHM_NORESERVE: ${(err as Error).message}`);
+      t.skip(`this kernel refuses SHM_HUGETLB|SHM_NORESERVE: ${(err as Error).message}`);
+      return;
     }
     const { handle } = await client.request('open', { id: info.id });
     const firstPid = client.pid;
-    const err = await client.request('read', { handle, offset: 0, length: 16 }).then(() => undefined, (e) => e);
+    const err = await client.request('read', { handle, offset: 0, length: 16 }).then(() => undefined, (e: unknown) => e as Error & { code?: string });
     assert.ok(err, 'the read must fail: the page cannot be backed');
     assert.equal(err.code, 'EAGENT');
     assert.match(err.message, /SIGBUS/);
@@ -76,7 +77,7 @@ async function crash(c: AgentClient, signal: 'SIGKILL' | 'SIGSEGV'): Promise<voi
     assert.ok(err instanceof AgentError, 'testCrash rejects with an AgentError');
     assert.match(err.message, /killed by SIGSEGV during testCrash/);
   } else {
-    process.kill(c.agentPid!, 'SIGKILL');
+    process.kill(present(c.agentPid, 'the agent\'s pid'), 'SIGKILL');
   }
   await waitFor(() => c.state === 'down' || c.state === 'stopped', 'the client noticed the crash');
 }

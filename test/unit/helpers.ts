@@ -200,6 +200,12 @@ export function procRow(id: number): ProcRow | undefined {
 
 // --- assertions ------------------------------------------------------------------------------
 
+/** v itself, failing the test by name when it is missing (where `!` would fail later, with a TypeError). */
+export function present<T>(v: T | null | undefined, what: string): T {
+  assert.ok(v !== undefined && v !== null, `${what} is missing`);
+  return v;
+}
+
 /** assert.throws for a ShmError with this code (and optionally a message pattern). */
 export function throwsShm(fn: () => unknown, code: string, message?: RegExp): ShmError {
   let caught: unknown;

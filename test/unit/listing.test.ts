@@ -8,8 +8,8 @@ import { limits, listByStat, listSegments, parseProcShm, statSegment, type Segme
 import type { SegmentInfo } from '../../src/protocol/segment';
 import { userNames } from '../../src/core/users';
 import {
-  CORE_JS, LineChild, compileC, createSegment, disposeSegment, haveCommand, installCleanup, openSegment, procRow, procShm, runNode, sleep, track,
-  withSegment,
+  CORE_JS, type CreatedInChild, LineChild, compileC, createSegment, disposeSegment, haveCommand, installCleanup, openSegment, procRow, procShm, runNode, sleep, track,
+  present, withSegment,
 } from './helpers';
 
 installCleanup();
@@ -66,7 +66,7 @@ function permsOctal(mode: number): string {
 
 describe('listSegments', () => {
   test('agrees with `ipcs -m` for the segments we made', (t) => {
-    if (!haveCommand('ipcs')) return t.skip('ipcs not found (util-linux)');
+    if (!haveCommand('ipcs')) { t.skip('ipcs not found (util-linux)'); return; }
     const fx = makeFixture();
     try {
       const ours = new Map(listSegments().map((s) => [s.id, s]));
@@ -85,9 +85,9 @@ describe('listSegments', () => {
         const status = [s.dest ? 'dest' : '', s.locked ? 'locked' : ''].filter(Boolean).join(' ');
         assert.equal(status, r.status, `status of ${seg.id}`);
       }
-      const a = ours.get(fx.segs[2].id)!;
+      const a = present(ours.get(fx.segs[2].id), 'the attached segment in the listing');
       assert.equal(a.nattch, 2);
-      const d = ours.get(fx.dest.id)!;
+      const d = present(ours.get(fx.dest.id), 'the destroyed segment in the listing');
       assert.equal(d.dest, true);
       assert.equal(d.key, 0);
       assert.equal(rows.get(fx.dest.id)?.status, 'dest');
@@ -102,8 +102,8 @@ describe('listSegments', () => {
       const listed = new Map(listSegments().map((s) => [s.id, s]));
       const proc = new Map(procShm().map((r) => [r.id, r]));
       for (const seg of fx.segs) {
-        const s = listed.get(seg.id)!;
-        const p = proc.get(seg.id)!;
+        const s = listed.get(seg.id);
+        const p = proc.get(seg.id);
         assert.ok(s && p, `${seg.id} in both`);
         for (const k of ['key', 'mode', 'size', 'cpid', 'lpid', 'nattch', 'uid', 'gid', 'cuid', 'cgid', 'rss', 'swap'] as const) {
           assert.equal(s[k], p[k], `${k} of ${seg.id}`);
@@ -111,7 +111,7 @@ describe('listSegments', () => {
         assert.equal(s.cpid, process.pid);
         assert.equal(s.perms, ['rw-------', 'rw-r-----', 'rw-rw-rw-', 'rw----r--'][fx.segs.indexOf(seg)]);
       }
-      const attached = listed.get(fx.segs[2].id)!;
+      const attached = present(listed.get(fx.segs[2].id), 'the attached segment in the listing');
       assert.ok(attached.rss >= 2 * PAGE, `rss of the written segment is ${attached.rss}`);
       assert.equal(attached.lpid, process.pid);
       assert.ok(attached.atime > 0);
@@ -147,7 +147,7 @@ describe('listSegments', () => {
         }
       }
       assert.equal(byStat.get(fx.dest.id)?.key, 0);
-      assert.ok((byStat.get(fx.dest.id)!.mode & 0o1000) !== 0, 'SHM_DEST through SHM_STAT_ANY');
+      assert.ok((present(byStat.get(fx.dest.id), 'the destroyed segment through SHM_STAT_ANY').mode & 0o1000) !== 0, 'SHM_DEST through SHM_STAT_ANY');
       // listSegments({source:'stat'}) decorates the same rows
       const st = listSegments({ source: 'stat' }).find((s) => s.id === fx.dest.id);
       assert.equal(st?.dest, true);
@@ -223,13 +223,13 @@ describe('parseProcShm', () => {
 });
 
 describe('status bits, users, creators', () => {
-  test('dest: destroyed while attached', async () => {
+  test('dest: destroyed while attached', () => {
     const seg = createSegment(PAGE, { key: 'random' });
     try {
       seg.attach();
       assert.equal(listSegments().find((s) => s.id === seg.id)?.dest, false);
       seg.destroy();
-      const s = listSegments().find((x) => x.id === seg.id)!;
+      const s = present(listSegments().find((x) => x.id === seg.id), `segment ${seg.id} in the listing`);
       assert.equal(s.dest, true);
       assert.equal(s.locked, false);
       assert.equal(s.key, 0);
@@ -250,18 +250,19 @@ int main(int argc, char **argv) {
   if (shmctl(atoi(argv[1]), cmd, NULL) != 0) { fprintf(stderr, "%s\\n", strerror(errno)); return 1; }
   return 0;
 }`) : null;
-    if (!exe) return t.skip('gcc not found: core has no SHM_LOCK call, so the locked bit cannot be set');
+    if (!exe) { t.skip('gcc not found: core has no SHM_LOCK call, so the locked bit cannot be set'); return; }
     await withSegment(PAGE, {}, (seg) => {
       try {
         execFileSync(exe, [String(seg.id), 'lock'], { stdio: 'pipe' });
       } catch (err) {
-        return t.skip(`SHM_LOCK refused here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+        t.skip(`SHM_LOCK refused here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+        return;
       }
       try {
-        const s = listSegments().find((x) => x.id === seg.id)!;
+        const s = present(listSegments().find((x) => x.id === seg.id), `segment ${seg.id} in the listing`);
         assert.equal(s.locked, true);
         assert.ok(s.mode & 0o2000);
-        assert.equal(listByStat().find((x) => x.id === seg.id)!.mode & 0o2000, 0o2000);
+        assert.equal(present(listByStat().find((x) => x.id === seg.id), `segment ${seg.id} through SHM_STAT_ANY`).mode & 0o2000, 0o2000);
         if (haveCommand('ipcs')) assert.equal(ipcs().find((r) => r.id === seg.id)?.status, 'locked');
       } finally {
         execFileSync(exe, [String(seg.id), 'unlock'], { stdio: 'pipe' });
@@ -272,7 +273,7 @@ int main(int argc, char **argv) {
 
   test('user names: root for uid 0, numbers for unknown uids', async () => {
     await withSegment(PAGE, {}, (seg) => {
-      const s = listSegments().find((x) => x.id === seg.id)!;
+      const s = present(listSegments().find((x) => x.id === seg.id), `segment ${seg.id} in the listing`);
       assert.equal(s.uid, 0);
       assert.equal(s.user, 'root');
     });
@@ -290,18 +291,19 @@ int main(int argc, char **argv) {
       process.stdin.resume();
       process.stdin.on('end', () => process.exit(0));
     `);
-    const first = await c.next();
-    track(first.id, { id: first.id, key: first.key, cpid: first.cpid, size: 4096 });
+    const first = await c.next() as CreatedInChild;
+    track(first.id, { ...first, size: 4096 });
     let seg: Segment | undefined;
     try {
       assert.equal(first.cpid, c.pid);
       seg = openSegment(first.id);
-      let s: SegmentInfo = listSegments().find((x) => x.id === first.id)!;
+      const listed = () => present(listSegments().find((x) => x.id === first.id), `segment ${first.id} in the listing`);
+      let s: SegmentInfo = listed();
       assert.equal(s.cpid, c.pid);
       assert.equal(s.creatorAlive, true);
       assert.equal(s.creatorCommand, 'node');
       await c.end();
-      s = listSegments().find((x) => x.id === first.id)!;
+      s = listed();
       assert.equal(s.creatorAlive, false);
       assert.equal(s.creatorCommand, null);
     } finally {
@@ -313,11 +315,11 @@ int main(int argc, char **argv) {
   test('a creator that exits right after creating: its segment stays, marked stale', async () => {
     const r = await runNode(`const s = core.Segment.create(4096, {}); track(s.id); emit({ id: s.id, key: s.key, cpid: s.cpid });`);
     assert.equal(r.code, 0, r.stderr);
-    const { id, key, cpid } = r.result;
+    const { id, key, cpid } = r.result as CreatedInChild;
     track(id, { id, key, cpid, size: 4096 });
     const seg = openSegment(id);
     try {
-      const s = listSegments().find((x) => x.id === id)!;
+      const s = present(listSegments().find((x) => x.id === id), `segment ${id} in the listing`);
       assert.equal(s.creatorAlive, false);
       assert.equal(s.nattch, 0);
     } finally {
@@ -338,7 +340,7 @@ describe('a creator in another PID namespace', () => {
   // cpid 0 for creators it cannot name there. Unknown is not gone: never stale.
   test('listSegments() in a new PID namespace: cpid 0, creatorVisible false, stale false, by /proc and by SHM_STAT_ANY', async (t) => {
     const why = pidNamespaceRefused();
-    if (why) return t.skip(why);
+    if (why) { t.skip(why); return; }
     const live = createSegment(4096); // creator: this process, running, outside the namespace
     const r = await runNode(`const s = core.Segment.create(8192, {}); track(s.id); emit({ id: s.id, key: s.key, cpid: s.cpid });`);
     assert.equal(r.code, 0, r.stderr);
@@ -410,14 +412,14 @@ describe('limits', () => {
   });
 
   test('rssPages grows when we touch pages', async () => {
-    await withSegment(64 * PAGE, {}, async (seg) => {
+    await withSegment(64 * PAGE, {}, (seg) => {
       seg.attach();
       const before = limits().rssPages;
       seg.writeChunk(Buffer.alloc(64 * PAGE, 1), 0);
       const after = limits().rssPages;
       // others may free pages meanwhile; the usual case is +64
-      assert.ok(after >= before + 32 || procRow(seg.id)!.rss === 64 * PAGE, `rss pages ${before} -> ${after}`);
-      assert.equal(procRow(seg.id)!.rss, 64 * PAGE);
+      assert.ok(after >= before + 32 || procRow(seg.id)?.rss === 64 * PAGE, `rss pages ${before} -> ${after}`);
+      assert.equal(procRow(seg.id)?.rss, 64 * PAGE);
     });
   });
 });
