@@ -19,7 +19,8 @@ export function agentCommandPrefix(): string[] {
 
 export class AgentHost implements vscode.Disposable {
   readonly client: AgentClient;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** Ours and vscode's alike: anything with dispose(). */
+  private readonly disposables: { dispose(): unknown }[] = [];
   private lastWarning = 0;
   private readonly exitEmitter = new vscode.EventEmitter<AgentExit>();
   /** The agent died unexpectedly (after the warning was shown or logged). */
@@ -39,7 +40,7 @@ export class AgentHost implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(PREFIX_SETTING) && this.client.pid !== undefined) {
           output.appendLine(`[host] ${PREFIX_SETTING} changed: restarting the agent`);
-          void this.restart().catch((err) => output.appendLine(`[host] restart failed: ${String(err)}`));
+          void this.restart().catch((err: unknown) => output.appendLine(`[host] restart failed: ${String(err)}`));
         }
       }),
     );

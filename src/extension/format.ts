@@ -27,7 +27,7 @@ export function formatSizeExact(bytes: number): string {
   return bytes < 1024 ? `${bytes} bytes` : `${bytes.toLocaleString('en-US')} bytes (${human})`;
 }
 
-const SIZE_UNITS: Record<string, number> = {
+const SIZE_UNITS: Partial<Record<string, number>> = { // undefined: an unknown unit
   '': 1, b: 1,
   k: 1024, kib: 1024, kb: 1000,
   m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,

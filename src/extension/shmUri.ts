@@ -33,7 +33,10 @@ export function parseSegmentUri(uri: vscode.Uri): SegmentRef {
   if (!/^\d+$/.test(first) || Number(first) > 0x7fffffff) throw new Error(`no segment id in ${uri.toString()} (expected shm:/<shmid>)`);
   const id = Number(first);
   const q = new URLSearchParams(uri.query);
-  const num = (name: string) => (q.has(name) && /^\d+$/.test(q.get(name)!) ? Number(q.get(name)) : undefined);
+  const num = (name: string) => {
+    const text = q.get(name);
+    return text !== null && /^\d+$/.test(text) ? Number(text) : undefined;
+  };
   const key = num('key'), cpid = num('cpid'), size = num('size'), ctime = num('ctime');
   // A URI without ctime (saved by an older version) pins nothing: the segment is re-identified when opened.
   const expect = key !== undefined && cpid !== undefined && size !== undefined && ctime !== undefined ? { id, key, cpid, size, ctime } : undefined;

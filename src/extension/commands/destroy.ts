@@ -10,14 +10,10 @@ import { type CommandContext, targetSegments } from './context';
 
 const LIST_MAX = 12;
 
-export interface DestroyOutcome {
-  info: SegmentInfo;
-  ok: boolean;
-  /** Still attached somewhere: removed at the last detach. */
-  deferred?: boolean;
-  code?: string;
-  reason?: string;
-}
+export type DestroyOutcome =
+  /** deferred: still attached somewhere, removed at the last detach. */
+  | { info: SegmentInfo; ok: true; deferred: boolean }
+  | { info: SegmentInfo; ok: false; code?: string; reason: string };
 
 /** "0x0000abcd (id 5, 4 MiB, owner postgres)". */
 export function segmentLine(s: SegmentInfo): string {

@@ -9,7 +9,7 @@ export const BOOKMARK_COLORS: readonly BookmarkColor[] = ['red', 'orange', 'yell
 
 /** The part of vscode.Memento we use. */
 export interface MementoLike {
-  get<T>(key: string): T | undefined;
+  get(key: string): unknown;
   update(key: string, value: unknown): Thenable<void> | Promise<void>;
 }
 
@@ -21,7 +21,8 @@ export class BookmarkStore {
   constructor(private readonly memento: MementoLike) {}
 
   list(info: Pick<SegmentInfo, 'id' | 'key' | 'keyHex' | 'cpid'>): Bookmark[] {
-    return [...(this.memento.get<Bookmark[]>(bookmarkKey(info)) ?? [])].sort((a, b) => a.offset - b.offset);
+    // Only this store writes these keys.
+    return [...((this.memento.get(bookmarkKey(info)) as Bookmark[] | undefined) ?? [])].sort((a, b) => a.offset - b.offset);
   }
 
   /** Adds or replaces (same name) a bookmark; validates it against the segment size. */

@@ -28,7 +28,7 @@ export function snapshotInfo(meta: SnapshotMeta): SnapshotInfo {
 
 /** The DiffView the webview marks. `against` says what with; unequal sizes are said too. */
 export function diffView(against: string, r: DiffResult): DiffView {
-  const [a, b] = r.sizes ?? [0, 0];
+  const [a, b] = r.sizes;
   const note = a !== b ? ` (sizes differ: ${a} vs ${b} bytes; the first ${Math.min(a, b)} compared)` : '';
   return { against: against + note, ranges: r.ranges.map((x) => ({ offset: x.offset, length: x.length })), bytes: r.bytes, truncated: r.truncated };
 }

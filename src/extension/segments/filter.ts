@@ -77,25 +77,26 @@ export function applyView(list: readonly SegmentInfo[], f: ViewFilter, s: ViewSo
 /** "mine, matching "pg"" — for the view's message; '' when nothing is filtered. */
 export function describeFilter(f: ViewFilter): string {
   const parts: string[] = [];
-  if (f.kind !== 'all') parts.push(FILTER_KINDS.find((k) => k.kind === f.kind)!.label.toLowerCase());
+  const kind = FILTER_KINDS.find((k) => k.kind === f.kind);
+  if (f.kind !== 'all' && kind) parts.push(kind.label.toLowerCase());
   if (f.text.trim()) parts.push(`matching "${f.text.trim()}"`);
   return parts.join(', ');
 }
 
 export function describeSort(s: ViewSort): string {
-  const label = SORT_KEYS.find((k) => k.key === s.key)!.label.toLowerCase();
+  const label = SORT_KEYS.find((k) => k.key === s.key)?.label.toLowerCase() ?? s.key;
   return `by ${label}, ${s.descending ? 'descending' : 'ascending'}`;
 }
 
 /** Accept only well-formed saved state (workspaceState may hold anything). */
 export function sanitizeFilter(v: unknown): ViewFilter {
   const o = (v ?? {}) as Partial<ViewFilter>;
-  const kind = FILTER_KINDS.some((k) => k.kind === o.kind) ? o.kind! : 'all';
+  const kind = FILTER_KINDS.find((k) => k.kind === o.kind)?.kind ?? 'all';
   return { kind, text: typeof o.text === 'string' ? o.text : '' };
 }
 
 export function sanitizeSort(v: unknown): ViewSort {
   const o = (v ?? {}) as Partial<ViewSort>;
-  const key = SORT_KEYS.some((k) => k.key === o.key) ? o.key! : DEFAULT_SORT.key;
+  const key = SORT_KEYS.find((k) => k.key === o.key)?.key ?? DEFAULT_SORT.key;
   return { key, descending: typeof o.descending === 'boolean' ? o.descending : DEFAULT_SORT.descending };
 }

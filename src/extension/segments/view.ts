@@ -24,7 +24,8 @@ export class SegmentsView implements vscode.Disposable {
   readonly provider: SegmentsProvider;
   readonly treeView: vscode.TreeView<TreeNode>;
   readonly scheduler: RefreshScheduler;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** Ours and vscode's alike: anything with dispose(). */
+  private readonly disposables: { dispose(): unknown }[] = [];
   private lastState: string | undefined;
 
   constructor(agent: AgentClient, state?: vscode.Memento) {
