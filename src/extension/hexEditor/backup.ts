@@ -21,6 +21,9 @@ interface BackupJson {
   runs: { offset: number; value: string; base: string }[];
 }
 
+/** A backup as JSON.parse hands it back: untrusted, so it or any edit may be null or incomplete. */
+type UntrustedBackup = Partial<Omit<BackupJson, 'runs'>> & { runs?: (Partial<BackupJson['runs'][number]> | null)[] };
+
 const b64 = (a: Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 export function encodeBackup(data: BackupData): Uint8Array {
@@ -40,10 +43,10 @@ function isCount(v: unknown): v is number {
 
 /** Parse and check a backup; throws a readable error for anything malformed. */
 export function decodeBackup(bytes: Uint8Array): BackupData {
-  let json: Partial<BackupJson>;
+  let json: UntrustedBackup | null;
   try {
-    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<BackupJson>;
-  } catch (err) {
+    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as UntrustedBackup | null;
+  } catch (err: unknown) {
     throw new Error(`hex editor backup is not valid JSON (${(err as Error).message})`);
   }
   if (!json || json.format !== FORMAT) throw new Error('not a hex editor backup');
@@ -88,7 +91,7 @@ export function applyCandidate(backup: BackupData, segments: readonly SegmentInf
 /** Why a backup is not restored onto its segment, for the banner and the prompt. */
 export function orphanMessage(backup: BackupData, current: SegmentIdentity | undefined): string {
   const b = backup.identity;
-  const edits = `${backup.runs.length === 1 ? '1 unsaved edit' : `${backup.runs.length} unsaved edits`}`;
+  const edits = backup.runs.length === 1 ? '1 unsaved edit' : `${backup.runs.length} unsaved edits`;
   const why = b.ctime < 0
     ? 'the backup was written by an older version and cannot prove which segment it belongs to'
     : current

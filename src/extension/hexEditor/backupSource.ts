@@ -30,8 +30,8 @@ export class BackupSource implements ByteSource {
     return Promise.reject(this.gone());
   }
 
-  async status(): Promise<SourceStatus> {
-    return { gone: true, dest: false, message: this.message };
+  status(): Promise<SourceStatus> {
+    return Promise.resolve({ gone: true, dest: false, message: this.message });
   }
 
   async close(): Promise<void> {}

@@ -66,19 +66,19 @@ export async function openSegmentCommand(agent: AgentClient, arg?: unknown): Pro
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.busy = true;
-  let listed: SegmentPick[] = [];
+  let listed: SegmentInfo[] = [];
   const refreshItems = () => {
     const typed = parseTyped(qp.value);
-    const exact = typed && listed.some((p) => (typed.kind === 'id' ? p.info!.id === typed.id : p.info!.key === typed.key));
+    const exact = typed && listed.some((s) => (typed.kind === 'id' ? s.id === typed.id : s.key === typed.key));
     const extra: SegmentPick[] = typed && !exact
       ? [{ label: typed.kind === 'id' ? `Open segment id ${typed.id}` : `Open segment with key ${formatKey(typed.key)}`, alwaysShow: true, typed }]
       : [];
-    qp.items = [...extra, ...listed];
+    qp.items = [...extra, ...listed.map(pickOf)];
   };
   qp.onDidChangeValue(refreshItems);
   agent.request('list', {}).then(
     ({ segments }) => {
-      listed = segments.map(pickOf);
+      listed = segments;
       qp.busy = false;
       if (!listed.length) qp.placeholder = 'No segments listed: type an id or a key (0x…)';
       refreshItems();
@@ -89,11 +89,12 @@ export async function openSegmentCommand(agent: AgentClient, arg?: unknown): Pro
     },
   );
 
-  const choice = await new Promise<{ info?: SegmentInfo; typed?: Typed } | undefined>((resolve) => {
+  const choice = await new Promise<{ info: SegmentInfo } | { typed: Typed } | undefined>((resolve) => {
     qp.onDidAccept(() => {
-      const sel = qp.selectedItems[0];
+      const sel = qp.selectedItems.at(0); // none when the typed text matches no item
       const typed = sel ? sel.typed : parseTyped(qp.value);
-      if (sel?.info || typed) resolve({ info: sel?.info, typed });
+      if (sel?.info) resolve({ info: sel.info });
+      else if (typed) resolve({ typed });
       else qp.title = 'Open Segment in Hex Editor: pick a segment, or type an id (decimal) or a key (0x…)';
     });
     qp.onDidHide(() => resolve(undefined));
@@ -102,7 +103,7 @@ export async function openSegmentCommand(agent: AgentClient, arg?: unknown): Pro
   qp.dispose();
   if (!choice) return;
   try {
-    const info = choice.info ?? await resolveTyped(agent, choice.typed!);
+    const info = 'info' in choice ? choice.info : await resolveTyped(agent, choice.typed);
     await openSegmentInEditor(info);
   } catch (err) {
     void vscode.window.showErrorMessage(errorMessage(err));
@@ -122,8 +123,9 @@ export async function goToOffsetCommand(active: WebviewHost | undefined, arg?: u
   }
   let cursor: number | undefined;
   try {
-    // The webview's answer is checked like any message from it.
-    const c: unknown = (await active.selection())?.cursor;
+    // The webview's answer is checked like any message from it: it may be anything.
+    const answer = (await active.selection()) as { cursor?: unknown } | null | undefined;
+    const c = answer?.cursor;
     cursor = typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 && c < size ? c : undefined;
   } catch {
     cursor = undefined; // still loading: absolute offsets only

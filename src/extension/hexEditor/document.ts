@@ -186,7 +186,7 @@ export class HexDocument {
 
   /** Searches the live segment (not pending edits: they are not in the segment yet). */
   search(query: SearchQuery, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<SearchResult> {
-    return this.source.search(query, signal, onProgress).catch(async (err) => {
+    return this.source.search(query, signal, onProgress).catch(async (err: unknown) => {
       throw await this.failed('search', err);
     });
   }
@@ -245,7 +245,7 @@ export class HexDocument {
       if (wasApplied) {
         if (rec.kind === 'write') {
           // Write back what was there, unless another process has changed the bytes since.
-          await this.writeBack('Undo', rec.offset, rec.segmentBefore!, rec.after);
+          await this.writeBack('Undo', rec.offset, rec.segmentBefore, rec.after);
           this.model.undo(rec);
         } else {
           this.model.undo(rec, await this.segmentIfNeeded(rec));
@@ -263,7 +263,7 @@ export class HexDocument {
       const wasUndone = !rec.applied;
       if (wasUndone) {
         if (rec.kind === 'write') {
-          await this.writeBack('Redo', rec.offset, rec.after, rec.segmentBefore!);
+          await this.writeBack('Redo', rec.offset, rec.after, rec.segmentBefore);
           this.model.redo(rec);
         } else {
           this.model.redo(rec, await this.segmentIfNeeded(rec));
@@ -288,7 +288,10 @@ export class HexDocument {
   save(): Promise<void> {
     return this.serialize(async () => {
       const id = this.source.info.id;
-      if (this.model.isEmpty) return this.markSaved([]);
+      if (this.model.isEmpty) {
+        this.markSaved([]);
+        return;
+      }
       if (this.status.gone) {
         const why = this.status.message ?? `Segment ${id} is gone.`;
         await this.options.prompts.saveGone(this, `${why} Your edits cannot be written back to it; use Save As… to keep them in a file.`);
@@ -312,7 +315,7 @@ export class HexDocument {
       const { id, readOnly, readOnlyReason } = target.info;
       if (readOnly) throw new Error(`Segment ${id} is read-only (${readOnlyReason ?? 'attached read-only'}): the edits were not applied.`);
       const runs = this.model.overlay.ranges();
-      const last = runs[runs.length - 1];
+      const last = runs.at(-1);
       if (last && last.offset + last.value.length > target.size) {
         throw new Error(`The edits reach byte ${last.offset + last.value.length} but segment ${id} has only ${target.size}: they were not applied.`);
       }
@@ -391,7 +394,7 @@ export class HexDocument {
   /** Drop every pending edit and show the segment as it is now. */
   revert(): Promise<void> {
     // VS Code does not wait for a revert before it closes the editor: nothing to revert then.
-    return this.serialize(async () => {
+    return this.serialize(() => {
       this.model.reset();
       this.currentIndex = this.savePoint;
       this.edits.splice(this.savePoint + 1);
@@ -461,7 +464,7 @@ export class HexDocument {
   // ---- internals ----------------------------------------------------------------------
 
   /** Run fn after every operation queued before it; after dispose, reject (or skip: resolve undefined). */
-  private serialize<T>(fn: () => Promise<T>, whenDisposed: 'reject' | 'skip' = 'reject'): Promise<T> {
+  private serialize<T>(fn: () => T | Promise<T>, whenDisposed: 'reject' | 'skip' = 'reject'): Promise<T> {
     const run = this.queue.then(() => {
       if (this.disposed) {
         if (whenDisposed === 'skip') return undefined as T;
@@ -561,7 +564,7 @@ function addUnread(unread: ByteSpan[], gap: ByteSpan, pending: readonly ByteRang
   const to = gap.offset + gap.length;
   const push = (from: number, till: number) => {
     if (till <= from) return;
-    const last = unread[unread.length - 1];
+    const last = unread.at(-1);
     if (last && last.offset + last.length === from) last.length += till - from;
     else unread.push({ offset: from, length: till - from });
   };

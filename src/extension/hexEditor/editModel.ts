@@ -93,7 +93,7 @@ export class Overlay {
     for (const p of pieces) {
       if (p.value.length === 0) continue;
       const i = this.firstAfter(p.offset);
-      const next = this.runs[i];
+      const next = this.runs.at(i); // none when p goes after every run
       if (next && next.offset < end(p)) throw new Error(`overlay: insert over existing bytes at ${p.offset}`);
       this.runs.splice(i, 0, { offset: p.offset, value: p.value, base: p.base });
     }
@@ -125,7 +125,7 @@ export class Overlay {
   spans(): Range[] {
     const out: Range[] = [];
     for (const r of this.runs) {
-      const last = out[out.length - 1];
+      const last = out.at(-1);
       if (last && last.offset + last.length === r.offset) last.length += r.value.length;
       else out.push({ offset: r.offset, length: r.value.length });
     }
@@ -164,17 +164,20 @@ export class Overlay {
 }
 
 /** One undoable edit as the document's undo stack holds it. */
-export interface EditRecord {
+export type EditRecord = EditFields & (
+  /** Pending until Save. */
+  | { readonly kind: 'overlay'; readonly segmentBefore?: undefined }
+  /** Written to the segment at once (write-through); segmentBefore: the segment's bytes before the write (what undo writes back). */
+  | { readonly kind: 'write'; readonly segmentBefore: Uint8Array }
+);
+
+interface EditFields {
   readonly id: number;
   readonly offset: number;
   /** The bytes the edit wrote. */
   readonly after: Uint8Array;
   /** The bytes the user saw there before the edit (segment with pending edits applied). */
   readonly before: Uint8Array;
-  /** 'overlay': pending until Save; 'write': written to the segment at once (write-through). */
-  readonly kind: 'overlay' | 'write';
-  /** For 'write' edits: the segment's bytes before the write (what undo writes back). */
-  readonly segmentBefore?: Uint8Array;
   readonly label: string;
   /** Overlay pieces of the range to put back when this edit's last transition is reversed. */
   restore: Run[];

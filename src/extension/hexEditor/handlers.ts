@@ -61,7 +61,7 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
     search: async (p, ctx) => {
       const q = checkSearch(p, doc.size);
       const r = await doc.search(q, ctx.signal, (done, total) => ctx.progress(done, total));
-      return { offsets: [...r.offsets], truncated: !!r.truncated };
+      return { offsets: [...r.offsets], truncated: r.truncated };
     },
 
     exportRange: async (p, ctx) => {
@@ -96,7 +96,7 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
       return null;
     },
 
-    clearDiff: async (p) => {
+    clearDiff: (p) => {
       checkNoParams('clearDiff', p);
       deps.inspect.clearDiff(doc);
       return null;

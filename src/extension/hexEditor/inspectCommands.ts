@@ -51,9 +51,8 @@ export async function selectionOf(host: WebviewHost): Promise<ByteRange & { curs
   return { offset: cursor, length: 0, cursor };
 }
 
-function noEditor(what: string): undefined {
+function noEditor(what: string): void {
   void vscode.window.showInformationMessage(`${what} works in a shared-memory hex editor: open a segment first (Shared Memory: Open Segment in Hex Editor…).`);
-  return undefined;
 }
 
 /** Errors become notifications; the command's result (for tests and other commands) is returned. */
@@ -70,15 +69,17 @@ function reported<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...a
 
 export function registerInspectCommands(target: InspectCommandTarget, register: (id: string, fn: (...args: unknown[]) => unknown) => vscode.Disposable): vscode.Disposable[] {
   const ins = () => target.inspection;
-  const withEditor = <R>(what: string, fn: (host: WebviewHost, ...args: unknown[]) => Promise<R>) =>
+  const withEditor = <R>(what: string, fn: (host: WebviewHost, ...args: unknown[]) => R | Promise<R>) =>
     reported(async (...args: unknown[]): Promise<R | undefined> => {
       const host = target.activeEditor();
-      return host ? fn(host, ...args) : noEditor(what);
+      if (host) return fn(host, ...args);
+      noEditor(what);
+      return undefined;
     });
 
   const disposables: vscode.Disposable[] = [];
   for (const [name, { action, title }] of Object.entries(ACTION_COMMANDS)) {
-    disposables.push(register(command(name), withEditor(title, async (host) => { host.action(action); })));
+    disposables.push(register(command(name), withEditor(title, (host) => { host.action(action); })));
   }
 
   disposables.push(
@@ -148,7 +149,7 @@ export function registerInspectCommands(target: InspectCommandTarget, register: 
       return ins().compareSnapshots(host.doc);
     })),
 
-    register(command('clearDifferences'), withEditor('Clear Differences', async (host) => { ins().clearDiff(host.doc); })),
+    register(command('clearDifferences'), withEditor('Clear Differences', (host) => { ins().clearDiff(host.doc); })),
 
     // Works without an editor too: then every segment's snapshots are listed.
     register(command('deleteSnapshots'), reported(async () => ins().deleteSnapshots(target.activeEditor()?.doc))),

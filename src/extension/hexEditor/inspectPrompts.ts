@@ -61,7 +61,7 @@ export const vscodeInspectPrompts: InspectPrompts = {
       prompt: q.prompt,
       value: q.value,
       valueSelection: [0, q.value.length],
-      validateInput: q.validate ? (v) => q.validate!(v) : undefined,
+      validateInput: q.validate?.bind(q),
     });
   },
 

@@ -110,7 +110,7 @@ export class LiveInspection implements InspectOps {
   async exportRange(doc: HexDocument, range: ByteRange, signal?: AbortSignal): Promise<{ path: string; bytes: number } | null> {
     checkInside(doc, range, 'Export');
     const whole = range.offset === 0 && range.length === doc.size;
-    const what = whole ? `${segmentName(doc)}` : `${rangeText(range)} of ${segmentName(doc)}`;
+    const what = whole ? segmentName(doc) : `${rangeText(range)} of ${segmentName(doc)}`;
     const target = await this.prompts.saveTarget(`Export ${what}`, vscode.Uri.joinPath(this.folder(), exportFileName(doc.info, range, whole)));
     if (!target) return null;
     this.remember(target);
@@ -250,7 +250,7 @@ export class LiveInspection implements InspectOps {
     const label = await this.prompts.text({
       title: `Take a snapshot of ${segmentName(doc)}`,
       prompt: 'Label of the snapshot',
-      value: `${formatTime(Date.now())}`,
+      value: formatTime(Date.now()),
       validate: (v) => (v.trim().length > 200 ? 'At most 200 characters' : undefined),
     });
     if (label === undefined) return null;

@@ -13,6 +13,7 @@ import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessag
 import { BackupSource } from './backupSource';
 import { goToOffsetCommand, openSegmentCommand } from './commands';
 import { HexDocument, SaveCancelled, type DocumentPrompts } from './document';
+import type { Disposable } from './emitter';
 import { identityOf, sameSegment, type SegmentIdentity, type SegmentInfo } from '../../protocol/segment';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { registerInspectCommands } from './inspectCommands';
@@ -39,7 +40,8 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   private readonly editEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<HexDocument>>();
   readonly onDidChangeCustomDocument = this.editEmitter.event;
   private readonly entries = new Map<HexDocument, Entry>();
-  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Anything with dispose(): vscode's emitters and the agent's listeners are not vscode.Disposable instances. */
+  private readonly subscriptions: Disposable[] = [];
   private lastActive: WebviewHost | undefined;
   private disposed = false;
   /** The document's questions; tests may replace them. */
@@ -68,14 +70,14 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       agent.onDidExit(() => {
         // Re-attach (or find the segment gone) soon, not at the next poll.
         const t = setTimeout(() => { for (const e of this.entries.values()) if (e.hosts.size) e.watcher.poll(); }, 300);
-        t.unref?.();
+        t.unref();
       }),
     );
   }
 
   // ---- CustomEditorProvider ---------------------------------------------------------
 
-  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken): Promise<HexDocument> {
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<HexDocument> {
     const ref = parseSegmentUri(uri);
     let backup: BackupData | undefined;
     if (openContext.backupId) {
@@ -179,7 +181,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     return ownerReadOnlyReason({ euid, ownerUid: info?.uid, ownerName: info?.user ?? '', write });
   }
 
-  async resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
+  resolveCustomEditor(doc: HexDocument, panel: vscode.WebviewPanel): void {
     const entry = this.entries.get(doc);
     if (!entry) throw new Error(`segment ${doc.info.id}: the document was closed`);
     const host = new WebviewHost(panel, doc, this.extensionUri, this.handlerDeps());
@@ -198,7 +200,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     entry.watcher.update();
   }
 
-  async saveCustomDocument(doc: HexDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+  async saveCustomDocument(doc: HexDocument): Promise<void> {
     try {
       await doc.save();
     } catch (err) {
@@ -214,11 +216,11 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     }
   }
 
-  async revertCustomDocument(doc: HexDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+  async revertCustomDocument(doc: HexDocument): Promise<void> {
     await doc.revert();
   }
 
-  async backupCustomDocument(doc: HexDocument, context: vscode.CustomDocumentBackupContext, _cancellation: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {
+  async backupCustomDocument(doc: HexDocument, context: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {
     const destination = context.destination;
     await vscode.workspace.fs.writeFile(destination, encodeBackup(doc.backupData()));
     return {
@@ -259,7 +261,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   }
 
   /** Dispose these with the provider. */
-  track(...disposables: vscode.Disposable[]): void {
+  track(...disposables: Disposable[]): void {
     this.subscriptions.push(...disposables);
   }
 
@@ -288,7 +290,7 @@ function tryRegisterCommand(id: string, fn: (...args: unknown[]) => unknown): vs
   } catch (err) {
     // Registered elsewhere already: keep that one rather than fail activation.
     console.warn(`[shm-inspector] ${id}: ${errorMessage(err)}`);
-    return { dispose: () => undefined };
+    return new vscode.Disposable(() => undefined);
   }
 }
 
@@ -311,8 +313,9 @@ function reportErrors(fn: (...args: unknown[]) => Promise<void>): (...args: unkn
 export function registerHexEditor(context: vscode.ExtensionContext, agent: AgentClient): HexEditorProvider {
   const provider = new HexEditorProvider(context.extensionUri, agent, {
     globalState: context.globalState,
-    // Snapshots live where the segments are (this extension host's machine): a local path.
-    globalStoragePath: context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : context.globalStoragePath,
+    // Snapshots live where the segments are (this extension host's machine): a local path
+    // (the deprecated context.globalStoragePath is this same fsPath).
+    globalStoragePath: context.globalStorageUri.fsPath,
   });
   provider.track(
     vscode.window.registerCustomEditorProvider(HEX_EDITOR, provider, {

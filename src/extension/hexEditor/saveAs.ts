@@ -22,7 +22,10 @@ async function writeDocument(doc: HexDocument, destination: vscode.Uri, token: v
     // Another file system (virtual, remote): collect, then one write through VS Code.
     const all = new Uint8Array(doc.size);
     return doc.saveAs({
-      write: async (chunk, position) => { all.set(chunk, position); },
+      write: (chunk, position) => {
+        all.set(chunk, position);
+        return Promise.resolve();
+      },
       finish: () => Promise.resolve(vscode.workspace.fs.writeFile(destination, all)),
       isCancelled,
     });
@@ -30,8 +33,7 @@ async function writeDocument(doc: HexDocument, destination: vscode.Uri, token: v
   const target = destination.fsPath;
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await fs.promises.open(tmp, 'wx', 0o600);
-  let closed = false;
-  let renamed = false;
+  const done = { closed: false, renamed: false }; // set by finish(), which the document calls last
   try {
     return await doc.saveAs({
       write: async (chunk, position) => {
@@ -41,14 +43,14 @@ async function writeDocument(doc: HexDocument, destination: vscode.Uri, token: v
       finish: async () => {
         await fh.sync();
         await fh.close();
-        closed = true;
+        done.closed = true;
         await fs.promises.rename(tmp, target);
-        renamed = true;
+        done.renamed = true;
       },
       isCancelled,
     });
   } finally {
-    if (!closed) await fh.close().catch(() => undefined);
-    if (!renamed) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    if (!done.closed) await fh.close().catch(() => undefined);
+    if (!done.renamed) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
   }
 }

@@ -20,7 +20,7 @@ export class SegmentWatcher {
     const want = this.isVisible();
     if (want && !this.timer) {
       this.timer = setInterval(() => this.poll(), this.periodMs);
-      this.timer.unref?.();
+      this.timer.unref();
       this.poll();
     } else if (!want && this.timer) {
       clearInterval(this.timer);

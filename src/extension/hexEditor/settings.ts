@@ -27,14 +27,14 @@ export function readHexSettings(): HexSettings {
  * manifest gives them "scope": "machine", which makes VS Code drop workspace values already;
  * reading only these levels keeps that true whatever the manifest says.
  */
-export function userSetting<T>(section: string, key: string): T | undefined {
-  const i = vscode.workspace.getConfiguration(section).inspect<T>(key);
+export function userSetting(section: string, key: string): unknown {
+  const i = vscode.workspace.getConfiguration(section).inspect(key);
   return i?.globalValue !== undefined ? i.globalValue : i?.defaultValue;
 }
 
 /** Save turns into immediate writes: only the user's own settings may ask for it. */
 export function writeThroughEnabled(): boolean {
-  return userSetting<unknown>(HEX_SECTION, 'writeThrough') === true;
+  return userSetting(HEX_SECTION, 'writeThrough') === true;
 }
 
 /** The read mode choices, as package.json declares them. */

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { Rpc } from '../../protocol/rpc';
 import type { ByteRange, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
+import type { Disposable } from './emitter';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { renderHexEditorHtml } from './html';
 import { checkWatch } from './validate';
@@ -23,7 +24,8 @@ export type PostedEvent = { [K in keyof HostToWebviewEvents]: { name: K; payload
 
 export class WebviewHost implements vscode.Disposable {
   private readonly rpc: Rpc<WebviewToHost, HostToWebview, WebviewEvents, HostToWebviewEvents>;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Anything with dispose(): vscode's emitters and the document's listeners are not vscode.Disposable instances. */
+  private readonly subscriptions: Disposable[] = [];
   private disposed = false;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
@@ -109,7 +111,7 @@ export class WebviewHost implements vscode.Disposable {
   }
 
   /** Post an event to the webview (dropped once it is closed). */
-  post<K extends keyof HostToWebviewEvents & string>(name: K, payload: HostToWebviewEvents[K]): void {
+  post<K extends keyof HostToWebviewEvents>(name: K, payload: HostToWebviewEvents[K]): void {
     if (this.disposed) return;
     this.last.set(name, payload);
     this.rpc.notify(name, payload);
@@ -117,7 +119,7 @@ export class WebviewHost implements vscode.Disposable {
   }
 
   /** The last payload posted under this name, if any. */
-  lastPosted<K extends keyof HostToWebviewEvents & string>(name: K): HostToWebviewEvents[K] | undefined {
+  lastPosted<K extends keyof HostToWebviewEvents>(name: K): HostToWebviewEvents[K] | undefined {
     return this.last.get(name) as HostToWebviewEvents[K] | undefined;
   }
 

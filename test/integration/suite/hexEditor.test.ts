@@ -265,9 +265,9 @@ describe('hex editor', function () {
     // Hot exit: back up, then open a second document from the backup.
     const backupUri = vscode.Uri.file(path.join(tmp, 'backup.json'));
     const source = new vscode.CancellationTokenSource();
-    const backup = await provider.backupCustomDocument(doc, { destination: backupUri }, source.token);
+    const backup = await provider.backupCustomDocument(doc, { destination: backupUri });
     assert.ok(fs.existsSync(backupUri.fsPath));
-    const restored = await provider.openCustomDocument(uri, { backupId: backup.id, untitledDocumentData: undefined }, source.token);
+    const restored = await provider.openCustomDocument(uri, { backupId: backup.id, untitledDocumentData: undefined });
     try {
       assert.strictEqual(restored.isDirty, true);
       assert.deepStrictEqual(Array.from(await restored.read(2, 4)), [expected(2), 0xf0, 0xf1, expected(5)]);
@@ -347,7 +347,7 @@ describe('hex editor', function () {
     provider.orphanPrompt = async (_d, message, applyLabel) => { offers.push(message, applyLabel); return answer; };
     const token = new vscode.CancellationTokenSource().token;
     try {
-      const first = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined }, token);
+      const first = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined });
       try {
         await waitFor(() => offers.length > 0, 'the offer');
         assert.match(offers[0]!, /has 1 unsaved edit from a backup, but it no longer exists/);
@@ -366,7 +366,7 @@ describe('hex editor', function () {
 
       answer = 'apply';
       offers.length = 0;
-      const second = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined }, token);
+      const second = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined });
       try {
         await waitFor(async () => (await otherRead(now, 3, 2))[0] === 0xf0, 'the edits applied to the new segment');
         assert.deepStrictEqual(await otherRead(now, 2, 4), [expected(2), 0xf0, 0xf1, expected(5)]);
