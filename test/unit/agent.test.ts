@@ -15,7 +15,7 @@ import { identityOf, type SegmentIdentity, type SegmentInfo } from '../../src/pr
 import { limits as coreLimits } from '../../src/core';
 import {
   AGENT_JS, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnAttacher,
-  spawnTracked, testTmpDir, track, waitFor,
+  present, spawnTracked, testTmpDir, track, waitFor,
 } from './helpers';
 
 installCleanup();
@@ -97,7 +97,7 @@ describe('requests', () => {
     assert.equal(c.pid, undefined);
     assert.equal(c.generation, 0);
     const pid = await ping(c);
-    assert.equal(pid, c.pid);
+    assert.equal(c.pid, pid);
     assert.notEqual(pid, process.pid);
     assert.equal(c.generation, 1);
     assert.equal(await ping(c), pid, 'the same agent serves the next request');
@@ -267,7 +267,7 @@ describe('requests', () => {
         ['close', { handle: -1 }, 'EBADF'],
       ];
       for (const [method, params, code, message] of cases) {
-        const e = await any.request(method, params).then(() => undefined, (x: RpcError) => x);
+        const e = await any.request(method, params).then(() => undefined, (x: unknown) => x);
         const label = `${method} ${JSON.stringify(params)}`;
         assert.ok(e instanceof RpcError, `${label} must fail`);
         if (code) assert.equal(e.code, code, `${label}: ${e.message}`);
@@ -354,7 +354,7 @@ describe('crashes and restarts', () => {
     const info = await create(c, 4096);
     const seg = await AgentSegment.open(c, info.id);
     try {
-      process.kill(c.pid!, 'SIGKILL');
+      process.kill(present(c.pid, 'the agent\'s pid'), 'SIGKILL');
       await waitFor(() => c.pid === undefined, 'death noticed');
       destroy(info);
       await rejectsCode(seg.read(0, 4), 'EINVAL', new RegExp(`no segment with id ${info.id}`));
@@ -372,19 +372,19 @@ describe('crashes and restarts', () => {
       const data = randomBytes(MiB);
       assert.equal(await seg.write(0, data), MiB);
       assert.deepEqual(Buffer.from(await seg.read(0, MiB)), data);
-      const pid1 = c.pid!;
+      const pid1 = present(c.pid, 'the agent\'s pid');
       process.kill(pid1, 'SIGKILL');
       await waitFor(() => c.pid === undefined, 'the client noticed the death');
       assert.deepEqual(Buffer.from(await seg.read(1000, 5000)), data.subarray(1000, 6000));
       assert.notEqual(c.pid, pid1);
-      agentPids.add(c.pid!);
+      agentPids.add(present(c.pid, 'the restarted agent\'s pid'));
       assert.equal(c.generation, 2);
       // a write after another restart, through withHandle's retry
-      process.kill(c.pid!, 'SIGKILL');
+      process.kill(present(c.pid, 'the restarted agent\'s pid'), 'SIGKILL');
       await waitFor(() => c.pid === undefined, 'second death noticed');
       assert.equal(await seg.write(10, Buffer.from('again')), 5);
       assert.equal(Buffer.from(await seg.read(10, 5)).toString(), 'again');
-      agentPids.add(c.pid!);
+      agentPids.add(present(c.pid, 'the third agent\'s pid'));
       await seg.close();
       await rejectsCode(seg.read(0, 1), 'ECLOSED');
       await waitFor(() => procRow(info.id)?.nattch === 0, 'closed in the agent');
@@ -395,30 +395,33 @@ describe('crashes and restarts', () => {
   });
 
   test('AgentSegment refuses to re-open (ECHANGED) when its id now names another segment (private IPC namespace)', async (t) => {
-    if (!haveCommand('unshare') || !haveCommand('nsenter')) return t.skip('unshare/nsenter not found (util-linux)');
+    if (!haveCommand('unshare') || !haveCommand('nsenter')) { t.skip('unshare/nsenter not found (util-linux)'); return; }
     // A private IPC namespace, with its own /proc so kernel.shm_next_id can force the id reuse.
     const holder = spawnTracked('unshare', ['--ipc', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', 'sleep', 'infinity'], { stdio: 'ignore' });
+    // no pid only if unshare failed to start: then /proc/undefined has no namespace and the test skips
+    const holderPid = String(holder.pid);
     try {
       const ns = (pid: number | string) => { try { return fs.readlinkSync(`/proc/${pid}/ns/ipc`); } catch { return ''; } };
-      const setNextId = (id: number) => execFileSync('nsenter', ['-t', String(holder.pid), '-i', '-m', 'sh', '-c', `echo ${id} > /proc/sys/kernel/shm_next_id`], { stdio: 'pipe' });
+      const setNextId = (id: number) => execFileSync('nsenter', ['-t', holderPid, '-i', '-m', 'sh', '-c', `echo ${id} > /proc/sys/kernel/shm_next_id`], { stdio: 'pipe' });
       try {
-        await waitFor(() => ns(holder.pid!) && ns(holder.pid!) !== ns('self'), 'the new IPC namespace', 3000);
+        await waitFor(() => ns(holderPid) && ns(holderPid) !== ns('self'), 'the new IPC namespace', 3000);
         // (the probe sets the next id to 0: harmless, this namespace is ours alone)
         await waitFor(() => { try { setNextId(0); return true; } catch { return false; } }, 'a writable shm_next_id', 3000);
       } catch (err) {
-        return t.skip(`cannot make a private IPC namespace with a writable shm_next_id here: ${(err as Error).message}`);
+        t.skip(`cannot make a private IPC namespace with a writable shm_next_id here: ${(err as Error).message}`);
+        return;
       }
-      const c = newClient({ commandPrefix: ['nsenter', '-t', String(holder.pid), '-i'] });
+      const c = newClient({ commandPrefix: ['nsenter', '-t', holderPid, '-i'] });
       const agentNs = async () => ns(await ping(c));
-      assert.equal(await agentNs(), ns(holder.pid!), 'the agent runs in the private namespace');
+      assert.equal(await agentNs(), ns(holderPid), 'the agent runs in the private namespace');
       const a = await c.request('create', { size: 4096, key: 0x1111 });
       const seg = await AgentSegment.open(c, a.id);
       await seg.write(0, Buffer.from('first'));
-      const pid1 = c.pid!;
+      const pid1 = present(c.pid, 'the agent\'s pid');
       process.kill(pid1, 'SIGKILL');
       await waitFor(() => c.pid === undefined, 'death noticed');
       assert.deepEqual(await c.request('destroy', { expect: identityOf(a) }), { deferred: false });
-      agentPids.add(c.pid!);
+      agentPids.add(present(c.pid, 'the restarted agent\'s pid'));
       setNextId(a.id);
       const b = await c.request('create', { size: 8192, key: 0x2222 });
       assert.equal(b.id, a.id, 'the kernel reused the id for another segment');
@@ -559,7 +562,7 @@ describe('long jobs: search, dump, load', () => {
       await c.request('write', { handle, offset: 0, data: before });
       const file = path.join(testTmpDir(), 'too-big.bin');
       fs.writeFileSync(file, randomBytes(MiB - 100));
-      const e = await c.request('load', { handle, path: file, offset: 101 }).then(() => undefined, (x: RpcError) => x);
+      const e = await c.request('load', { handle, path: file, offset: 101 }).then(() => undefined, (x: unknown) => x);
       assert.ok(e instanceof RpcError);
       assert.equal(e.name, 'RangeError');
       assert.match(e.message, /past the end/);
@@ -643,20 +646,21 @@ describe('command prefixes that fork: the real agent behind them', () => {
   ];
   for (const { prefix, needs } of prefixes) {
     test(`${prefix.join(' ')}: reads are right, agentPid is the agent's, restart and dispose leave no agent attached`, async (t) => {
-      if (!haveCommand(needs)) return t.skip(`${needs} not found: cannot test the prefix ${prefix.join(' ')}`);
+      if (!haveCommand(needs)) { t.skip(`${needs} not found: cannot test the prefix ${prefix.join(' ')}`); return; }
       const c = newClient({ commandPrefix: prefix });
       let own: number;
       try {
         own = (await c.request('ping', {})).pid;
       } catch (err) {
-        return t.skip(`this machine refuses \`${prefix.join(' ')}\`: ${(err as Error).message}`);
+        t.skip(`this machine refuses \`${prefix.join(' ')}\`: ${(err as Error).message}`);
+        return;
       }
       // Created here, not by the agent: under `unshare --pid` the agent that created a segment
       // sees itself (pid 1) as its creator, and the next agent (another namespace) sees 0.
       const info = createSegment(MiB, { key: 'random' });
       try {
-        const before = nattch(info.id)!;
-        const agent1 = c.agentPid!;
+        const before = present(nattch(info.id), `nattch of segment ${info.id}`);
+        const agent1 = c.agentPid;
         assert.ok(agent1, 'the agent\'s pid is known after its first ping');
         agentPids.add(agent1);
         assert.notEqual(agent1, c.pid, 'the prefix forked: the child we started is not the agent');
