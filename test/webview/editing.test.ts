@@ -157,6 +157,8 @@ describe('editing', () => {
       assert.equal(text.slice(0, 11), [0, 1, 2, 3].map((o) => hex2(baseByte(o))).join(' '));
       assert.equal(text.slice(-2), hex2(baseByte(size - 1)));
       assert.ok(st.maxReadLength <= 1 << 20, `reads of at most 1 MiB (${st.maxReadLength})`);
+      // The host's answer reaches the page after the copy is recorded (late on a loaded machine).
+      await ed.page.waitForFunction(() => /Copied 4,194,304 bytes/.test((globalThis as unknown as PageGlobals).document.querySelector('.message')?.textContent ?? ''), undefined, { timeout: 5000 });
       assert.match(await ed.message(), /Copied 4,194,304 bytes/);
       await ed.assertClean();
     } finally {

@@ -176,7 +176,7 @@ function install(): void {
     for (const o of [...live.keys()].sort((a, b) => a - b)) {
       if (live.get(o) === baseByte(o)) continue;
       bytes++;
-      const last = ranges[ranges.length - 1];
+      const last = ranges.at(-1);
       if (last && last.offset + last.length === o) last.length++;
       else ranges.push({ offset: o, length: 1 });
     }
@@ -266,6 +266,11 @@ function install(): void {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  /** A fake's synchronous work settled as the real asynchronous operation's would: a throw rejects. */
+  function settle<T>(work: () => T): Promise<T> {
+    return new Promise((resolve) => { resolve(work()); });
+  }
+
   function checkRange(offset: number, length: number, op: string): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
       const err = new Error(`${op}: range ${offset}+${length} is outside the segment (${size} bytes)`) as Error & { code: string };
@@ -292,18 +297,18 @@ function install(): void {
       for (let i = 0; i < length; i++) data[i] = segmentByte(offset + i);
       return data;
     },
-    write: async (offset, data) => {
+    write: (offset, data) => settle(() => {
       checkRange(offset, data.length, 'write');
       data.forEach((b, i) => live.set(offset + i, b));
-    },
+    }),
     search,
-    status: async () => sourceStatus,
-    close: async () => undefined,
+    status: () => Promise.resolve(sourceStatus),
+    close: () => Promise.resolve(),
   };
 
   const doc = new HexDocument(source, {
     uri: { toString: () => `shm:/segment/${info.id}` } as never,
-    prompts: { conflict: async () => 'overwrite', saveGone: async () => undefined },
+    prompts: { conflict: () => Promise.resolve('overwrite'), saveGone: () => Promise.resolve(undefined) },
     writeThrough: () => false,
   });
   doc.onDidEdit((rec) => undoStack.push(rec));
@@ -311,10 +316,10 @@ function install(): void {
   /** Live inspection as the real host's InspectOps, with scripted dialogs. */
   const inspect: InspectOps = {
     initial: () => ({ bookmarks, diff: config.diff ?? null }),
-    exportRange: async (_d, p) => {
+    exportRange: (_d, p) => settle(() => {
       call('exportRange', p);
       return dialogsCancelled ? null : { path: '/tmp/shm-export.bin', bytes: p.length };
-    },
+    }),
     importFile: async (d, offset) => {
       call('importFile', { offset });
       if (dialogsCancelled) return null;
@@ -322,7 +327,7 @@ function install(): void {
       await d.edit(offset, data, 'Import');
       return { path: '/tmp/import.bin', bytes: data.length };
     },
-    addBookmark: async (_d, p) => {
+    addBookmark: (_d, p) => settle(() => {
       call('addBookmark', p);
       if (dialogsCancelled) return null;
       const b: Bookmark = { name: nextMark?.name ?? `bookmark ${bookmarks.length + 1}`, color: nextMark?.color ?? 'green', offset: p.offset, length: p.length };
@@ -330,21 +335,21 @@ function install(): void {
       bookmarks = [...bookmarks.filter((x) => x.name !== b.name), b];
       host.notify('bookmarks', { bookmarks });
       return b;
-    },
-    removeBookmark: async (_d, name) => {
+    }),
+    removeBookmark: (_d, name) => settle(() => {
       call('removeBookmark', { name });
       if (!bookmarks.some((b) => b.name === name)) throw new Error(`no bookmark named '${name}'`);
       bookmarks = bookmarks.filter((b) => b.name !== name);
       host.notify('bookmarks', { bookmarks });
-    },
-    takeSnapshot: async () => {
+    }),
+    takeSnapshot: () => settle(() => {
       call('takeSnapshot', {});
       return dialogsCancelled ? null : { name: 'snap-1', label: 'before', created: Date.now(), size };
-    },
-    compareWithSnapshot: async () => {
+    }),
+    compareWithSnapshot: () => settle(() => {
       call('compareWithSnapshot', {});
       if (!dialogsCancelled) host.notify('diff', { diff: liveDiff() });
-    },
+    }),
     clearDiff: () => {
       call('clearDiff', {});
       host.notify('diff', { diff: null });
@@ -353,7 +358,7 @@ function install(): void {
 
   const handlers = createHandlers(doc, {
     settings: () => settings,
-    copy: async (text) => { stats.copies.push(text); },
+    copy: (text) => { stats.copies.push(text); return Promise.resolve(); },
     inspect,
   });
 
@@ -366,7 +371,8 @@ function install(): void {
       // Recorded (and made to fail on request) before the real handler runs.
       edit: (p, ctx) => {
         if (editFailure) throw new Error(editFailure);
-        if (p && typeof p === 'object' && p.data instanceof Uint8Array) stats.edits.push({ offset: p.offset, bytes: Array.from(p.data), label: p.label });
+        const sent = p as Partial<typeof p> | undefined; // as the webview sent it: the real handler checks it
+        if (sent?.data instanceof Uint8Array) stats.edits.push({ offset: p.offset, bytes: Array.from(p.data), label: p.label });
         return handlers.edit(p, ctx);
       },
     },
