@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { AgentClient } from '../../src/agent/client';
 import type { SearchResult } from '../../src/protocol/agent';
-import type { HexDocInfo } from '../../src/protocol/webview';
+import type { ByteRange, HexDocInfo } from '../../src/protocol/webview';
 import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessage, type BackupData } from '../../src/extension/hexEditor/backup';
 import { BackupSource } from '../../src/extension/hexEditor/backupSource';
 import { LastRead, describeUnread } from '../../src/extension/hexEditor/lastRead';
@@ -17,7 +17,7 @@ import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/h
 import { sameSegment, type SegmentInfo } from '../../src/protocol/segment';
 import { SegmentSource, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
 import { MAX_READ, checkEdit, checkRead, checkSearch, parseOffset } from '../../src/extension/hexEditor/validate';
-import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, waitFor } from './helpers';
+import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, present, waitFor } from './helpers';
 
 installCleanup();
 
@@ -104,7 +104,7 @@ test('model: write-through edits leave nothing pending and give back what was pe
   const w = m.applyWritten(1, u8(0x77, 0x77), seg.slice(1, 3)); // written over half of it
   assert.equal(w.kind, 'write');
   assert.deepEqual(arr(w.before), [0xee, 2]);
-  assert.deepEqual(arr(w.segmentBefore!), [1, 2]);
+  assert.deepEqual(arr(w.segmentBefore), [1, 2]);
   assert.deepEqual(m.overlay.ranges().map((r) => [r.offset, arr(r.value)]), [[0, [0xee]]]);
   m.undo(w);
   assert.deepEqual(m.overlay.ranges().map((r) => [r.offset, arr(r.value)]), [[0, [0xee, 0xee]]]);
@@ -137,7 +137,7 @@ test('conflicts: a byte changed to neither the base nor our value is a conflict'
   now.set(u8(0, 2, 0), 0); // byte 1 took our value: fine
   now[10] = 9; // conflict
   now.set(u8(6, 6), 20); // unchanged
-  const c = await findConflicts(runs, async (o, l) => now.slice(o, o + l));
+  const c = await findConflicts(runs, (o, l) => Promise.resolve(now.slice(o, o + l)));
   assert.deepEqual(c.map((x) => [x.run.offset, x.first, x.count]), [[10, 10, 1]]);
   const text = describeConflicts(42, c);
   assert.match(text.message, /1 byte you edited in segment 42/);
@@ -155,7 +155,7 @@ test('backup: encode/decode round trip, and malformed backups are refused', () =
   assert.deepEqual(back.runs.map((r) => [r.offset, arr(r.value), arr(r.base)]), [[3, [1, 2], [9, 9]], [60, [0xff], [0]]]);
   assert.throws(() => decodeBackup(Buffer.from('{')), /not valid JSON/);
   assert.throws(() => decodeBackup(Buffer.from('{"format":"x"}')), /not a hex editor backup/);
-  const bad = JSON.parse(Buffer.from(encodeBackup(data)).toString());
+  const bad = JSON.parse(Buffer.from(encodeBackup(data)).toString()) as { runs: { offset: number }[] };
   bad.runs[1].offset = 64;
   assert.throws(() => decodeBackup(Buffer.from(JSON.stringify(bad))), /does not fit/);
 });
@@ -210,23 +210,24 @@ class FakeSource implements ByteSource {
     if (this.failWith) throw this.failWith;
     return this.bytes.slice(offset, offset + length);
   }
-  async write(offset: number, data: Uint8Array) {
-    if (this.failWith) throw this.failWith;
+  write(offset: number, data: Uint8Array): Promise<void> {
+    if (this.failWith) return Promise.reject(this.failWith);
     this.writes.push([offset, arr(data)]);
     this.bytes.set(data, offset);
+    return Promise.resolve();
   }
-  async search(q: SearchQuery): Promise<SearchResult> {
-    return { offsets: [q.from], truncated: false };
+  search(q: SearchQuery): Promise<SearchResult> {
+    return Promise.resolve({ offsets: [q.from], truncated: false });
   }
-  async status() { return this.current; }
+  status() { return Promise.resolve(this.current); }
   async close() {}
 }
 
 function scripted(answers: ConflictAnswer[] = []) {
   const asked: string[] = [];
   const prompts: DocumentPrompts = {
-    conflict: async (_d, _c, text) => { asked.push(text.message); return answers.shift(); },
-    saveGone: async (_d, message) => { asked.push(message); },
+    conflict: (_d, _c, text) => { asked.push(text.message); return Promise.resolve(answers.shift()); },
+    saveGone: (_d, message) => { asked.push(message); return Promise.resolve(); },
   };
   return { prompts, asked };
 }
@@ -236,7 +237,7 @@ function makeDoc(src = new FakeSource(), opts: { answers?: ConflictAnswer[]; wri
   const uri = { toString: () => 'shm:/7/0x5348aaaa-7' } as never;
   const doc = new HexDocument(src, { uri, prompts, writeThrough: () => !!opts.writeThrough });
   const edits: import('../../src/extension/hexEditor/editModel').EditRecord[] = [];
-  const changed: unknown[] = [];
+  const changed: (ByteRange[] | 'all')[] = [];
   doc.onDidEdit((r) => edits.push(r));
   doc.onDidChangeBytes((r) => changed.push(r));
   return { doc, src, asked, edits, changed };
@@ -343,7 +344,7 @@ test('document: read-only refuses edits with the reason; gone segments explain o
   assert.equal(doc.hasPendingEdits, true, 'pending edits stay');
   // Save As still works while reads do.
   const out = new Uint8Array(64);
-  await doc.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+  await doc.saveAs({ write: (c, p) => { out.set(c, p); return Promise.resolve(); }, finish: () => Promise.resolve() });
   assert.equal(out[0], 1);
   assert.equal(out[1], 1);
   assert.equal(doc.isDirty, false);
@@ -352,7 +353,7 @@ test('document: read-only refuses edits with the reason; gone segments explain o
 test('document: a failing Save As sink loses nothing; write-through writes at once and undo writes back', async () => {
   const { doc } = makeDoc();
   await doc.edit(2, u8(0x42));
-  await assert.rejects(doc.saveAs({ write: async () => undefined, finish: async () => { throw new Error('disk full'); } }), /disk full/);
+  await assert.rejects(doc.saveAs({ write: () => Promise.resolve(), finish: () => Promise.reject(new Error('disk full')) }), /disk full/);
   assert.equal(doc.isDirty, true);
   assert.equal((await doc.read(2, 1))[0], 0x42);
 
@@ -385,12 +386,12 @@ function fakeInspect() {
   const calls: [string, ...unknown[]][] = [];
   const inspect: InspectOps = {
     initial: () => ({ bookmarks: [{ name: 'mark', offset: 1, length: 2, color: 'red' }], diff: null }),
-    exportRange: async (_d, r) => { calls.push(['exportRange', r]); return { path: '/tmp/x.bin', bytes: r.length }; },
-    importFile: async (_d, o) => { calls.push(['importFile', o]); return null; },
-    addBookmark: async (_d, r) => { calls.push(['addBookmark', r]); return { name: 'b', ...r, color: 'red' }; },
-    removeBookmark: async (_d, n) => { calls.push(['removeBookmark', n]); },
-    takeSnapshot: async () => { calls.push(['takeSnapshot']); return null; },
-    compareWithSnapshot: async () => { calls.push(['compareWithSnapshot']); },
+    exportRange: (_d, r) => { calls.push(['exportRange', r]); return Promise.resolve({ path: '/tmp/x.bin', bytes: r.length }); },
+    importFile: (_d, o) => { calls.push(['importFile', o]); return Promise.resolve(null); },
+    addBookmark: (_d, r) => { calls.push(['addBookmark', r]); return Promise.resolve({ name: 'b', ...r, color: 'red' }); },
+    removeBookmark: (_d, n) => { calls.push(['removeBookmark', n]); return Promise.resolve(); },
+    takeSnapshot: () => { calls.push(['takeSnapshot']); return Promise.resolve(null); },
+    compareWithSnapshot: () => { calls.push(['compareWithSnapshot']); return Promise.resolve(); },
     clearDiff: () => { calls.push(['clearDiff']); },
   };
   return { inspect, calls };
@@ -400,7 +401,7 @@ const SETTINGS = () => ({ bytesPerRow: 16, grouping: 1, liveRefreshMs: 500, insp
 
 test('handlers: validate before touching the document, return compact bytes', async () => {
   const { doc, src } = makeDoc();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: async () => undefined, inspect: fakeInspect().inspect });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const ready = await h.ready({}, ctx);
   assert.equal(ready.doc.id, 7);
@@ -419,7 +420,7 @@ test('handlers: validate before touching the document, return compact bytes', as
 test('handlers: live-inspection requests are validated, then reach the inspection operations', async () => {
   const { doc } = makeDoc();
   const { inspect, calls } = fakeInspect();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: async () => undefined, inspect });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const rejects = (f: () => unknown, re: RegExp) => assert.rejects(Promise.resolve().then(f), re);
   await rejects(() => h.exportRange({ offset: 60, length: 5 }, ctx), /exportRange: .*past the end/);
@@ -501,7 +502,7 @@ test('segment source: read-write open, ranged reads and writes, dest after destr
     assert.equal((await src.read(0, 1))[0], 0);
 
     seg.detach(); // the agent holds the last attachment; kill it and the segment goes
-    const pid = agent.pid!;
+    const pid = present(agent.pid, 'the agent\'s pid');
     process.kill(pid, 'SIGKILL');
     await waitFor(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 'agent exit');
     await waitFor(async () => (await src.status()).gone, 'gone status', 10000, 100);
@@ -522,7 +523,7 @@ test('segment source: after an agent crash the segment is re-attached (same iden
     const { prompts } = scripted();
     const doc = new HexDocument(src, { uri: { toString: () => 'shm:/x' } as never, prompts, writeThrough: () => false });
     await doc.edit(3, u8(0xcc));
-    const pid = agent.pid!;
+    const pid = present(agent.pid, 'the agent\'s pid');
     process.kill(pid, 'SIGKILL');
     await waitFor(() => agent.pid === undefined, 'agent exit');
     const state = await doc.refreshStatus(); // starts a new agent and re-attaches
@@ -594,7 +595,7 @@ function promptsWith(answers: ConflictAnswer[], during: (n: number) => void | Pr
       await during(asked.length);
       return answers.shift();
     },
-    saveGone: async (_d, message) => { asked.push({ message, detail: '', canReload: false }); },
+    saveGone: (_d, message) => { asked.push({ message, detail: '', canReload: false }); return Promise.resolve(); },
   };
   return { prompts, asked };
 }
@@ -729,7 +730,7 @@ test('save as: once the segment is gone, writes the bytes last read plus the edi
   src.failWith = Object.assign(new Error('segment removed'), { code: 'EIDRM' });
   src.current = { gone: true, dest: false, message: 'Segment 7 was removed.' };
   const out = new Uint8Array(64).fill(0xcc);
-  const result = await doc.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+  const result = await doc.saveAs({ write: (c, p) => { out.set(c, p); return Promise.resolve(); }, finish: () => Promise.resolve() });
   const want = new Uint8Array(64);
   want.set(pattern(16));
   want.set(u8(0xbb, 0xbc), 40);
@@ -755,7 +756,7 @@ test('backup: matches only its own segment (ctime included; a backup without cti
   assert.equal(backupMatches(identity, { ...identity }), true);
   assert.equal(backupMatches(identity, { ...identity, ctime: 1700000001 }), false);
   assert.equal(backupMatches({ ...identity, ctime: -1 }, { ...identity, ctime: -1 }), false, 'no ctime: matches nothing');
-  const old = JSON.parse(Buffer.from(encodeBackup(backup)).toString());
+  const old = JSON.parse(Buffer.from(encodeBackup(backup)).toString()) as { identity: { ctime?: number } };
   delete old.identity.ctime;
   assert.equal(decodeBackup(Buffer.from(JSON.stringify(old))).identity.ctime, -1);
 
@@ -795,7 +796,7 @@ test('backup of a gone segment: the document keeps the edits, Save explains, Sav
   // Save As of a restored backup: bases and values, zeros elsewhere, named.
   const again = new HexDocument(new BackupSource(identity, 'gone'), { uri: { toString: () => 'x' } as never, prompts, writeThrough: () => false, backup });
   const out = new Uint8Array(64).fill(0xcc);
-  const { unread } = await again.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+  const { unread } = await again.saveAs({ write: (c, p) => { out.set(c, p); return Promise.resolve(); }, finish: () => Promise.resolve() });
   const want = new Uint8Array(64);
   want.set(u8(0xa4, 0xa5), 4);
   want[20] = 0xb4;
@@ -834,12 +835,12 @@ test('real segment: a write by another attacher while the conflict prompt is ope
     // The segment goes (removed, last attachment dropped): Save As still keeps everything read and edited.
     seg.destroy();
     seg.detach();
-    const pid = agent.pid!;
+    const pid = present(agent.pid, 'the agent\'s pid');
     process.kill(pid, 'SIGKILL');
     await waitFor(() => agent.pid === undefined, 'agent exit');
     await waitFor(async () => (await doc.refreshStatus()).gone, 'gone status', 10000, 100);
     const out = new Uint8Array(8192).fill(0xcc);
-    const { unread } = await doc.saveAs({ write: async (c, p) => { out.set(c, p); }, finish: async () => undefined });
+    const { unread } = await doc.saveAs({ write: (c, p) => { out.set(c, p); return Promise.resolve(); }, finish: () => Promise.resolve() });
     const want = new Uint8Array(8192);
     want.set(pattern(256));
     want[100] = 0xaa;
