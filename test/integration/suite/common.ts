@@ -1,4 +1,5 @@
 // What the integration suites share: ids, paths, small waiting helpers, segments made by the test.
+import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AgentClient } from '../../../src/agent/client';
@@ -17,10 +18,16 @@ export async function waitFor<T>(pred: () => T | Promise<T>, what: string, timeo
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await pred();
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** v itself, failing the test by name when it is missing (where `!` would fail later, with a TypeError). */
+export function present<T>(v: T | null | undefined, what: string): T {
+  assert.ok(v !== undefined && v !== null, `${what} is missing`);
+  return v;
 }
 
 /** Close every editor, dropping unsaved changes (no save prompts). */

@@ -11,22 +11,21 @@ import type { Handlers } from '../../../src/protocol/rpc';
 import type { WebviewToHost } from '../../../src/protocol/webview';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext as ctx, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext as ctx, present, waitFor } from './common';
 
 const SIZE = 256 * 1024;
 
 describe('no footprint (readMode none)', function () {
   this.timeout(60_000);
-  let other: AgentClient; // another process: it holds the segment like a database would
+  // Another process: it holds the segment like a database would (the agent starts at the first request).
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
+  const segs = new OtherSegments(other);
   let provider: HexEditorProvider;
-  let segs: OtherSegments;
   const config = () => vscode.workspace.getConfiguration('shmInspector.hexEditor');
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-    provider = (await vscode.commands.executeCommand('shmInspector._hexEditorApi')) as HexEditorProvider;
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
-    segs = new OtherSegments(other);
+    await present(vscode.extensions.getExtension(EXTENSION_ID), 'the extension').activate();
+    provider = await vscode.commands.executeCommand<HexEditorProvider>('shmInspector._hexEditorApi');
     await config().update('readMode', 'none', vscode.ConfigurationTarget.Global);
     // Live refresh would read (and, with nobody holding the segment, attach) in the background.
     await config().update('liveRefresh', 0, vscode.ConfigurationTarget.Global);
@@ -37,8 +36,8 @@ describe('no footprint (readMode none)', function () {
   after(async () => {
     await config().update('readMode', undefined, vscode.ConfigurationTarget.Global);
     await config().update('liveRefresh', undefined, vscode.ConfigurationTarget.Global);
-    await segs?.destroyAll();
-    other?.dispose();
+    await segs.destroyAll();
+    other.dispose();
   });
 
   async function open(info: SegmentInfo): Promise<Handlers<WebviewToHost>> {
@@ -46,7 +45,7 @@ describe('no footprint (readMode none)', function () {
     await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
     const doc = await waitFor(() => provider.documentFor(uri), 'the document');
     await waitFor(() => provider.editorCount(doc) > 0, 'the editor');
-    return provider.handlersFor(uri)!;
+    return present(provider.handlersFor(uri), 'the editor\'s handlers');
   }
 
   const stat = (info: SegmentInfo) => other.request('stat', { id: info.id });

@@ -7,7 +7,7 @@ import * as path from 'path';
 
 // mocha 12 is an ES module; its CommonJS build loads on every Node/Electron the host may use.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const Mocha: typeof import('mocha') = require('mocha/lib/mocha.cjs');
+const Mocha = require('mocha/lib/mocha.cjs') as typeof import('mocha');
 
 function findTests(dir: string): string[] {
   const found: string[] = [];
@@ -45,15 +45,15 @@ export function run(): Promise<void> {
         else resolve();
       });
       runner.on('pass', () => passed++);
-      runner.on('fail', (t: { fullTitle(): string }, err: Error) => {
+      runner.on('fail', (t: { fullTitle(): string }, err: unknown) => {
         failed++; // also counts failing hooks
         // The spec reporter's epilogue does not always reach the page console: say why here.
-        console.log(`FAILED: ${t.fullTitle()}: ${err?.stack ?? String(err)}`);
+        console.log(`FAILED: ${t.fullTitle()}: ${(err instanceof Error ? err.stack : undefined) ?? String(err)}`);
       });
       runner.on('pending', () => skipped++);
-    } catch (e) {
+    } catch (e: unknown) {
       console.log(`integration: ${passed} passed, ${failed + 1} failed`);
-      reject(e);
+      reject(e instanceof Error ? e : new Error(String(e)));
     }
   });
 }

@@ -15,7 +15,7 @@ import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext, sharesVscodeApi, stubWindow, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext, present, sharesVscodeApi, stubWindow, waitFor } from './common';
 
 const NOBODY = 65534;
 
@@ -33,8 +33,8 @@ describe('settings that run or write, and root writing other users\' segments (i
   this.timeout(90_000);
   let api: ShmInspectorApi;
   let provider: HexEditorProvider;
-  let other: AgentClient;
-  let segs: OtherSegments;
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 }); // starts at the first request
+  const segs = new OtherSegments(other);
   const made: SegmentInfo[] = [];
   const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'security-test-'));
 
@@ -45,9 +45,7 @@ describe('settings that run or write, and root writing other users\' segments (i
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} not found`);
     api = (await ext.activate()) as ShmInspectorApi;
-    provider = (await vscode.commands.executeCommand('shmInspector._hexEditorApi')) as HexEditorProvider;
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
-    segs = new OtherSegments(other);
+    provider = await vscode.commands.executeCommand<HexEditorProvider>('shmInspector._hexEditorApi');
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
@@ -56,9 +54,9 @@ describe('settings that run or write, and root writing other users\' segments (i
   });
 
   after(async () => {
-    await segs?.destroyAll();
+    await segs.destroyAll();
     for (const info of made) await other.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
-    other?.dispose();
+    other.dispose();
     fs.rmSync(markerDir, { recursive: true, force: true });
   });
 
@@ -99,7 +97,7 @@ describe('settings that run or write, and root writing other users\' segments (i
       const uri = segmentUri(info);
       await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
       const doc = await waitFor(() => provider.documentFor(uri), 'the document');
-      await provider.handlersFor(uri)!.edit({ offset: 0, data: new Uint8Array([expected(0) ^ 0xff]) }, handlerContext);
+      await present(provider.handlersFor(uri), 'the editor').edit({ offset: 0, data: new Uint8Array([expected(0) ^ 0xff]) }, handlerContext);
       assert.strictEqual(doc.isDirty, true, 'the edit is pending');
       assert.strictEqual((await segs.read(info, 0, 1))[0], expected(0), 'nothing written before Save');
       assert.strictEqual(fs.existsSync(marker), false);
@@ -126,7 +124,7 @@ describe('settings that run or write, and root writing other users\' segments (i
       const uri = segmentUri(info);
       await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
       await waitFor(() => provider.documentFor(uri), 'the document');
-      await provider.handlersFor(uri)!.edit({ offset: 0, data: new Uint8Array([expected(0) ^ 0xff]) }, handlerContext);
+      await present(provider.handlersFor(uri), 'the editor').edit({ offset: 0, data: new Uint8Array([expected(0) ^ 0xff]) }, handlerContext);
       assert.strictEqual((await segs.read(info, 0, 1))[0], expected(0) ^ 0xff, 'written at once');
     } finally {
       const current = api.agent.pid;
@@ -197,7 +195,7 @@ describe('settings that run or write, and root writing other users\' segments (i
     }
     // A segment of user nobody, made by a process running as nobody.
     const core = path.join(REPO, 'out', 'src', 'core', 'index.js');
-    const id = Number(execFileSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', systemNode!, '-e',
+    const id = Number(execFileSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', systemNode, '-e',
       `process.stdout.write(String(require(${JSON.stringify(core)}).Segment.create(4096, { perms: 0o600 }).id))`], { encoding: 'utf8' }));
     const info = await other.request('stat', { id });
     made.push(info);
@@ -218,10 +216,10 @@ describe('settings that run or write, and root writing other users\' segments (i
     const reason = 'opened read-only: owned by nobody (uid 65534); use Open for Writing… to change it';
     assert.strictEqual(ro.info.readOnly, true, 'root does not write nobody\'s segment by default');
     assert.strictEqual(ro.info.readOnlyReason, reason);
-    const note = opening.shown.find((x) => x.fn === 'showInformationMessage')!;
+    const note = present(opening.shown.find((x) => x.fn === 'showInformationMessage'), 'the note on opening');
     assert.match(String(note.args[0]), new RegExp(`^Segment private-${id}: opened read-only: owned by nobody`));
     assert.deepStrictEqual(note.args.slice(1), ['Open for Writing…']);
-    await assert.rejects(async () => { await provider.handlersFor(readUri)!.edit({ offset: 0, data: new Uint8Array([1]) }, handlerContext); }, /read-only \(opened read-only: owned by nobody/);
+    await assert.rejects(async () => { await present(provider.handlersFor(readUri), 'the read-only editor').edit({ offset: 0, data: new Uint8Array([1]) }, handlerContext); }, /read-only \(opened read-only: owned by nobody/);
 
     // Declined: nothing else opens.
     const declined = stubWindow({ showWarningMessage: () => undefined });
@@ -230,12 +228,12 @@ describe('settings that run or write, and root writing other users\' segments (i
     } finally {
       declined.restore();
     }
-    assert.ok(declined.shown.some((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions)?.modal), 'a modal was asked');
+    assert.ok(declined.shown.some((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions | undefined)?.modal), 'a modal was asked');
     assert.strictEqual(provider.documentFor(segmentUri(info, { write: true })), undefined);
 
     // From the palette (no argument: the active editor's segment), confirmed.
     const writeUri = segmentUri(info, { write: true });
-    const confirmed = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Open for Writing' : undefined) });
+    const confirmed = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Open for Writing' : undefined) });
     try {
       assert.strictEqual(await vscode.commands.executeCommand('shmInspector.openForWriting'), true);
     } finally {
@@ -249,7 +247,7 @@ describe('settings that run or write, and root writing other users\' segments (i
     await waitFor(() => provider.documentFor(readUri) === undefined, 'the read-only editor to close in its favour');
 
     // Its edits reach nobody's segment on Save.
-    await provider.handlersFor(writeUri)!.edit({ offset: 5, data: new Uint8Array([0x42]) }, handlerContext);
+    await present(provider.handlersFor(writeUri), 'the writable editor').edit({ offset: 5, data: new Uint8Array([0x42]) }, handlerContext);
     assert.strictEqual((await segs.read(info, 5, 1))[0], 0, 'pending until Save');
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitFor(async () => (await segs.read(info, 5, 1))[0] === 0x42, 'the saved byte in nobody\'s segment');

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
-import { EXTENSION_ID, REPO } from './common';
+import { EXTENSION_ID, REPO, present } from './common';
 
 const COUNT = 1000;
 const SECONDS = Number(process.env.SHM_INSPECTOR_CPU_SECONDS) || 20;
@@ -39,17 +39,19 @@ function hostCpuMs(): number {
 
 interface Sample { hostMs: number; agentMs: number; wallMs: number; refreshes: number; rootEvents: number; rowEvents: number }
 
+const agentPid = (api: ShmInspectorApi) => present(api.agent.pid, 'the extension\'s agent (pid)');
+
 async function sample(api: ShmInspectorApi, hz: number, seconds: number): Promise<Sample> {
   let refreshes = 0, rootEvents = 0, rowEvents = 0;
   const sub = api.segmentsProvider.onDidUpdate(() => refreshes++);
   const sub2 = api.segmentsProvider.onDidChangeTreeData((e) => (e === undefined ? rootEvents++ : rowEvents++));
-  const agentPid = api.agent.pid!;
-  const h0 = hostCpuMs(), a0 = procCpuMs(agentPid, hz), t0 = Date.now();
+  const pid = agentPid(api);
+  const h0 = hostCpuMs(), a0 = procCpuMs(pid, hz), t0 = Date.now();
   await sleep(seconds * 1000);
-  const h1 = hostCpuMs(), a1 = procCpuMs(agentPid, hz), t1 = Date.now();
+  const h1 = hostCpuMs(), a1 = procCpuMs(pid, hz), t1 = Date.now();
   sub.dispose();
   sub2.dispose();
-  assert.strictEqual(api.agent.pid, agentPid, 'the agent was not restarted during the sample');
+  assert.strictEqual(api.agent.pid, pid, 'the agent was not restarted during the sample');
   return { hostMs: h1 - h0, agentMs: a1 - a0, wallMs: t1 - t0, refreshes, rootEvents, rowEvents };
 }
 
@@ -58,13 +60,12 @@ const pct = (ms: number, wallMs: number) => `${((ms / wallMs) * 100).toFixed(2)}
 describe('segments view: cost of automatic refresh', function () {
   this.timeout((SECONDS * 3 + 120) * 1000);
   let api: ShmInspectorApi;
-  let other: AgentClient;
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 60000 }); // starts at the first request
   const made: SegmentInfo[] = [];
 
   before(async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const ext = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`);
     api = (await ext.activate()) as ShmInspectorApi;
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 60000 });
     const limits = await other.request('limits', {});
     assert.ok(limits.shmmni - limits.usedIds > COUNT + 50, `room for ${COUNT} segments (SHMMNI ${limits.shmmni}, ${limits.usedIds} used)`);
     for (let i = 0; i < COUNT; i++) made.push(await other.request('create', { size: 4096 })); // private: no key clashes
@@ -72,7 +73,7 @@ describe('segments view: cost of automatic refresh', function () {
 
   after(async () => {
     for (const info of made) await other.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
-    other?.dispose();
+    other.dispose();
     await vscode.workspace.getConfiguration('shmInspector').update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
   });
 
@@ -91,11 +92,11 @@ describe('segments view: cost of automatic refresh', function () {
     const hostCpu: number[] = [];
     const agentCpu: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const t = process.hrtime.bigint(), h = hostCpuMs(), a = procCpuMs(api.agent.pid!, hz);
+      const t = process.hrtime.bigint(), h = hostCpuMs(), a = procCpuMs(agentPid(api), hz);
       await api.segmentsProvider.refresh();
       timings.push(Number(process.hrtime.bigint() - t) / 1e6);
       hostCpu.push(hostCpuMs() - h);
-      agentCpu.push(procCpuMs(api.agent.pid!, hz) - a);
+      agentCpu.push(procCpuMs(agentPid(api), hz) - a);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -112,10 +113,10 @@ describe('segments view: cost of automatic refresh', function () {
     // so drift in the host's other work cancels out; includes deferred costs such as GC.
     const paired = { withMs: 0, withoutMs: 0, agentMs: 0, slots: 0 };
     for (let i = 0; i < Math.max(4, SECONDS / 2); i++) {
-      const h = hostCpuMs(), a = procCpuMs(api.agent.pid!, hz), t = Date.now();
+      const h = hostCpuMs(), a = procCpuMs(agentPid(api), hz), t = Date.now();
       if (i % 2 === 0) await api.segmentsProvider.refresh();
       await sleep(2000 - (Date.now() - t));
-      const dh = hostCpuMs() - h, da = procCpuMs(api.agent.pid!, hz) - a;
+      const dh = hostCpuMs() - h, da = procCpuMs(agentPid(api), hz) - a;
       if (i % 2 === 0) { paired.withMs += dh; paired.agentMs += da; paired.slots++; } else paired.withoutMs += dh;
     }
 
