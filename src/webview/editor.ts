@@ -39,7 +39,8 @@ export class HexEditor {
   private readonly probe: HTMLElement;
   private readonly probeCh: HTMLElement;
   private readonly features: LiveInspection;
-  private readonly isMac = /Mac/.test(navigator.platform);
+  /** Cmd instead of Ctrl: decided as VS Code decides it (navigator.platform is deprecated). */
+  private readonly isMac = navigator.userAgent.includes('Macintosh');
 
   private column: Column = 'hex';
   private topRow = 0;
@@ -290,7 +291,7 @@ export class HexEditor {
   private shownRange(): { start: number; end: number } {
     const r = this.visibleRange();
     const c = this.sel.cursor;
-    const extra = this.features?.inspectedBytes ?? 0;
+    const extra = this.features.inspectedBytes;
     if (extra > 0 && c >= r.start && c < r.end) r.end = Math.min(this.doc.size, Math.max(r.end, c + extra));
     return r;
   }

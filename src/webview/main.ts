@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   rpc.on('view', (p) => editor?.onView(p));
   rpc.on('bookmarks', (p) => editor?.inspection.onBookmarks(p.bookmarks));
   rpc.on('diff', (p) => editor?.inspection.onDiff(p.diff));
-  rpc.on('action', (p) => editor?.inspection.onAction(p?.action));
+  rpc.on('action', (p: { action?: unknown } | null) => editor?.inspection.onAction(p?.action)); // onAction checks it
 
   try {
     const { doc, settings, state, bookmarks, diff } = await rpc.request('ready', {});
