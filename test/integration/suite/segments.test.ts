@@ -13,7 +13,7 @@ import { AgentClient } from '../../../src/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { DetailNode, TreeNode } from '../../../src/extension/segments/provider';
-import { EXTENSION_ID, REPO, sleep, waitFor } from './common';
+import { EXTENSION_ID, REPO, present, sleep, waitFor } from './common';
 
 
 
@@ -37,10 +37,15 @@ function stubWindow(fns: Partial<Record<WindowFn, (...args: any[]) => unknown>>)
   return { shown, restore: () => { for (const [k, v] of originals) win[k] = v; } };
 }
 
+/** The items Filter and Sort offer (src/extension/commands/viewOptions.ts), as far as these tests read them. */
+type ViewPick = vscode.QuickPickItem & { action?: { kind: string } | 'text' | 'clear'; key?: string };
+const filterKind = (i: ViewPick) => (typeof i.action === 'object' ? i.action.kind : undefined);
+
 describe('segments view', function () {
   this.timeout(60_000);
   let api: ShmInspectorApi;
-  let other: AgentClient; // "another process": this test's own agent
+  // "Another process": this test's own agent (it starts at the first request).
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
   const made: SegmentInfo[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segments-test-'));
   let sameApi = false;
@@ -78,22 +83,23 @@ describe('segments view', function () {
   before(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} not found`);
-    api = (await ext.activate()) as ShmInspectorApi;
-    assert.ok(api?.segmentsProvider && api.segmentsView && api.agent, 'activate() returns the test API');
+    const exported = (await ext.activate()) as Partial<ShmInspectorApi> | undefined;
+    assert.ok(exported?.segmentsProvider && exported.segmentsView && exported.agent, 'activate() returns the test API');
+    api = exported as ShmInspectorApi;
     sameApi = __dirname.startsWith(ext.extensionPath + path.sep);
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
     await vscode.commands.executeCommand('workbench.view.extension.shmInspector');
   });
 
   after(async () => {
     for (const info of made) await other.request('destroy', { expect: identityOf(info) }).catch(() => undefined);
-    other?.dispose();
+    other.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('registers the commands it contributes', async () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8'));
-    const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command).filter((c: string) => c !== 'shmInspector.goToOffset');
+    const ext = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const contributed = pkg.contributes.commands.map((c) => c.command).filter((c) => c !== 'shmInspector.goToOffset');
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepStrictEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
   });
@@ -137,7 +143,7 @@ describe('segments view', function () {
     for (let attempt = 0; attempt < 5 && !checked; attempt++) {
       const before = provider().segments().map((s) => s.id).join(',');
       const events: (TreeNode | TreeNode[] | undefined)[] = [];
-      const sub = provider().onDidChangeTreeData((e) => events.push(e as TreeNode | TreeNode[] | undefined));
+      const sub = provider().onDidChangeTreeData((e) => events.push(e));
       const { handle } = await other.request('open', { id: a.id, expect: identityOf(a) }); // nattch 0 -> 1
       try {
         assert.ok(await provider().refresh());
@@ -179,9 +185,9 @@ describe('segments view', function () {
       const mine = children.find((c) => c.kind === 'attachment' && c.attachment?.pid === otherPid);
       assert.ok(mine, `the test agent (pid ${otherPid}) is listed: ${JSON.stringify(children)}`);
       const row = provider().getTreeItem(mine);
-      assert.strictEqual(row.label, `${otherPid} ${mine.attachment!.command}`);
+      assert.strictEqual(row.label, `${otherPid} ${present(mine.attachment, 'its attachment').command}`);
       assert.strictEqual(row.description, 'ro');
-      assert.strictEqual(provider().getParent!(mine), a.id);
+      assert.strictEqual(provider().getParent(mine), a.id);
     } finally {
       await other.request('close', { handle });
     }
@@ -193,25 +199,25 @@ describe('segments view', function () {
     const a = await makeSegment({ size: 12288 });
     const b = await makeSegment({ size: 4096 });
     const { handle } = await other.request('open', { id: b.id, expect: identityOf(b) });
-    const pick = (match: (item: any) => boolean) => stubWindow({ showQuickPick: (items: any[]) => items.find(match) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pick = (match: (item: ViewPick) => boolean) => stubWindow({ showQuickPick: (items: ViewPick[]) => items.find(match) });
     try {
       assert.ok(await provider().refresh());
-      let s = pick((i) => i.action?.kind === 'inUse');
+      let s = pick((i) => filterKind(i) === 'inUse');
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.ok(provider().visibleIds().includes(b.id) && !provider().visibleIds().includes(a.id), 'in use: b only');
       assert.match(view().treeView.message ?? '', /^Showing \d+ of \d+ segments: in use$/);
 
-      s = stubWindow({ showQuickPick: (items: any[]) => items.find((i) => i.action === 'text'), showInputBox: () => a.keyHex.toUpperCase() }); // eslint-disable-line @typescript-eslint/no-explicit-any
+      s = stubWindow({ showQuickPick: (items: ViewPick[]) => items.find((i) => i.action === 'text'), showInputBox: () => a.keyHex.toUpperCase() });
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.deepStrictEqual([...provider().visibleIds()], [], 'in use AND key of a (not in use): nothing');
 
-      let offered: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-      s = stubWindow({ showQuickPick: (items: any[]) => { offered = items; return items.find((i) => i.action?.kind === 'all'); } }); // eslint-disable-line @typescript-eslint/no-explicit-any
+      let offered: ViewPick[] = [];
+      s = stubWindow({ showQuickPick: (items: ViewPick[]) => { offered = items; return items.find((i) => filterKind(i) === 'all'); } });
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.deepStrictEqual([...provider().visibleIds()], [a.id], 'text filter on the key');
-      assert.strictEqual(offered.find((i) => i.action?.kind === 'all')?.description, `and matching "${a.keyHex.toUpperCase()}"`, 'the kinds say the text filter stays');
+      assert.strictEqual(offered.find((i) => filterKind(i) === 'all')?.description, `and matching "${a.keyHex.toUpperCase()}"`, 'the kinds say the text filter stays');
 
-      s = pick((i) => i.action?.kind === 'mine');
+      s = pick((i) => filterKind(i) === 'mine');
       try { await vscode.commands.executeCommand('shmInspector.filter'); } finally { s.restore(); }
       assert.strictEqual(provider().filter.kind, 'mine');
 
@@ -224,7 +230,7 @@ describe('segments view', function () {
       try { await vscode.commands.executeCommand('shmInspector.sort'); } finally { s.restore(); }
       assert.deepStrictEqual(provider().sort, { key: 'size', descending: true });
       const ids = provider().visibleIds();
-      const sizes = ids.map((id) => provider().info(id)!.size);
+      const sizes = ids.map((id) => present(provider().info(id), `row ${id}`).size);
       assert.deepStrictEqual(sizes, [...sizes].sort((x, y) => y - x), 'largest first');
       assert.ok(ids.indexOf(a.id) < ids.indexOf(b.id));
     } finally {
@@ -255,7 +261,7 @@ describe('segments view', function () {
     });
     let info: SegmentInfo | undefined;
     try {
-      info = (await vscode.commands.executeCommand('shmInspector.create')) as SegmentInfo | undefined;
+      info = await vscode.commands.executeCommand<SegmentInfo | undefined>('shmInspector.create');
     } finally {
       s.restore();
     }
@@ -269,7 +275,7 @@ describe('segments view', function () {
     assert.match(validations[2] ?? '', /not a key/);
     assert.match(validations[3] ?? '', /not an octal mode/);
     assert.ok(provider().info(info.id), 'refreshed into the view');
-    await waitFor(() => view().treeView.selection.includes(info!.id), 'the new row to be selected');
+    await waitFor(() => view().treeView.selection.includes(info.id), 'the new row to be selected');
   });
 
   it('Destroy asks a modal confirmation naming the segment and removes it', async function () {
@@ -277,14 +283,14 @@ describe('segments view', function () {
     const a = await makeSegment();
     const { handle } = await other.request('open', { id: a.id, expect: identityOf(a) });
     assert.ok(await provider().refresh());
-    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Destroy' : undefined) });
+    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Destroy' : undefined) });
     try {
       await vscode.commands.executeCommand('shmInspector.destroy', a.id, [a.id]);
     } finally {
       s.restore();
       await other.request('close', { handle });
     }
-    const modal = s.shown.find((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions)?.modal);
+    const modal = s.shown.find((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions | undefined)?.modal);
     assert.ok(modal, 'a modal confirmation');
     assert.strictEqual(modal.args[0], `Destroy segment ${a.keyHex} (id ${a.id})?`);
     assert.match((modal.args[1] as vscode.MessageOptions).detail ?? '', /8 KiB, owned by .*1 process is still attached: removal is deferred until the last process detaches/s);
@@ -309,7 +315,7 @@ describe('segments view', function () {
       } finally {
         s.restore();
       }
-      const modal = s.shown.find((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions)?.modal);
+      const modal = s.shown.find((x) => x.fn === 'showWarningMessage' && (x.args[1] as vscode.MessageOptions | undefined)?.modal);
       assert.ok(modal, 'a modal confirmation');
       const detail = (modal.args[1] as vscode.MessageOptions).detail ?? '';
       assert.match(detail, /already marked for destruction and 1 process is still attached: it disappears when the last one detaches\. Destroying it again changes nothing\./);
@@ -337,7 +343,7 @@ describe('segments view', function () {
     const a = await makeSegment();
     const b = await makeSegment();
     assert.ok(await provider().refresh());
-    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Destroy' : undefined) });
+    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Destroy' : undefined) });
     try {
       await vscode.commands.executeCommand('shmInspector.destroy', b.id, [a.id, b.id]);
     } finally {
@@ -357,10 +363,10 @@ describe('segments view', function () {
     needStubs(this);
     const a = await makeSegment();
     assert.ok(await provider().refresh());
-    const listed = provider().info(a.id)!;
+    const listed = present(provider().info(a.id), 'its row');
     // What the user acted on no longer matches the id (as after removal and id reuse).
     const staleView: SegmentInfo = { ...listed, cpid: listed.cpid + 1, size: listed.size * 2 };
-    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Destroy' : undefined) });
+    const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Destroy' : undefined) });
     try {
       await vscode.commands.executeCommand('shmInspector.destroy', staleView);
     } finally {
@@ -394,7 +400,7 @@ describe('segments view', function () {
         offered = items;
         return items.filter((i) => i.info.id === s1.id || i.info.id === s2.id);
       },
-      showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Destroy' : undefined),
+      showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Destroy' : undefined),
     });
     try {
       await vscode.commands.executeCommand('shmInspector.destroyStale');
@@ -407,7 +413,8 @@ describe('segments view', function () {
     assert.ok(ids.includes(s1.id) && ids.includes(s2.id), 'orphaned segments offered');
     assert.ok(!ids.includes(live.id), 'a segment with a live creator is not');
     assert.ok(offered.every((i) => i.picked), 'all pre-picked');
-    assert.ok(offered.find((i) => i.info.id === s1.id)!.detail!.includes('has exited'));
+    const s1Item = present(offered.find((i) => i.info.id === s1.id), 'the item for s1');
+    assert.ok(s1Item.detail?.includes('has exited'), s1Item.detail);
     assert.strictEqual(s.shown.filter((x) => x.fn === 'showWarningMessage').length, 1, 'one confirmation');
     assert.strictEqual(await exists(s1), false);
     assert.strictEqual(await exists(s2), false);
@@ -422,7 +429,7 @@ describe('segments view', function () {
     if (!systemNode || !fs.existsSync('/usr/bin/setpriv') || process.getuid?.() !== 0) this.skip();
     // A segment of user nobody, made by a process running as nobody.
     const core = path.join(REPO, 'out', 'src', 'core', 'index.js');
-    const id = Number(execFileSync('/usr/bin/setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', systemNode!, '-e',
+    const id = Number(execFileSync('/usr/bin/setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', systemNode, '-e',
       `process.stdout.write(String(require(${JSON.stringify(core)}).Segment.create(4096, { perms: 0o600 }).id))`], { encoding: 'utf8' }));
     const info = await other.request('stat', { id });
     made.push(info);
@@ -438,7 +445,7 @@ describe('segments view', function () {
       await waitFor(() => api.agent.pid !== before, 'the agent to restart with the new prefix');
       assert.ok(await provider().refresh(), provider().lastError);
       assert.ok(provider().info(id), 'listed');
-      const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions) => (o?.modal ? 'Destroy' : undefined) });
+      const s = stubWindow({ showWarningMessage: (_m: string, o: vscode.MessageOptions | undefined) => (o?.modal ? 'Destroy' : undefined) });
       try {
         await vscode.commands.executeCommand('shmInspector.destroy', id);
       } finally {
@@ -482,8 +489,8 @@ describe('segments view', function () {
     const { handle } = await other.request('open', { id: a.id, expect: identityOf(a) });
     try {
       assert.ok(await provider().refresh());
-      const docs = (await vscode.commands.executeCommand('shmInspector.showDetails', a.id)) as vscode.TextDocument[];
-      assert.strictEqual(docs?.length, 1);
+      const docs = present(await vscode.commands.executeCommand<vscode.TextDocument[] | undefined>('shmInspector.showDetails', a.id), 'the details documents');
+      assert.strictEqual(docs.length, 1);
       const text = docs[0].getText();
       assert.ok(text.startsWith(`# Segment ${a.keyHex} (id ${a.id})`), text.slice(0, 80));
       for (const f of ['Owner', 'Creator pid', 'Last change', 'Resident', 'Status']) assert.ok(text.includes(`| ${f} |`), `has ${f}`);
@@ -513,7 +520,8 @@ describe('segments view', function () {
     const a = await makeSegment();
     assert.ok(await provider().refresh());
     const item = provider().getTreeItem(a.id);
-    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const click = present(item.command, 'the row\'s click command');
+    await vscode.commands.executeCommand(click.command, ...((click.arguments ?? []) as unknown[]));
     const tab = await waitFor(() => vscode.window.tabGroups.activeTabGroup.activeTab, 'an editor tab');
     const input = tab.input as vscode.TabInputCustom;
     assert.ok(input instanceof vscode.TabInputCustom, `a custom editor tab (${tab.label})`);
@@ -577,7 +585,7 @@ describe('segments view', function () {
     const crashes: string[] = [];
     const sub = api.agentHost.onDidCrash((e) => crashes.push(e.message));
     try {
-      const pid = (await vscode.commands.executeCommand('shmInspector.restartAgent')) as number;
+      const pid = await vscode.commands.executeCommand<number>('shmInspector.restartAgent');
       assert.ok(pid && pid !== before, `new pid ${pid} (was ${before})`);
       assert.strictEqual(api.agent.pid, pid);
       assert.deepStrictEqual(crashes, []);
