@@ -11,7 +11,7 @@ import type { Handlers } from '../../../src/protocol/rpc';
 import type { WebviewToHost } from '../../../src/protocol/webview';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext as ctx, present, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, REPO, closeAllEditors, expected, handlerContext as ctx, present, sleep, waitFor } from './common';
 
 const SIZE = 256 * 1024;
 
@@ -26,9 +26,24 @@ describe('no footprint (readMode none)', function () {
   before(async () => {
     await present(vscode.extensions.getExtension(EXTENSION_ID), 'the extension').activate();
     provider = await vscode.commands.executeCommand<HexEditorProvider>('shmInspector._hexEditorApi');
-    await config().update('readMode', 'none', vscode.ConfigurationTarget.Global);
+    // This suite may run first, while the workbench is still taking in the extension's
+    // contributions: writing a setting it does not know yet fails, so try again for a while.
+    const set = async (name: string, value: unknown) => {
+      let last: unknown;
+      for (let i = 0; i < 50; i++) {
+        try {
+          await config().update(name, value, vscode.ConfigurationTarget.Global);
+          if (config().get(name) === value) return;
+        } catch (err) {
+          last = err;
+        }
+        await sleep(200);
+      }
+      throw new Error(`could not set shmInspector.hexEditor.${name}: ${String(last)}`);
+    };
+    await set('readMode', 'none');
     // Live refresh would read (and, with nobody holding the segment, attach) in the background.
-    await config().update('liveRefresh', 0, vscode.ConfigurationTarget.Global);
+    await set('liveRefresh', 0);
   });
 
   afterEach(closeAllEditors);
