@@ -12,8 +12,9 @@ import { HexDumper, hexdumpC } from '../../src/cli/hexdump';
 import { humanSize } from '../../src/cli/format';
 import { parseHex, parseKey, parsePerms, parseSize, parseInteger } from '../../src/cli/values';
 import { toSegmentInfo } from '../../src/core/info';
+import type { SegmentInfo } from '../../src/protocol/segment';
 import {
-  CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, nobodyUnavailable, procRow,
+  CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, nobodyUnavailable, present, procRow,
   randomKey, runNode, seededRng, spawnAttacher, testTmpDir, track, waitFor,
 } from './helpers';
 
@@ -130,6 +131,12 @@ function tmpFile(name: string, data?: Buffer): string {
   if (data) fs.writeFileSync(p, data);
   return p;
 }
+
+/** A segment's /proc/sysvipc/shm row, failing the test by name if it is not there. */
+const shmRow = (id: number) => present(procRow(id), `segment ${id} in /proc/sysvipc/shm`);
+
+/** A segment in `ls --json -a` / `info --json`. */
+type SegmentJson = SegmentInfo & { attachmentsComplete: boolean; attachments: { pid: number; readOnly: boolean }[] };
 
 const SEGMENT_FIELDS = ['id', 'key', 'keyHex', 'size', 'mode', 'perms', 'uid', 'user', 'cuid', 'nattch', 'cpid', 'lpid', 'atime', 'dtime', 'ctime', 'rss', 'swap', 'dest', 'locked'];
 
@@ -287,13 +294,13 @@ describe('cli: create', () => {
   test('prints the id; sizes take units; --perms is octal like chmod; --json has every field', async () => {
     for (const [size, bytes] of [['4096', 4096], ['64K', 65536], ['1MiB', 1 << 20], ['0x3000', 0x3000]] as const) {
       await withCli(['--size', size], (id) => {
-        const row = procRow(id)!;
+        const row = shmRow(id);
         assert.equal(row.size, bytes, size);
         assert.equal(row.mode & 0o777, 0o600, 'default perms 0600');
       });
     }
-    await withCli(['--size', '4K', '--perms', '640'], (id) => assert.equal(procRow(id)!.mode & 0o777, 0o640));
-    await withCli(['--size', '4K', '--perms', 'rw-r--r--'], (id) => assert.equal(procRow(id)!.mode & 0o777, 0o644));
+    await withCli(['--size', '4K', '--perms', '640'], (id) => assert.equal(shmRow(id).mode & 0o777, 0o640));
+    await withCli(['--size', '4K', '--perms', 'rw-r--r--'], (id) => assert.equal(shmRow(id).mode & 0o777, 0o644));
 
     const key = randomKey();
     const r = ok(cli(['create', '--size', '8K', '--key', '0x' + key.toString(16), '--perms', '0o604', '--json']));
@@ -323,7 +330,7 @@ describe('cli: create', () => {
   test('--noreserve works; --hugetlb either works or fails with one line', () => {
     const id = mk('--size', '1G', '--noreserve');
     try {
-      assert.equal(procRow(id)!.size, 1 << 30);
+      assert.equal(shmRow(id).size, 1 << 30);
     } finally {
       rmQuiet(id);
     }
@@ -373,20 +380,21 @@ describe('cli: ls and info', () => {
       }
       const text = ok(cli(['ls', '--bytes', '-P'])).stdout.split('\n');
       assert.match(text[0], /^KEY\s+ID\s+PERMS\s+OWNER\s+SIZE\s+NATTCH\s+STATUS\s+CPID\s+LPID\s+CTIME\s+COMMAND$/);
-      const json = JSON.parse(ok(cli(['ls', '--json'])).stdout) as Record<string, any>[];
+      const json = JSON.parse(ok(cli(['ls', '--json'])).stdout) as SegmentJson[];
       for (const id of [a, b, c]) {
-        const i = ipcs.get(id)!;
+        const i = ipcs.get(id);
         assert.ok(i, `ipcs lists ${id}`);
         // ipcs: key shmid owner perms bytes nattch [status]
-        const row = text.find((l) => l.split(/\s+/)[1] === String(id))!.split(/\s+/);
-        assert.ok(row, `ls lists ${id}`);
+        const line = text.find((l) => l.split(/\s+/)[1] === String(id));
+        assert.ok(line, `ls lists ${id}`);
+        const row = line.split(/\s+/);
         assert.equal(row[0], i[0], 'key');
         assert.equal(row[3], i[2], 'owner');
         assert.equal(parseInt(row[2], 8), parseInt(i[3], 8), 'perms');
         assert.equal(row[4], i[4], 'bytes');
         assert.equal(row[5], i[5], 'nattch');
         assert.equal(row[6] === '-' ? '' : row[6], i[6] ?? '', 'status');
-        const j = json.find((s) => s.id === id)!;
+        const j = present(json.find((s) => s.id === id), `ls --json lists ${id}`);
         assert.equal(j.keyHex, i[0]);
         assert.equal(j.size, Number(i[4]));
         assert.equal(j.nattch, Number(i[5]));
@@ -394,8 +402,8 @@ describe('cli: ls and info', () => {
         assert.equal(j.mode & 0o777, parseInt(i[3], 8));
         for (const f of SEGMENT_FIELDS) assert.ok(f in j, `ls --json field ${f}`);
       }
-      assert.equal(json.find((s) => s.id === c)!.dest, true);
-      assert.equal(json.find((s) => s.id === a)!.key, key);
+      assert.equal(json.find((s) => s.id === c)?.dest, true);
+      assert.equal(json.find((s) => s.id === a)?.key, key);
     } finally {
       await att.end();
       for (const id of [a, b, c]) rmQuiet(id);
@@ -429,7 +437,7 @@ describe('cli: ls and info', () => {
       const lsipc = new Map(execFileSync('lsipc', ['-m', '-r', '--noheadings', '-o', 'ID,SIZE'], { encoding: 'utf8' })
         .trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([i, s]) => [Number(i), s]));
       const rows = ok(cli(['ls'])).stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/));
-      for (const id of ids) assert.equal(rows.find((r) => r[1] === String(id))![4], lsipc.get(id), `size of ${id}`);
+      for (const id of ids) assert.equal(present(rows.find((r) => r[1] === String(id)), `ls lists ${id}`)[4], lsipc.get(id), `size of ${id}`);
 
       const order = (args: string[]) => (JSON.parse(ok(cli(['ls', '--json', ...args])).stdout) as { id: number }[]).map((s) => s.id).filter((i) => ids.includes(i));
       assert.deepEqual(order(['--sort', 'size']), ids);
@@ -447,9 +455,9 @@ describe('cli: ls and info', () => {
 
       const withAtt = ok(cli(['ls', '--attachments'])).stdout.split('\n');
       assert.match(withAtt[0], /\bATTACHED\b/);
-      const row = withAtt.find((l) => l.split(/\s+/)[1] === String(ids[0]))!;
+      const row = present(withAtt.find((l) => l.split(/\s+/)[1] === String(ids[0])), `ls --attachments lists ${ids[0]}`);
       assert.ok(row.split(/\s+/).includes(String(att.pid)), row);
-      const j = (JSON.parse(ok(cli(['ls', '--json', '-a'])).stdout) as { id: number; attachments: { pid: number; readOnly: boolean }[] }[]).find((s) => s.id === ids[0])!;
+      const j = present((JSON.parse(ok(cli(['ls', '--json', '-a'])).stdout) as SegmentJson[]).find((s) => s.id === ids[0]), `ls --json -a lists ${ids[0]}`);
       assert.deepEqual(j.attachments.map((x) => [x.pid, x.readOnly]), [[att.pid, true]]);
     } finally {
       await att.end();
@@ -474,12 +482,12 @@ describe('cli: ls and info', () => {
         assert.match(t, new RegExp(`^\\s+${rw.pid}\\s+rw\\s+0x${rw.address}\\s+\\S+$`, 'm'));
         assert.match(t, new RegExp(`^\\s+${ro.pid}\\s+ro\\s`, 'm'));
         assert.doesNotMatch(t, /visible/);
-        const j = JSON.parse(ok(cli(['info', '--key', '0x' + key.toString(16), '--json'])).stdout) as Record<string, any>;
+        const j = JSON.parse(ok(cli(['info', '--key', '0x' + key.toString(16), '--json'])).stdout) as SegmentJson;
         for (const f of SEGMENT_FIELDS) assert.ok(f in j, `info --json field ${f}`);
         assert.equal(j.id, id);
         assert.equal(j.nattch, 2);
         assert.equal(j.attachmentsComplete, true);
-        assert.deepEqual(j.attachments.map((a: any) => [a.pid, a.readOnly]).sort(), [[rw.pid, false], [ro.pid, true]].sort());
+        assert.deepEqual(j.attachments.map((a) => [a.pid, a.readOnly]).sort(), [[rw.pid, false], [ro.pid, true]].sort());
         assert.ok(j.atime > 0, 'attach time set');
       } finally {
         await rw.end();
@@ -490,7 +498,7 @@ describe('cli: ls and info', () => {
 
   test('info as another user: "N of M attachments visible"; ls --mine hides root\'s', async (t) => {
     const why = await nobodyUnavailable();
-    if (why) return t.skip(why);
+    if (why) { t.skip(why); return; }
     await withCli(['--size', '4K', '--perms', '644'], async (id) => {
       const att = await spawnAttacher(id);
       try {
@@ -532,7 +540,7 @@ describe('cli: ls and info', () => {
     assert.ok(j.usedIds >= 0);
     const t = ok(cli(['limits'])).stdout;
     assert.match(t, /^Max segment size \(SHMMAX\):\s+\S+ \((\d+) bytes\)$/m);
-    const exact = /SHMMAX\):\s+\S+ \((\d+) bytes\)/.exec(t)![1];
+    const exact = present(/SHMMAX\):\s+\S+ \((\d+) bytes\)/.exec(t), 'SHMMAX in bytes')[1];
     assert.equal(exact, fs.readFileSync('/proc/sys/kernel/shmmax', 'utf8').trim(), 'exact even above 2^53');
     assert.match(t, /^Max segments \(SHMMNI\):\s+\d+$/m);
   });
@@ -729,7 +737,7 @@ describe('cli: rm', () => {
 
       att = await spawnAttacher(d);
       assert.match(ok(cli(['rm', String(d)])).stdout, /marked for removal; deferred: 1 still attached/);
-      assert.equal(procRow(d)!.mode & 0o1000, 0o1000, 'SHM_DEST set');
+      assert.equal(shmRow(d).mode & 0o1000, 0o1000, 'SHM_DEST set');
       await att.end();
       await waitFor(() => !exists(d), `segment ${d} to go at its last detach`);
     } finally {
@@ -738,7 +746,7 @@ describe('cli: rm', () => {
     }
   });
 
-  test('a failing id does not stop the others; exit 1', async () => {
+  test('a failing id does not stop the others; exit 1', () => {
     const a = mk('--size', '4K');
     try {
       const r = cli(['rm', '2147483646', String(a)]);
@@ -754,7 +762,7 @@ describe('cli: rm', () => {
   test('refuses a segment that is not the one expected (id reuse guard): exit 1, ECHANGED, nothing removed', async () => {
     const key = randomKey();
     await withCli(['--size', '8K', '--key', String(key)], (id) => {
-      const row = procRow(id)!;
+      const row = shmRow(id);
       fails(cli(['rm', String(id), '--expect-key', String((key + 1) >>> 0)]), 1, /ECHANGED|now names another segment/);
       fails(cli(['rm', String(id), '--expect-cpid', String(row.cpid + 1)]), 1, /now names another segment/);
       fails(cli(['rm', String(id), '--expect-size', '4K']), 1, /now names another segment/);
@@ -788,7 +796,7 @@ describe('cli: rm', () => {
       assert.match(r.stdout, new RegExp(`^removed segment ${stale} \\(key 0x00000000, 4K, creator \\d+\\)\n$`));
       assert.ok(!exists(stale));
       assert.ok(exists(attached) && exists(live.id));
-      const j = JSON.parse(ok(cli(['rm', '--stale', String(attached), '--json'])).stdout);
+      const j = JSON.parse(ok(cli(['rm', '--stale', String(attached), '--json'])).stdout) as unknown;
       assert.deepEqual(j, []);
     } finally {
       await att.end();
@@ -798,10 +806,10 @@ describe('cli: rm', () => {
     }
   });
 
-  test('--stale over the whole host, in a private IPC namespace', async (t) => {
-    if (process.getuid?.() !== 0 || !haveCommand('unshare')) return t.skip('needs root and unshare');
+  test('--stale over the whole host, in a private IPC namespace', (t) => {
+    if (process.getuid?.() !== 0 || !haveCommand('unshare')) { t.skip('needs root and unshare'); return; }
     const probe = spawnSync('unshare', ['--ipc', 'true']);
-    if (probe.status !== 0) return t.skip(`unshare --ipc refused: ${probe.stderr.toString().trim()}`);
+    if (probe.status !== 0) { t.skip(`unshare --ipc refused: ${probe.stderr.toString().trim()}`); return; }
     const script = `
 const { execFileSync, spawn } = require('child_process');
 const core = require(${JSON.stringify(CORE_JS)});
@@ -825,7 +833,9 @@ const cli = (...a) => execFileSync(process.execPath, [${JSON.stringify(CLI)}, ..
 `;
     const r = spawnSync('unshare', ['--ipc', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
-    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as {
+      stale: number; stale2: number; attached: number; live: number; before: number[]; dry: string; out: string; after: number[];
+    };
     assert.deepEqual([...res.before].sort(), [res.stale, res.stale2, res.attached, res.live].sort());
     assert.equal(res.dry.trim().split('\n').length, 2);
     assert.match(res.dry, new RegExp(`would remove segment ${res.stale} `));
@@ -844,26 +854,26 @@ describe('cli: rm --stale and other users', () => {
     assert.equal(r.code, 0, r.stderr);
     const { id, key, cpid } = r.result as { id: number; key: number; cpid: number };
     track(id, { id, key, cpid, size });
-    const row = procRow(id)!;
+    const row = shmRow(id);
     assert.deepEqual([row.uid, row.cuid], [NOBODY.uid, NOBODY.uid]);
     return id;
   }
 
   test("removes only the caller's own stale segments unless --all-users; says what it left and lists what it removed", async (t) => {
     const why = await nobodyUnavailable();
-    if (why) return t.skip(why);
+    if (why) { t.skip(why); return; }
     const theirs = await nobodysStale(4096);
     const mine1 = mk('--size', '4K');
     const mine2 = mk('--size', '8K');
     const ids = [theirs, mine1, mine2].map(String); // only these: never sweep the host's other segments
     try {
       const dry = ok(cli(['rm', '--stale', '--dry-run', ...ids]));
-      assert.equal(dry.stdout, `would remove segment ${mine1} (key 0x00000000, 4K, creator ${procRow(mine1)!.cpid})\n` +
-        `would remove segment ${mine2} (key 0x00000000, 8K, creator ${procRow(mine2)!.cpid})\n`);
+      assert.equal(dry.stdout, `would remove segment ${mine1} (key 0x00000000, 4K, creator ${shmRow(mine1).cpid})\n` +
+        `would remove segment ${mine2} (key 0x00000000, 8K, creator ${shmRow(mine2).cpid})\n`);
       assert.equal(dry.stderr, "shm-inspector: skipped 1 other user's stale segment: --all-users includes them\n");
       const j = JSON.parse(ok(cli(['rm', '--stale', '--dry-run', '--json', ...ids])).stdout) as { id: number; action: string; reason?: string }[];
       assert.deepEqual(j.map((x) => [x.id, x.action]), [[mine1, 'would-remove'], [mine2, 'would-remove'], [theirs, 'skipped']]);
-      assert.match(j[2].reason!, /^owned by uid 65534 \(creator uid 65534\), not yours: --all-users includes it$/);
+      assert.match(j[2].reason ?? '', /^owned by uid 65534 \(creator uid 65534\), not yours: --all-users includes it$/);
       assert.ok(exists(theirs) && exists(mine1) && exists(mine2), 'a dry run removes nothing');
 
       // --mine is the default, still accepted; each removed segment is listed.
@@ -891,7 +901,7 @@ describe('cli: rm --stale and other users', () => {
 
   test('nobody running rm --stale leaves root\'s stale segments and says so', async (t) => {
     const why = await nobodyUnavailable();
-    if (why) return t.skip(why);
+    if (why) { t.skip(why); return; }
     const roots = mk('--size', '4K', '--perms', '666');
     try {
       const r = ok(cli(['rm', '--stale', String(roots)], { user: NOBODY }));
@@ -925,7 +935,7 @@ describe('cli: a creator in another PID namespace', () => {
   // sweep every segment without touching anyone else's.
   test('ls/info say the creator is not visible, never stale; rm --stale (and --dry-run) skip them and say so', (t) => {
     const why = namespacesRefused();
-    if (why) return t.skip(why);
+    if (why) { t.skip(why); return; }
     const script = `
 const { spawnSync } = require('child_process');
 const core = require(${JSON.stringify(CORE_JS)});
@@ -956,7 +966,11 @@ console.log(JSON.stringify(out));
 `;
     const r = spawnSync('unshare', ['--ipc', process.execPath, '-e', script], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
-    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    interface Run { code: number | null; stdout: string; stderr: string }
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as {
+      pid: number; used: number; fresh: number; outside: SegmentInfo[]; after: number[];
+      ls: Run; lsText: Run; info: Run; infoText: Run; infoFresh: Run; dry: Run; dryJson: Run; real: Run; rmById: Run;
+    };
     const both = [res.used, res.fresh].sort((a: number, b: number) => a - b);
 
     // From where it was made: the creator is visible and running.
@@ -965,14 +979,15 @@ console.log(JSON.stringify(out));
     assert.equal(res.ls.code, 0, res.ls.stderr);
     const ls = JSON.parse(res.ls.stdout) as Record<string, unknown>[];
     assert.deepEqual(ls.map((s) => s.id).sort(), both);
-    for (const s of ls) assert.deepEqual([s.cpid, s.creatorVisible, s.stale, s.creatorAlive], [0, false, false, false], `ls --json ${s.id}`);
+    for (const s of ls) assert.deepEqual([s.cpid, s.creatorVisible, s.stale, s.creatorAlive], [0, false, false, false], `ls --json ${String(s.id)}`);
 
-    const rows = res.lsText.stdout.split('\n') as string[];
-    const row = (id: number) => rows.find((l) => l.split(/\s+/)[1] === String(id))!.split(/\s+/);
+    const rows = res.lsText.stdout.split('\n');
+    const line = (id: number) => present(rows.find((l) => l.split(/\s+/)[1] === String(id)), `ls lists ${id}`);
+    const row = (id: number) => line(id).split(/\s+/);
     const [cpidCol, lpidCol] = ['CPID', 'LPID'].map((h) => rows[0].split(/\s+/).indexOf(h));
     assert.deepEqual([row(res.used)[cpidCol], row(res.used)[lpidCol]], ['?', '?'], 'attached before by a pid we cannot see');
     assert.deepEqual([row(res.fresh)[cpidCol], row(res.fresh)[lpidCol]], ['?', '0'], 'never attached');
-    assert.match(rows.find((l) => l.split(/\s+/)[1] === String(res.used))!, /\(not visible from this PID namespace\)$/);
+    assert.match(line(res.used), /\(not visible from this PID namespace\)$/);
 
     const info = JSON.parse(res.info.stdout) as Record<string, unknown>;
     assert.deepEqual([info.cpid, info.creatorVisible, info.stale, info.lpid], [0, false, false, 0]);
@@ -1007,9 +1022,9 @@ describe('cli: memory the kernel cannot supply', () => {
   // memcpy. The CLI goes through /proc/self/mem, so it gets EIO and says so in one line.
   test('read, write, search and dump of an unbacked huge-page segment fail with a message, not a bus error, and dump leaves no file', (t) => {
     const free = /HugePages_Free:\s+(\d+)/.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1];
-    if (free !== '0') return t.skip(`needs an empty huge page pool (HugePages_Free is ${free ?? 'unknown'})`);
+    if (free !== '0') { t.skip(`needs an empty huge page pool (HugePages_Free is ${free ?? 'unknown'})`); return; }
     const made = cli(['create', '--size', '2M', '--hugetlb', '--noreserve']);
-    if (made.code !== 0) return t.skip(`this kernel refuses SHM_HUGETLB|SHM_NORESERVE: ${made.stderr.trim()}`);
+    if (made.code !== 0) { t.skip(`this kernel refuses SHM_HUGETLB|SHM_NORESERVE: ${made.stderr.trim()}`); return; }
     const id = Number(made.stdout.trim());
     track(id, Segment.open(id).identity());
     try {
@@ -1104,12 +1119,12 @@ describe('cli: search, dump, load', () => {
 
       // The disk fills up half way (a 1 MiB tmpfs in a private mount namespace): the old way had
       // truncated the file, then removed it.
-      if (process.getuid?.() !== 0 || !haveCommand('unshare')) return t.skip('the disk-full case needs root and unshare --mount');
+      if (process.getuid?.() !== 0 || !haveCommand('unshare')) { t.skip('the disk-full case needs root and unshare --mount'); return; }
       const dir = fs.mkdtempSync(path.join(testTmpDir(), 'full-'));
       const r = spawnSync('unshare', ['--mount', 'sh', '-c',
         'mount -t tmpfs -o size=1m shm-inspector-test "$1" || exit 99; printf "known content\\n" > "$1/f"; ' +
         '"$2" "$3" dump "$4" "$1/f"; echo "exit $?"; cat "$1/f"; ls -A "$1"', 'sh', dir, process.execPath, CLI, String(id)], { encoding: 'utf8', timeout: 60_000 });
-      if (r.status === 99) return t.skip(`cannot mount a tmpfs in a private mount namespace: ${r.stderr.trim()}`);
+      if (r.status === 99) { t.skip(`cannot mount a tmpfs in a private mount namespace: ${r.stderr.trim()}`); return; }
       assert.equal(r.stdout, `exit 1\n${known}f\n`, r.stderr);
       assert.match(r.stderr, /^shm-inspector: .*ENOSPC.*\n$/);
 
