@@ -42,6 +42,9 @@ export const QUIET_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'git.enabled': false,
   'security.workspace.trust.enabled': false,
+  // VS Code in a browser saves dirty editors after a second by default: for a live segment that
+  // means writing it. Tests save explicitly, and the demo should not write behind the user's back.
+  'files.autoSave': 'off',
 };
 
 export const CHROMIUM_ARGS = [
