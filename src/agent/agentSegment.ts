@@ -66,7 +66,7 @@ export class AgentSegment {
    * now, after an agent restart, rather than at the next read.
    */
   async refreshVia(): Promise<ReadVia> {
-    if (this.footprint === 'attach') return this.withHandle(async () => this.lastVia);
+    if (this.footprint === 'attach') return this.withHandle(() => Promise.resolve(this.lastVia));
     this.lastVia = await this.withHandle((handle) => this.client.request('via', { handle }));
     return this.lastVia;
   }

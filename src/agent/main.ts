@@ -26,7 +26,10 @@ const handlers = createHandlers(open);
 // Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
 const pipe = serveBytePipe(process.env, handlers);
 const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
-  (m: RpcMessage) => { process.send!(m); },
+  (m: RpcMessage) => {
+    if (!process.send) throw new Error('the agent has no IPC channel to the host'); // checked at start too
+    process.send(m);
+  },
   { ...handlers, ping: async () => ({ pid: process.pid, pipe: await pipe }), ...testHandlers(process.env) },
 );
 
