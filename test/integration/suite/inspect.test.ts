@@ -13,14 +13,14 @@ import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/agent/client';
 import type { SegmentInfo } from '../../../src/protocol/segment';
 import type { Handlers } from '../../../src/protocol/rpc';
-import type { DiffView, HexSettings, HostToWebviewEvents, WebviewToHost } from '../../../src/protocol/webview';
+import type { DiffView, HostToWebviewEvents, WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { InspectPrompts } from '../../../src/extension/hexEditor/inspectPrompts';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/webviewHost';
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';
 import { segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, present, sleep, waitFor } from './common';
 
 const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 const SIZE = 64 * 1024;
@@ -32,12 +32,13 @@ const ctx = handlerContext;
 
 describe('live inspection', function () {
   this.timeout(90_000);
-  let other: AgentClient; // "another process": this test's own agent
+  // "Another process": this test's own agent (it starts at the first request).
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
   let provider: HexEditorProvider;
   const children = new Set<ChildProcess>();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-test-'));
 
-  let segs: OtherSegments;
+  const segs = new OtherSegments(other);
   const makeSegment = (size = SIZE, fill = true) => segs.make({ size, fill });
   const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) => segs.write(info, offset, data);
   const otherRead = (info: SegmentInfo, offset: number, length: number) => segs.read(info, offset, length);
@@ -50,7 +51,7 @@ describe('live inspection', function () {
     await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR, options.beside ? vscode.ViewColumn.Beside : undefined);
     const doc = await waitFor(() => provider.documentFor(uri), `the document of ${uri.toString()}`);
     const host = await waitFor(() => provider.editorsOf(doc).find((x) => !before.has(x)), 'the new editor');
-    return { uri, doc, h: provider.handlersFor(uri)!, host };
+    return { uri, doc, h: present(provider.handlersFor(uri), 'the editor\'s handlers'), host };
   }
 
   /** Events posted to a webview from now on. */
@@ -60,7 +61,7 @@ describe('live inspection', function () {
     return {
       events,
       of: <K extends keyof HostToWebviewEvents>(name: K) => events.filter((e) => e.name === name).map((e) => e.payload as HostToWebviewEvents[K]),
-      dispose: () => sub.dispose(),
+      dispose: () => { sub.dispose(); },
     };
   }
 
@@ -68,7 +69,7 @@ describe('live inspection', function () {
   function script(answers: Partial<InspectPrompts>): { infos: string[]; errors: string[]; restore(): void } {
     const infos: string[] = [];
     const errors: string[] = [];
-    const unexpected = (what: string) => async () => { throw new Error(`unexpected question: ${what}`); };
+    const unexpected = (what: string) => () => Promise.reject(new Error(`unexpected question: ${what}`));
     const base: InspectPrompts = {
       saveTarget: unexpected('save dialog'),
       openSource: unexpected('open dialog'),
@@ -78,7 +79,7 @@ describe('live inspection', function () {
       snapshots: unexpected('snapshots pick'),
       bookmarks: unexpected('bookmark pick'),
       confirm: unexpected('confirmation'),
-      info: async (m) => { infos.push(m); return undefined; },
+      info: (m) => { infos.push(m); return Promise.resolve(undefined); },
       error: (m) => { errors.push(m); },
     };
     const original = provider.inspection.prompts;
@@ -87,7 +88,7 @@ describe('live inspection', function () {
   }
 
   /** Answers for text questions, in order. */
-  const texts = (...values: (string | undefined)[]) => async () => values.shift();
+  const texts = (...values: (string | undefined)[]) => () => Promise.resolve(values.shift());
 
   const tabDirty = (dirty: boolean) =>
     waitFor(() => vscode.window.tabGroups.activeTabGroup.activeTab?.isDirty === dirty, `the tab to be ${dirty ? 'dirty' : 'clean'}`);
@@ -105,7 +106,7 @@ describe('live inspection', function () {
     ].join('\n'));
     const child = spawn(process.execPath, [script, String(info.id)], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr?.on('data', (d) => { stderr += String(d); });
+    child.stderr.on('data', (d) => { stderr += String(d); });
     child.on('exit', (code) => { if (code) console.log(`counter child exited ${code}: ${stderr}`); });
     children.add(child);
     return child;
@@ -126,11 +127,10 @@ describe('live inspection', function () {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} not found`);
     await ext.activate();
-    provider = (await vscode.commands.executeCommand('shmInspector._hexEditorApi')) as HexEditorProvider;
-    assert.ok(provider?.inspection, 'the hex editor test API has the inspection');
+    const api = await vscode.commands.executeCommand<HexEditorProvider | undefined>('shmInspector._hexEditorApi');
+    assert.ok(api?.inspection, 'the hex editor test API has the inspection');
+    provider = api;
     assert.ok(fs.existsSync(CORE_JS), `${CORE_JS} is missing (npm run compile)`);
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
-    segs = new OtherSegments(other);
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
@@ -142,13 +142,14 @@ describe('live inspection', function () {
     for (const c of [...children]) await stopChild(c);
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     // Snapshots and bookmarks of our segments, then the segments.
-    const store = provider?.inspection.snapshotStore;
-    for (const info of segs?.made ?? []) {
-      for (const m of store?.listAll().filter((x) => x.id === info.id && x.cpid === info.cpid) ?? []) store!.remove(m);
+    // (Segments are made only after before() has set provider.)
+    for (const info of segs.made) {
+      const store = provider.inspection.snapshotStore;
+      for (const m of store.listAll().filter((x) => x.id === info.id && x.cpid === info.cpid)) store.remove(m);
       const ref = { id: info.id, key: info.key, keyHex: info.keyHex, cpid: info.cpid };
-      for (const b of provider?.inspection.bookmarkStore.list(ref) ?? []) await provider.inspection.bookmarkStore.remove(ref, b.name);
+      for (const b of provider.inspection.bookmarkStore.list(ref)) await provider.inspection.bookmarkStore.remove(ref, b.name);
     }
-    await segs?.destroyAll();
+    await segs.destroyAll();
     other.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -159,7 +160,7 @@ describe('live inspection', function () {
     const counter = startCounter(info, 0);
     const saves = provider.prompts;
     const asked: string[] = [];
-    provider.prompts = { conflict: async (_d, _c, t) => { asked.push(t.message); return undefined; }, saveGone: async (_d, m) => { asked.push(m); } };
+    provider.prompts = { conflict: (_d, _c, t) => { asked.push(t.message); return Promise.resolve(undefined); }, saveGone: (_d, m) => { asked.push(m); return Promise.resolve(); } };
     try {
       const { doc, h, host } = await open(info);
       const count = async () => (await h.read({ offset: 0, length: 4 }, ctx)).data;
@@ -269,7 +270,7 @@ describe('live inspection', function () {
     await otherWrite(info, 0x1010, new Uint8Array([0x5a])); // another process, after opening: exported as it is now
     const target = path.join(tmp, 'range.bin');
     fs.writeFileSync(target, 'old contents'); // overwritten
-    const s = script({ saveTarget: async (title, def) => { assert.match(title, /0xff0–0x10ef/); assert.match(def.path, /-0xff0-256\.bin$/); return vscode.Uri.file(target); } });
+    const s = script({ saveTarget: (title, def) => { assert.match(title, /0xff0–0x10ef/); assert.match(def.path, /-0xff0-256\.bin$/); return Promise.resolve(vscode.Uri.file(target)); } });
     try {
       const r = await h.exportRange({ offset: 0x0ff0, length: 0x100 }, ctx);
       assert.deepStrictEqual(r, { path: target, bytes: 0x100 });
@@ -291,7 +292,7 @@ describe('live inspection', function () {
     }
 
     // Cancelled in the save dialog: null; cancelled from the webview (its signal): null, no file.
-    const c = script({ saveTarget: async () => undefined });
+    const c = script({ saveTarget: () => Promise.resolve(undefined) });
     try {
       assert.strictEqual(await h.exportRange({ offset: 0, length: 16 }, ctx), null);
     } finally {
@@ -302,7 +303,7 @@ describe('live inspection', function () {
     const cancelled = path.join(tmp, 'cancelled.bin');
     const aborted = new AbortController();
     aborted.abort();
-    const d = script({ saveTarget: async () => vscode.Uri.file(cancelled) });
+    const d = script({ saveTarget: () => Promise.resolve(vscode.Uri.file(cancelled)) });
     try {
       assert.strictEqual(await second.h.exportRange({ offset: 0, length: 16 * MiB }, { ...ctx, signal: aborted.signal }), null);
       await sleep(300); // the agent notices the cancel between chunks and removes its file
@@ -315,7 +316,7 @@ describe('live inspection', function () {
 
     // The palette's Export Selection… with a range argument (the whole segment).
     const whole = path.join(tmp, 'whole.bin');
-    const w = script({ saveTarget: async (_t, def) => { assert.match(def.path, /shm-0x[0-9a-f]{8}-\d+\.bin$/); return vscode.Uri.file(whole); } });
+    const w = script({ saveTarget: (_t, def) => { assert.match(def.path, /shm-0x[0-9a-f]{8}-\d+\.bin$/); return Promise.resolve(vscode.Uri.file(whole)); } });
     try {
       await vscode.commands.executeCommand('vscode.openWith', segmentUri(info), HEX_EDITOR);
       await waitFor(() => provider.activeEditor()?.doc === doc, 'the first editor to be active');
@@ -337,7 +338,7 @@ describe('live inspection', function () {
     for (let i = 0; i < data.length; i++) data[i] = (i * 13 + 1) & 0xff;
     const file = path.join(tmp, 'import.bin');
     fs.writeFileSync(file, data);
-    const s = script({ openSource: async () => vscode.Uri.file(file) });
+    const s = script({ openSource: () => Promise.resolve(vscode.Uri.file(file)) });
     try {
       const r = await h.importFile({ offset: 0x2000 }, ctx);
       assert.deepStrictEqual(r, { path: file, bytes: 3000 });
@@ -365,7 +366,7 @@ describe('live inspection', function () {
     // Through the palette at an offset argument.
     const small = path.join(tmp, 'small.bin');
     fs.writeFileSync(small, Buffer.from([9, 8, 7]));
-    const p = script({ openSource: async () => vscode.Uri.file(small) });
+    const p = script({ openSource: () => Promise.resolve(vscode.Uri.file(small)) });
     try {
       assert.deepStrictEqual(await vscode.commands.executeCommand('shmInspector.importFile', 5), { path: small, bytes: 3 });
       assert.deepStrictEqual([...(await h.read({ offset: 4, length: 5 }, ctx)).data], [expected(4), 9, 8, 7, expected(8)]);
@@ -390,7 +391,7 @@ describe('live inspection', function () {
     const { uri, doc, h, host } = await open(info);
     const events = record(host);
     let colours = 0;
-    const s = script({ text: texts('header', 'counter'), color: async (_t, suggestion) => (colours++ === 0 ? 'blue' : suggestion) });
+    const s = script({ text: texts('header', 'counter'), color: (_t, suggestion) => Promise.resolve(colours++ === 0 ? 'blue' : suggestion) });
     try {
       const b = await h.addBookmark({ offset: 0, length: 16 }, ctx);
       assert.deepStrictEqual(b, { name: 'header', offset: 0, length: 16, color: 'blue' });
@@ -423,7 +424,7 @@ describe('live inspection', function () {
         .catch(async () => host.selection());
       const want = sel.length > 0 ? { offset: sel.offset, length: sel.length } : { offset: sel.cursor, length: 1 };
       assert.strictEqual(want.offset, 0x80, `the webview moved to 0x80 (selection ${JSON.stringify(sel)})`);
-      const t2 = script({ text: texts('selected'), color: async (_t, suggestion) => suggestion });
+      const t2 = script({ text: texts('selected'), color: (_t, suggestion) => Promise.resolve(suggestion) });
       try {
         const viaSelection = await vscode.commands.executeCommand('shmInspector.addBookmark');
         assert.deepStrictEqual(viaSelection, { name: 'selected', ...want, color: 'orange' }, 'red and blue are taken: orange is suggested');
@@ -451,7 +452,7 @@ describe('live inspection', function () {
     assert.deepStrictEqual(sent.bookmarks.map((x) => x.name), ['header', 'counter', 'selected']);
 
     const events2 = record(again.host);
-    const r = script({ bookmarks: async (_t, items, many) => { assert.strictEqual(many, true); return items; } });
+    const r = script({ bookmarks: (_t, items, many) => { assert.strictEqual(many, true); return Promise.resolve(items); } });
     try {
       await again.h.removeBookmark({ name: 'counter' }, ctx);
       await assert.rejects(Promise.resolve(again.h.removeBookmark({ name: 'counter' }, ctx)), /no bookmark named 'counter'/);
@@ -491,13 +492,13 @@ describe('live inspection', function () {
     await otherWrite(info, SIZE - 1, new Uint8Array([expected(SIZE - 1) ^ 0x80]));
     await otherWrite(info, 0x40, new Uint8Array([expected(0x40)])); // written, but unchanged: not a difference
 
-    const c = script({ snapshot: async (_t, _p, items, size) => { assert.strictEqual(size, SIZE); return items[0]; } });
+    const c = script({ snapshot: (_t, _p, items, size) => { assert.strictEqual(size, SIZE); return Promise.resolve(items[0]); } });
     try {
       assert.strictEqual(await h.compareWithSnapshot({}, ctx), null);
       const want = [{ offset: 0x10, length: 2 }, { offset: 0x3000, length: 1 }, { offset: SIZE - 1, length: 1 }];
       const diffs = events.of('diff');
       assert.strictEqual(diffs.length, 1);
-      const d = diffs[0].diff!;
+      const d = present(diffs[0].diff, 'the diff event\'s diff');
       assert.deepStrictEqual(d.ranges, want);
       assert.strictEqual(d.bytes, 4);
       assert.strictEqual(d.truncated, false);
@@ -513,7 +514,7 @@ describe('live inspection', function () {
       assert.ok(Array.isArray(got.bookmarks));
 
       // Compare through the palette with the snapshot's name: the same result.
-      const again = (await vscode.commands.executeCommand('shmInspector.compareWithSnapshot', snap.name)) as DiffView;
+      const again = await vscode.commands.executeCommand<DiffView>('shmInspector.compareWithSnapshot', snap.name);
       assert.deepStrictEqual(again.ranges, want);
 
       await h.clearDiff({}, ctx);
@@ -531,10 +532,10 @@ describe('live inspection', function () {
     const s = script({ text: texts('A', 'B') });
     let a, b;
     try {
-      a = await vscode.commands.executeCommand('shmInspector.takeSnapshot') as { name: string } | null;
+      a = await vscode.commands.executeCommand<{ name: string } | null>('shmInspector.takeSnapshot');
       await otherWrite(info, 0x100, new Uint8Array([expected(0x100) ^ 0xff]));
       await otherWrite(info, 0x8000, new Uint8Array([expected(0x8000) ^ 1, expected(0x8001) ^ 1, expected(0x8002) ^ 1]));
-      b = await vscode.commands.executeCommand('shmInspector.takeSnapshot') as { name: string } | null;
+      b = await vscode.commands.executeCommand<{ name: string } | null>('shmInspector.takeSnapshot');
       await otherWrite(info, 0x9000, new Uint8Array([expected(0x9000) ^ 1])); // after B: live only, not in A vs B
     } finally {
       s.restore();
@@ -547,15 +548,15 @@ describe('live inspection', function () {
     const picks: string[] = [];
     const c = script({
       // Picked newest first (B, then A): the comparison still reads from the older to the newer.
-      snapshot: async (title, _p, items) => { picks.push(`${title}: ${items.map((m) => m.label).join(',')}`); return items[0]; },
-      info: async (m, ...actions) => {
-        if (actions.includes('Open as Text Report')) { reportAsked = true; c.infos.push(m); return 'Open as Text Report'; }
+      snapshot: (title, _p, items) => { picks.push(`${title}: ${items.map((m) => m.label).join(',')}`); return Promise.resolve(items[0]); },
+      info: (m, ...actions) => {
+        if (actions.includes('Open as Text Report')) { reportAsked = true; c.infos.push(m); return Promise.resolve('Open as Text Report'); }
         c.infos.push(m);
-        return undefined;
+        return Promise.resolve(undefined);
       },
     });
     try {
-      const d = (await vscode.commands.executeCommand('shmInspector.compareSnapshots')) as DiffView;
+      const d = await vscode.commands.executeCommand<DiffView>('shmInspector.compareSnapshots');
       assert.strictEqual(picks[0], 'Compare Two Snapshots (1 of 2): B,A');
       assert.match(picks[1], /^Compare Two Snapshots \(2 of 2\): with snapshot 'B' \(\d\d:\d\d:\d\d\): A$/);
       assert.deepStrictEqual(d.ranges, [{ offset: 0x100, length: 1 }, { offset: 0x8000, length: 3 }]);
@@ -575,8 +576,8 @@ describe('live inspection', function () {
     // Delete Snapshots…: this segment's are offered first; confirmed; the files are gone.
     const files = snapshotsOf(doc).map((m) => m.file);
     const del = script({
-      snapshots: async (_t, current) => current,
-      confirm: async (m, _d, action) => { assert.match(m, /Delete 2 snapshots/); assert.strictEqual(action, 'Delete'); return true; },
+      snapshots: (_t, current) => Promise.resolve(current),
+      confirm: (m, _d, action) => { assert.match(m, /Delete 2 snapshots/); assert.strictEqual(action, 'Delete'); return Promise.resolve(true); },
     });
     try {
       assert.strictEqual(await vscode.commands.executeCommand('shmInspector.deleteSnapshots'), 2);
@@ -624,7 +625,7 @@ describe('live inspection', function () {
     } finally {
       events.dispose();
     }
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+    const pkg = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`).packageJSON as {
       contributes: { commands: { command: string; category: string }[]; menus: { commandPalette: { command: string; when: string }[] }; keybindings: { command: string; key: string; when: string }[] };
     };
     const ids = ['find', 'findNext', 'findPrevious', 'nextDifference', 'previousDifference', 'copyAs', 'takeSnapshot', 'compareWithSnapshot', 'compareSnapshots',
@@ -655,8 +656,8 @@ describe('live inspection', function () {
       await config.update('inspector', 'hover', vscode.ConfigurationTarget.Global);
       await config.update('liveRefresh', 0, vscode.ConfigurationTarget.Global);
       const sent = await waitFor(() => {
-        const st = host.lastPosted('settings') as HexSettings | undefined;
-        return st && st.littleEndian === false && st.inspector === 'hover' && st.liveRefreshMs === 0 ? st : undefined;
+        const st = host.lastPosted('settings');
+        return st && !st.littleEndian && st.inspector === 'hover' && st.liveRefreshMs === 0 ? st : undefined;
       }, 'the settings event');
       assert.strictEqual(sent.littleEndian, false);
       const r = await h.ready({}, ctx);
