@@ -205,7 +205,7 @@ export class AgentClient {
     return { dispose: () => this.exitListeners.delete(listener) };
   }
 
-  request<K extends keyof ClientMethods & string>(method: K, params: ClientMethods[K]['params'], opts?: RequestOptions): Promise<ClientMethods[K]['result']> {
+  request<K extends keyof ClientMethods>(method: K, params: ClientMethods[K]['params'], opts?: RequestOptions): Promise<ClientMethods[K]['result']> {
     if (this.disposed) return Promise.reject(new AgentError(SHUT_DOWN));
     if (this.stopping) return this.stopping.then(() => this.request(method, params, opts));
     if (this.stoppedWhy !== undefined) return Promise.reject(new AgentError(this.stoppedWhy, { stopped: true }));
@@ -224,14 +224,20 @@ export class AgentClient {
    * not), forget past crashes, start a new one and resolve with its pid. The way out of 'stopped'.
    */
   async restart(): Promise<number> {
-    if (this.disposed) throw new AgentError(SHUT_DOWN);
+    this.throwIfDisposed();
     this.crashes = [];
     this.stoppedWhy = undefined;
     this.stopping ??= this.stopAgent('the shared-memory agent was restarted').finally(() => { this.stopping = undefined; });
     await this.stopping;
-    if (this.disposed) throw new AgentError(SHUT_DOWN);
+    this.throwIfDisposed(); // dispose() may have run while it stopped
     this.ensure();
-    return this.startup!;
+    const startup = this.startup;
+    if (!startup) throw new AgentError('the shared-memory agent did not start');
+    return startup;
+  }
+
+  private throwIfDisposed(): void {
+    if (this.disposed) throw new AgentError(SHUT_DOWN);
   }
 
   dispose(): void {
@@ -283,7 +289,7 @@ export class AgentClient {
         setTimeout(() => { if (!gone()) child.kill('SIGTERM'); }, grace),
         setTimeout(() => { if (!gone()) child.kill('SIGKILL'); }, 2 * grace),
       ];
-      for (const t of timers) t.unref?.();
+      for (const t of timers) t.unref();
       child.once('exit', () => {
         for (const t of timers) clearTimeout(t);
         disconnect();
@@ -345,7 +351,7 @@ export class AgentClient {
     // late or never. Give it a moment to tell how the agent ended, then call it gone.
     child.on('disconnect', () => {
       if (this.child !== child) return; // we let it go
-      setTimeout(() => this.onGone(child, rpc, null, null, 'closed its channel'), 1000).unref?.();
+      setTimeout(() => this.onGone(child, rpc, null, null, 'closed its channel'), 1000).unref();
     });
     // Learn the agent's own pid first: with a forking prefix it is not child.pid.
     this.startupPending = true;
