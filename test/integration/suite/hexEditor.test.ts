@@ -15,7 +15,7 @@ import type { HexDocument } from '../../../src/extension/hexEditor/document';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import { encodeBackup } from '../../../src/extension/hexEditor/backup';
 import { segmentLabel, segmentUri } from '../../../src/extension/shmUri';
-import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, sleep, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, present, waitFor } from './common';
 
 const SIZE = 64 * 1024;
 
@@ -25,12 +25,13 @@ const ctx = handlerContext;
 
 describe('hex editor', function () {
   this.timeout(60_000);
-  let other: AgentClient; // "another process": this test's own agent
+  // "Another process": this test's own agent (it starts at the first request).
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
   let provider: HexEditorProvider;
   let extensionAgentPid: () => number | undefined;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hex-editor-test-'));
 
-  let segs: OtherSegments;
+  const segs = new OtherSegments(other);
   const makeSegment = (perms = 0o600) => segs.make({ size: SIZE, perms });
   const otherWrite = (info: SegmentInfo, offset: number, data: Uint8Array) => segs.write(info, offset, data);
   const otherRead = async (info: SegmentInfo, offset: number, length: number) => Array.from(await segs.read(info, offset, length));
@@ -40,7 +41,7 @@ describe('hex editor', function () {
     await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
     const doc = await waitFor(() => provider.documentFor(uri), `the document of ${uri.toString()}`);
     await waitFor(() => provider.editorCount(doc) > 0, 'the editor');
-    const h = provider.handlersFor(uri)!;
+    const h = present(provider.handlersFor(uri), 'the editor\'s handlers');
     return { uri, doc, h };
   }
 
@@ -53,22 +54,22 @@ describe('hex editor', function () {
   /** Answer the next modal warning(s) with `answer`. Stubs vscode.window when the extension shares our API object. */
   function answerWarnings(answer: string | undefined): { asked: string[]; restore(): void } {
     const asked: string[] = [];
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const ext = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`);
     const sameApi = __dirname.startsWith(ext.extensionPath + path.sep);
     if (sameApi) {
       const win = vscode.window as { showWarningMessage: unknown };
       const original = win.showWarningMessage;
-      win.showWarningMessage = async (message: string) => { asked.push(message); return answer; };
+      win.showWarningMessage = (message: string) => { asked.push(message); return Promise.resolve(answer); };
       if (win.showWarningMessage !== original) return { asked, restore: () => { win.showWarningMessage = original; } };
     }
     // The packaged extension runs with its own API object: script the provider's prompts.
     const original = provider.prompts;
     provider.prompts = {
-      conflict: async (_d, _c, text) => {
+      conflict: (_d, _c, text) => {
         asked.push(text.message);
-        return answer === 'Overwrite' ? 'overwrite' : answer === 'Reload Those Bytes' ? 'reload' : undefined;
+        return Promise.resolve(answer === 'Overwrite' ? 'overwrite' : answer === 'Reload Those Bytes' ? 'reload' : undefined);
       },
-      saveGone: async (_d, message) => { asked.push(message); },
+      saveGone: (_d, message) => { asked.push(message); return Promise.resolve(); },
     };
     return { asked, restore: () => { provider.prompts = original; } };
   }
@@ -78,10 +79,9 @@ describe('hex editor', function () {
     assert.ok(ext, `extension ${EXTENSION_ID} not found`);
     const api = (await ext.activate()) as { agent?: { pid?: number } } | undefined;
     extensionAgentPid = () => api?.agent?.pid;
-    provider = (await vscode.commands.executeCommand('shmInspector._hexEditorApi')) as HexEditorProvider;
-    assert.ok(provider && typeof provider.documentFor === 'function', 'the hex editor test API is registered');
-    other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
-    segs = new OtherSegments(other);
+    const hexApi = await vscode.commands.executeCommand<Partial<HexEditorProvider> | undefined>('shmInspector._hexEditorApi');
+    assert.ok(typeof hexApi?.documentFor === 'function', 'the hex editor test API is registered');
+    provider = hexApi as HexEditorProvider;
     // VS Code in a browser auto-saves after a delay by default: these tests save explicitly.
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
@@ -92,7 +92,7 @@ describe('hex editor', function () {
 
   after(async () => {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-    await segs?.destroyAll();
+    await segs.destroyAll();
     other.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -100,7 +100,7 @@ describe('hex editor', function () {
   it('opens with vscode.openWith: the tab shows key and id, reads come from the live segment', async () => {
     const info = await makeSegment();
     const { h } = await open(info);
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab!;
+    const tab = present(vscode.window.tabGroups.activeTabGroup.activeTab, 'the active tab');
     assert.strictEqual(tab.label, segmentLabel(info));
     assert.ok(tab.input instanceof vscode.TabInputCustom && tab.input.viewType === HEX_EDITOR);
     const ready = await h.ready({}, ctx);
@@ -344,13 +344,13 @@ describe('hex editor', function () {
     const offers: (string | undefined)[] = [];
     let answer: 'saveAs' | 'apply' | undefined;
     const original = provider.orphanPrompt;
-    provider.orphanPrompt = async (_d, message, applyLabel) => { offers.push(message, applyLabel); return answer; };
+    provider.orphanPrompt = (_d, message, applyLabel) => { offers.push(message, applyLabel); return Promise.resolve(answer); };
     const token = new vscode.CancellationTokenSource().token;
     try {
       const first = await provider.openCustomDocument(segmentUri(gone), { backupId: backupUri.toString(), untitledDocumentData: undefined });
       try {
         await waitFor(() => offers.length > 0, 'the offer');
-        assert.match(offers[0]!, /has 1 unsaved edit from a backup, but it no longer exists/);
+        assert.match(offers[0] ?? '', /has 1 unsaved edit from a backup, but it no longer exists/);
         assert.strictEqual(offers[1], `Apply to Segment ${now.id}`);
         assert.strictEqual(first.isDirty, true, 'kept');
         assert.strictEqual((await first.refreshStatus()).gone, true);
