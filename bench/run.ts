@@ -39,7 +39,7 @@ async function listInNamespace(): Promise<Verdict[]> {
   child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   if (code !== 0) throw new Error(`list benchmark exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as Verdict[];
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Verdict[];
 }
 
 async function main(): Promise<void> {
@@ -67,17 +67,19 @@ async function main(): Promise<void> {
       log(`setup: 1 GiB segment ${seg.id} and a 1 GiB Buffer filled in ${((now() - t) / 1000).toFixed(1)} s`);
       await breathe();
     }
-    if (ONLY.has('copy')) {
-      log('\n[copy] core readInto/writeChunk vs Buffer.copy');
-      verdicts.push(...await copyBench({ seg: seg!, mem: mem!, pattern, reps: REPS }, log));
-    }
-    if (ONLY.has('agent')) {
-      log('\n[agent] reads through the agent process');
-      verdicts.push(...await agentBench(seg!.id, REPS, log));
-    }
-    if (ONLY.has('search')) {
-      log('\n[search] core search() vs Buffer.indexOf');
-      verdicts.push(...await searchBench(seg!, mem!, needle, REPS, log));
+    if (seg && mem) { // set up above exactly when one of these runs
+      if (ONLY.has('copy')) {
+        log('\n[copy] core readInto/writeChunk vs Buffer.copy');
+        verdicts.push(...await copyBench({ seg, mem, pattern, reps: REPS }, log));
+      }
+      if (ONLY.has('agent')) {
+        log('\n[agent] reads through the agent process');
+        verdicts.push(...await agentBench(seg.id, REPS, log));
+      }
+      if (ONLY.has('search')) {
+        log('\n[search] core search() vs Buffer.indexOf');
+        verdicts.push(...await searchBench(seg, mem, needle, REPS, log));
+      }
     }
   } finally {
     if (seg) disown(seg);
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   if (short) log(`${short} target(s) missed`);
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

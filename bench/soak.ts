@@ -83,7 +83,7 @@ const otherProblem = (what: string) => {
   problem(what);
 };
 
-process.on('unhandledRejection', (err) => { figures.hostExceptions++; problem(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`); });
+process.on('unhandledRejection', (err) => { figures.hostExceptions++; problem(`unhandled rejection: ${(err instanceof Error ? err.stack : undefined) ?? String(err)}`); });
 process.on('uncaughtException', (err) => { figures.hostExceptions++; problem(`uncaught exception: ${err.stack ?? err.message}`); });
 
 // ---- segments we made: always removed ------------------------------------------------------
@@ -115,6 +115,13 @@ function sweep(): number {
 
 let writer: ChildProcess | undefined;
 let client: AgentClient | undefined;
+/** The agent client; main() starts it before anything else runs. */
+function agent(): AgentClient {
+  if (!client) throw new Error('soak: the agent client is not started yet');
+  return client;
+}
+/** A rejection's message, whatever was thrown. */
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 function emergencyCleanup(): void {
   for (const identity of [...made.values()]) removeIfOurs(identity);
   if (client?.agentPid) agentPids.add(client.agentPid);
@@ -155,8 +162,9 @@ function startWriter(): ChildProcess {
 function ask<T>(req: Record<string, unknown>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const seq = ++writerSeq;
-    writerWaiting.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-    writer!.send({ seq, req });
+    if (!writer) { reject(new Error('soak: the writer is not started yet')); return; }
+    writerWaiting.set(seq, { resolve, reject });
+    writer.send({ seq, req });
   });
 }
 
@@ -183,23 +191,26 @@ function locked<T>(seg: Seg, fn: () => Promise<T>): Promise<T> {
 }
 
 const prompts: DocumentPrompts = {
-  async conflict(doc, conflicts) {
+  conflict(doc, conflicts) {
     otherProblem(`save of ${doc.info.id} found ${conflicts.length} conflict(s): nobody else writes those bytes`);
-    return undefined; // cancel: nothing written, nothing lost
+    return Promise.resolve(undefined); // cancel: nothing written, nothing lost
   },
-  async saveGone(doc, message) {
+  saveGone(doc, message) {
     otherProblem(`save of ${doc.info.id}: ${message}`);
+    return Promise.resolve();
   },
 };
 
-async function openDoc(seg: Seg): Promise<void> {
-  const src = await SegmentSource.open(client!, { id: seg.identity.id, expect: seg.identity, readOnly: false });
+async function openDoc(seg: Seg): Promise<HexDocument> {
+  const src = await SegmentSource.open(agent(), { id: seg.identity.id, expect: seg.identity, readOnly: false });
   seg.doc = new HexDocument(src, { uri: { toString: () => `shm:/${seg.identity.id}` } as never, prompts, writeThrough: () => false });
+  return seg.doc;
 }
 
 /** Close the document the way the editor does (its source detaches), then check nattch. */
 async function closeDoc(seg: Seg): Promise<void> {
-  const doc = seg.doc!;
+  const doc = seg.doc;
+  if (!doc) throw new Error(`soak: segment ${seg.identity.id} has no document to close`);
   seg.doc = undefined;
   seg.model.reverted(); // pending edits of a closed document are gone, by the user's choice
   await doc.source.close();
@@ -255,7 +266,7 @@ async function createSeg(): Promise<void> {
   let info;
   for (let i = 0; ; i++) {
     try {
-      info = await client!.request('create', { size, key: (KEY_BASE | int(1, 0xffff)) >>> 0, exclusive: true, perms: 0o600 });
+      info = await agent().request('create', { size, key: (KEY_BASE | int(1, 0xffff)) >>> 0, exclusive: true, perms: 0o600 });
       break;
     } catch (err) {
       if ((err as { code?: string }).code !== 'EEXIST' || i > 16) throw err;
@@ -285,7 +296,7 @@ async function destroySeg(seg: Seg): Promise<void> {
   }
   await checkAttachments(seg, true);
   try {
-    const r = await client!.request('destroy', { expect: seg.identity });
+    const r = await agent().request('destroy', { expect: seg.identity });
     if (r.deferred) otherProblem(`destroy ${seg.identity.id} was deferred: something is still attached`);
   } catch (err) {
     // The agent may have died after IPC_RMID: look.
@@ -323,13 +334,13 @@ function kindFor(r: number): string {
 
 async function onDoc(seg: Seg, kind: string): Promise<void> {
   const m = seg.model;
-  if (!seg.doc) {
-    await openDoc(seg);
+  let doc = seg.doc;
+  if (!doc) {
+    doc = await openDoc(seg);
     bump(ops, 'open');
     await checkAttachments(seg, false);
     if (kind === 'close') return;
   }
-  const doc = seg.doc!;
   switch (kind) {
     case 'read': {
       const offset = int(0, seg.identity.size - 1);
@@ -348,7 +359,7 @@ async function onDoc(seg: Seg, kind: string): Promise<void> {
       return;
     }
     case 'save': {
-      await doc.save().catch((err) => { m.saveFailed(); throw err; });
+      await doc.save().catch((err: unknown) => { m.saveFailed(); throw err; });
       const saved = new Set(m.savedAll());
       // Everything below the writer's region, read by another process.
       const wrong = await checkRaw(seg, 0, m.writerOffset);
@@ -382,7 +393,7 @@ async function onDoc(seg: Seg, kind: string): Promise<void> {
       return;
     }
     case 'close':
-      if (doc.hasPendingEdits) await doc.save().then(() => { m.savedAll(); }, (err) => { m.saveFailed(); throw err; });
+      if (doc.hasPendingEdits) await doc.save().then(() => { m.savedAll(); }, (err: unknown) => { m.saveFailed(); throw err; });
       await closeDoc(seg);
       return;
   }
@@ -433,7 +444,7 @@ async function writerLoop(): Promise<void> {
     const gen = m.writerGen + 1;
     m.writerNext = gen;
     seg.writing = ask({ op: 'write', id: seg.identity.id, offset: m.writerOffset, length: m.writerLength, gen })
-      .then(() => { m.writerGen = gen; bump(ops, 'writer write'); }, (err) => otherProblem(`writer: ${(err as Error).message}`))
+      .then(() => { m.writerGen = gen; bump(ops, 'writer write'); }, (err: unknown) => { otherProblem(`writer: ${messageOf(err)}`); })
       .finally(() => { m.writerNext = null; seg.writing = undefined; });
     await seg.writing;
     await sleep(int(1, 8));
@@ -449,22 +460,24 @@ async function killLoop(): Promise<void> {
   let n = 0;
   while (running) {
     await sleep(int(KILL_EVERY_MS[0], KILL_EVERY_MS[1]));
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- main() clears running while this loop sleeps
     if (!running) break;
-    if (client!.state === 'stopped') {
+    const c = agent();
+    if (c.state === 'stopped') {
       figures.userRestarts++;
-      await client!.restart().catch((err: Error) => otherProblem(`Restart Agent: ${err.message}`));
+      await c.restart().catch((err: unknown) => { otherProblem(`Restart Agent: ${messageOf(err)}`); });
       continue;
     }
-    const pid = client!.agentPid;
+    const pid = c.agentPid;
     if (!pid) continue;
     const sig = n++ % 2 === 0 ? 'SIGKILL' : 'SIGSEGV';
     agentPids.add(pid);
     killTimes.push(Date.now());
     kills[sig]++;
     if (sig === 'SIGSEGV' && hooks) {
-      void client!.request('testCrash', { signal: 'SIGSEGV' }).then(
-        () => otherProblem('testCrash returned: the agent did not die'),
-        (err: { code?: string }) => { if (err.code !== 'EAGENT') otherProblem(`testCrash: ${String((err as Error).message)}`); },
+      void c.request('testCrash', { signal: 'SIGSEGV' }).then(
+        () => { otherProblem('testCrash returned: the agent did not die'); },
+        (err: unknown) => { if ((err as { code?: string }).code !== 'EAGENT') otherProblem(`testCrash: ${messageOf(err)}`); },
       );
     } else {
       try { process.kill(pid, sig); } catch { /* already gone */ }
@@ -489,17 +502,17 @@ async function finish(): Promise<void> {
   for (const seg of [...segs.values()]) {
     await locked(seg, async () => {
       await seg.writing;
-      if (!seg.doc) await openDoc(seg);
-      for (let i = 0; seg.doc!.hasPendingEdits; i++) {
+      const doc = seg.doc ?? await openDoc(seg);
+      for (let i = 0; doc.hasPendingEdits; i++) {
         try {
-          await seg.doc!.save();
+          await doc.save();
           seg.model.savedAll();
         } catch (err) {
           seg.model.saveFailed();
-          if (i >= 2) { otherProblem(`final save of ${seg.identity.id}: ${(err as Error).message}`); break; }
+          if (i >= 2) { otherProblem(`final save of ${seg.identity.id}: ${messageOf(err)}`); break; }
         }
       }
-      const got = await seg.doc!.read(0, seg.identity.size);
+      const got = await doc.read(0, seg.identity.size);
       countWrong(seg, seg.model.check(0, got, { fromGen: seg.model.writerGen }), 'final read through the document');
       const lost = await checkRaw(seg, 0, seg.identity.size);
       figures.lostEdits += lost.length;
@@ -517,7 +530,7 @@ async function main(): Promise<void> {
   writer = startWriter();
   await client.request('ping', {});
   if (client.agentPid) agentPids.add(client.agentPid);
-  hooks = await client.request('testCrash', { signal: 'nothing' as never }).then(() => true, (err: { code?: string }) => err.code !== 'ENOSYS');
+  hooks = await client.request('testCrash', { signal: 'nothing' as never }).then(() => true, (err: unknown) => (err as { code?: string }).code !== 'ENOSYS');
   log(`SIGSEGV: ${hooks ? 'inside the agent (test hook testCrash)' : 'sent from outside (this agent has no test hooks)'}`);
   for (let i = 0; i < 3; i++) await op('create', createSeg);
 
@@ -525,14 +538,14 @@ async function main(): Promise<void> {
   const loops = [...Array.from({ length: WORKERS }, worker), writerLoop(), killLoop(), attachmentLoop()];
   const progress = setInterval(() => {
     const total = [...ops.values()].reduce((a, b) => a + b, 0);
-    log(`  ${Math.round((until - Date.now()) / 1000)} s left: ${total} operations, ${segs.size} segments, ${client!.generation - 1} agent restarts, ${problems} problem(s)`);
+    log(`  ${Math.round((until - Date.now()) / 1000)} s left: ${total} operations, ${segs.size} segments, ${agent().generation - 1} agent restarts, ${problems} problem(s)`);
   }, 15_000);
   await sleep(until - Date.now());
   running = false;
   clearInterval(progress);
   await Promise.race([Promise.all(loops), sleep(30_000)]);
   // Let a restart after the last kill settle before the final checks.
-  await client.request('ping', {}).catch(() => client!.request('ping', {}));
+  await client.request('ping', {}).catch(() => agent().request('ping', {}));
   await finish();
   if (client.agentPid) agentPids.add(client.agentPid);
   figures.agentRestarts = client.generation - 1;
@@ -565,8 +578,8 @@ function report(): number {
 
 main().then(
   () => { process.exitCode = report(); },
-  (err: Error) => {
-    log(`soak: ${err.stack ?? err.message}`);
+  (err: unknown) => {
+    log(`soak: ${(err instanceof Error ? err.stack : undefined) ?? String(err)}`);
     report();
     process.exitCode = 1;
   },

@@ -45,11 +45,17 @@ function need(id: number): Segment {
   return seg;
 }
 
+/** Answers go back over the fork IPC channel, which a writer started any other way lacks. */
+function reply(answer: { seq: number; result?: unknown; error?: string }): void {
+  if (!process.send) throw new Error('writer: no IPC channel (start it with fork)');
+  process.send(answer);
+}
+
 process.on('message', (msg: { seq: number; req: Request }) => {
   try {
-    process.send!({ seq: msg.seq, result: serve(msg.req) });
+    reply({ seq: msg.seq, result: serve(msg.req) });
   } catch (err) {
-    process.send!({ seq: msg.seq, error: `${(err as Error).message}` });
+    reply({ seq: msg.seq, error: err instanceof Error ? err.message : String(err) });
   }
 });
 process.on('disconnect', () => {
