@@ -52,8 +52,7 @@ test('take two snapshots of a changing segment and compare them with each other 
 
 test('bookmarks are kept per key, validated against the size, replaced by name', async () => {
   const data = new Map<string, unknown>();
-  // get<T> trusts the caller's T, as vscode.Memento does.
-  const memento: MementoLike = { get: (k) => data.get(k) as never, update: (k, v) => { data.set(k, v); return Promise.resolve(); } };
+  const memento: MementoLike = { get: (k) => data.get(k), update: (k, v) => { data.set(k, v); return Promise.resolve(); } };
   const store = new BookmarkStore(memento);
   const seg = { id: 7, key: 0x1234, keyHex: '0x00001234', cpid: 1, size: 100 };
   await store.add(seg, { name: 'header', offset: 0, length: 16, color: 'blue' });
