@@ -133,8 +133,8 @@ test('a stat with another ctime is another segment: open and attach refuse befor
   // IPC_SET (same owner and mode) moves shm_ctime; wait for the next second first.
   const buf = Buffer.alloc(SHMID_DS.size);
   shmctl(seg.id, IPC_STAT, buf, 'IPC_STAT');
-  const t0 = Math.floor(Date.now() / 1000);
-  while (Math.floor(Date.now() / 1000) === t0) await new Promise((r) => setTimeout(r, 50));
+  // The kernel's seconds can trail Date.now() by a tick: wait until well into the next second.
+  while (Date.now() < (identity.ctime + 1) * 1000 + 200) await new Promise((r) => setTimeout(r, 50));
   shmctl(seg.id, IPC_SET, buf, 'IPC_SET');
   assert.notEqual(statSegment(seg.id).ctime, identity.ctime, 'IPC_SET did not move ctime');
   throwsShm(() => later.attach(), 'ECHANGED');
