@@ -12,7 +12,7 @@ import { toSegmentInfo } from './info';
 import { statRaw } from './listing';
 import { processCommand } from './processes';
 import { Segment } from './segment';
-import { checkCount, checkRange } from './validate';
+import { checkBuffer, checkRange, checkReadInto } from './validate';
 
 /** What the agent's handle table and the chunked jobs (search, dump, diff, load) need of a segment. */
 export interface SegmentAccess {
@@ -138,18 +138,14 @@ export class NoFootprintSegment implements SegmentAccess {
   }
 
   readInto(dst: Uint8Array, start: number, length?: number): number {
-    if (!(dst instanceof Uint8Array)) throw new TypeError('read: the buffer must be a Buffer or Uint8Array');
-    length ??= dst.length; // after the check: a JavaScript caller's bad buffer gets the clear TypeError
-    checkCount(length, 'read: length');
-    if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
-    checkRange('read', start, length, this.size, this.id);
-    this.copyOut(dst, start, length);
-    return length;
+    const n = checkReadInto(dst, start, length, this.size, this.id);
+    this.copyOut(dst, start, n);
+    return n;
   }
 
   /** Writes attach read-write for this one copy: another process's memory is never written. */
   writeChunk(data: Uint8Array, start: number): number {
-    if (!(data instanceof Uint8Array)) throw new TypeError('write: the buffer must be a Buffer or Uint8Array');
+    checkBuffer(data, 'write');
     checkRange('write', start, data.length, this.size, this.id);
     if (this.readOnly) throw new ShmError('write', CODES.readOnly, `write ${this.id}: opened read-only`);
     return this.briefly(false, (seg) => seg.writeChunk(data, start));

@@ -9,12 +9,7 @@ import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE,
 import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './libc';
 import { copySelfMem } from './procSelfMem';
 import { listSegments, statRaw } from './listing';
-import { checkCount, checkRange } from './validate';
-
-/** Only byte buffers reach memcpy: anything else would be converted by the FFI and lost. */
-function checkBuffer(b: unknown, op: string): void {
-  if (!(b instanceof Uint8Array)) throw new TypeError(`${op}: the buffer must be a Buffer or Uint8Array`);
-}
+import { checkBuffer, checkCount, checkRange, checkReadInto } from './validate';
 
 export type Whence = 'start' | 'current' | 'end' | 0 | 1 | 2;
 
@@ -160,13 +155,9 @@ export class Segment {
 
   /** Fill dst (or its first `length` bytes) from `start`; reuses the caller's Buffer. */
   readInto(dst: Uint8Array, start: number, length?: number): number {
-    checkBuffer(dst, 'read');
-    length ??= dst.length;
-    checkCount(length, 'read: length');
-    if (length > dst.length) throw new RangeError(`read: length ${length} is larger than the buffer (${dst.length})`);
-    checkRange('read', start, length, this.size, this.id);
-    this.copyOut(dst, start, length);
-    return length;
+    const n = checkReadInto(dst, start, length, this.size, this.id);
+    this.copyOut(dst, start, n);
+    return n;
   }
 
   /** Write all of data at start; a range past the end is refused before anything is written. */
