@@ -15,7 +15,8 @@ import { HexDocument, SaveCancelled, type ConflictAnswer, type DocumentPrompts }
 import { EditModel, Overlay, type Run } from '../../src/extension/hexEditor/editModel';
 import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
 import { sameSegment, type SegmentInfo } from '../../src/protocol/segment';
-import { SegmentSource, type ByteSource, type SearchQuery, type SourceStatus } from '../../src/extension/hexEditor/source';
+import { SegmentSource } from '../../src/extension/hexEditor/source';
+import type { ByteSource, SearchQuery, SourceStatus } from '../../src/extension/hexEditor/byteSource';
 import { MAX_READ, checkEdit, checkRead, checkSearch, parseOffset } from '../../src/extension/hexEditor/validate';
 import { AGENT_JS, NOBODY, createSegment, haveCommand, installCleanup, nobodyUnavailable, present, waitFor } from './helpers';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HexDocInfo } from '../../src/protocol/webview';
-import type { ByteSource } from '../../src/extension/hexEditor/source';
+import type { ByteSource } from '../../src/extension/hexEditor/byteSource';
 import { ReasonedSource, ownerLabel, ownerReadOnlyReason } from '../../src/extension/hexEditor/writePolicy';
 import { PRIVATE_FILE_MODE, createPrivateFile } from '../../src/extension/inspect/transfer';
 import { testTmpDir } from './helpers';

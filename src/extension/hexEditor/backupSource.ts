@@ -4,7 +4,7 @@
 import type { SearchResult } from '../../protocol/agent';
 import { formatKey, type SegmentIdentity } from '../../protocol/segment';
 import type { HexDocInfo } from '../../protocol/webview';
-import type { ByteSource, SourceStatus } from './source';
+import type { ByteSource, SourceStatus } from './byteSource';
 
 export class BackupSource implements ByteSource {
   constructor(readonly identity: SegmentIdentity, private readonly message: string) {}

@@ -8,7 +8,7 @@ import { formatSize } from '../format';
 import { HEX_EDITOR } from '../manifest';
 import { NOT_VISIBLE } from '../segments/state';
 import { segmentUri } from '../shmUri';
-import { errorMessage } from './source';
+import { errorMessage } from './byteSource';
 import { parseOffset } from './validate';
 import type { WebviewHost } from './webviewHost';
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Bookmark, ByteRange, DiffView, SnapshotInfo } from '../../protocol/webview';
 import { command } from '../manifest';
 import type { LiveInspection } from './inspection';
-import { errorMessage } from './source';
+import { errorMessage } from './byteSource';
 import type { WebviewAction, WebviewHost } from './webviewHost';
 
 export interface InspectCommandTarget {

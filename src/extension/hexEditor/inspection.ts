@@ -17,7 +17,7 @@ import type { HexDocument } from './document';
 import { exportRange } from './exportFile';
 import type { InspectOps } from './handlers';
 import { vscodeInspectPrompts, type InspectPrompts } from './inspectPrompts';
-import { errorCode, errorMessage } from './source';
+import { errorCode, errorMessage } from './byteSource';
 import { MAX_BOOKMARK_NAME } from './validate';
 import type { WebviewHost } from './webviewHost';
 

@@ -22,7 +22,8 @@ import { startSaveAs, vscodeOrphanPrompt, vscodePrompts, type OrphanPrompt } fro
 import { saveDocumentAs } from './saveAs';
 import { SegmentWatcher } from './segmentWatcher';
 import { HEX_SECTION, readHexSettings, readModeSetting, writeThroughEnabled } from './settings';
-import { SegmentSource, errorMessage, isGoneError, type ByteSource } from './source';
+import { SegmentSource } from './source';
+import { errorMessage, isGoneError, type ByteSource } from './byteSource';
 import { WebviewHost } from './webviewHost';
 import { ReasonedSource, ownerReadOnlyReason } from './writePolicy';
 

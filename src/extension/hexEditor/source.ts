@@ -10,7 +10,6 @@ import { type Footprint, type SegmentIdentity, type SegmentInfo, describeIdentit
 import { errorCode, errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
 
 // Older importers take these from here.
-export { errorCode, errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
 
 function goneText(id: number, err: unknown): string {
   return errorCode(err) === 'ECHANGED'

@@ -2,7 +2,7 @@
 // may write every segment, so another user's segment opens read-only unless the user asked to
 // write (Open for Writing…). No vscode: unit-tested in plain node.
 import type { HexDocInfo } from '../../protocol/webview';
-import type { ByteSource } from './source';
+import type { ByteSource } from './byteSource';
 
 export interface WriteDecisionInput {
   /** Effective uid of the extension host (process.geteuid()). */
