@@ -5,8 +5,8 @@
 // fallback when no pipe can be set up) against bare Node IPC.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from '../src/agent/client';
-import { AgentSegment } from '../src/agent/agentSegment';
+import { AgentClient } from '../src/extension/agent/client';
+import { AgentSegment } from '../src/extension/agent/agentSegment';
 import { ipcCeiling } from './ipcEcho';
 import { pipeCeiling } from './pipeEcho';
 import { MiB, type Verdict, breathe, f1, gbps, median, now, verdict } from './util';

@@ -3,8 +3,8 @@
 // attachment; the host preads /proc/<agent>/mem) is the baseline; 'none' reads through the
 // mapping of a process that holds the segment (here: this benchmark process), or, when nobody
 // holds it, attaches and detaches per request.
-import { AgentClient } from '../src/agent/client';
-import { AgentSegment } from '../src/agent/agentSegment';
+import { AgentClient } from '../src/extension/agent/client';
+import { AgentSegment } from '../src/extension/agent/agentSegment';
 import { Segment } from '../src/core';
 import type { Footprint } from '../src/protocol/segment';
 import { AGENT_JS } from './agent';

@@ -1,6 +1,6 @@
 // Pattern search over 1 GiB: core search() (chunked copies out of the segment + indexOf) against
 // Buffer.indexOf over an in-memory Buffer holding the same bytes. The pattern sits at the very end.
-import { AgentClient } from '../src/agent/client';
+import { AgentClient } from '../src/extension/agent/client';
 import { type Segment, search } from '../src/core';
 import { AGENT_JS } from './agent';
 import { type Verdict, breathe, f1, gbps, median, now, time, verdict } from './util';

@@ -11,8 +11,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from '../src/agent/client';
-import { TEST_HOOKS_ENV } from '../src/agent/testHooks';
+import { AgentClient } from '../src/extension/agent/client';
+import { TEST_HOOKS_ENV } from '../src/protocol/testHooks';
 import { statSegment } from '../src/core';
 import { IPC_RMID } from '../src/core/layout';
 import { shmctlTry } from '../src/core/libc';

@@ -7,10 +7,12 @@
 //   koffi         imported only by src/core/libc.ts
 //   src/protocol  only src/protocol (no packages, no Node built-ins: the browser loads it too)
 //   src/webview   only src/webview and src/protocol (no vscode, no Node built-ins)
-//   src/extension no src/core except src/core/validate.ts, no src/webview, and nothing it
-//                 reaches (transitively) may be other core files or koffi
+//   src/extension the extension host, src/extension/agent (the agent's client) included: no
+//                 src/core except src/core/validate.ts, no src/webview, no src/agent (the agent
+//                 is another process, reached through src/protocol), and nothing it reaches
+//                 (transitively) may be other core files or koffi
 //   src/cli       only src/cli, src/core, src/protocol, package.json (and packages but vscode)
-//   src/agent     no vscode, nothing from src/extension, src/webview, src/cli
+//   src/agent     the agent process only: no vscode, nothing from src/extension, src/webview, src/cli
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +97,7 @@ for (const [file, imps] of graph) {
         if (target === 'core' && targetRel !== 'src/core/validate.ts') flag(file, imp, 'src/extension may import from src/core only src/core/validate.ts');
         if (target === 'webview') flag(file, imp, 'src/extension must not import src/webview (talk to it through src/protocol messages)');
         if (target === 'cli') flag(file, imp, 'src/extension must not import src/cli');
+        if (target === 'agent') flag(file, imp, 'src/extension must not import src/agent (the agent runs in its own process: share through src/protocol)');
         break;
       case 'cli':
         if (imp.spec === 'vscode') flag(file, imp, 'src/cli must not import vscode');

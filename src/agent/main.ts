@@ -5,7 +5,8 @@ import type { AgentMethods } from '../protocol/agent';
 import { Rpc, type RpcMessage } from '../protocol/rpc';
 import { serveBytePipe } from './bytePipe';
 import { OpenSegments, createHandlers } from './handlers';
-import { type AgentTestMethods, testHandlers } from './testHooks';
+import type { AgentTestMethods } from '../protocol/testHooks';
+import { testHandlers } from './testHooks';
 
 if (!process.send) {
   process.stderr.write('shm-inspector agent: must be started by the extension (no IPC channel)\n');

@@ -1,19 +1,11 @@
-// Test-only requests, served only by an agent started with SHM_INSPECTOR_TEST_HOOKS=1 (unit tests
-// and the soak test set it; the extension never does). `testCrash` makes the agent die of a real
-// signal while the request is in flight, as a bad pointer (SIGSEGV) or an unbacked huge page
-// (SIGBUS) would, without needing an empty huge page pool.
+// The agent's test-only handlers (names and types: src/protocol/testHooks.ts). `testCrash` makes
+// the agent die of a real signal while the request is in flight, as a bad pointer (SIGSEGV) or an
+// unbacked huge page (SIGBUS) would, without needing an empty huge page pool.
 import { execFileSync } from 'node:child_process';
 import type { Handlers } from '../protocol/rpc';
+import { type AgentTestMethods, CRASH_SIGNALS, TEST_HOOKS_ENV } from '../protocol/testHooks';
 
-export const TEST_HOOKS_ENV = 'SHM_INSPECTOR_TEST_HOOKS';
-
-export type CrashSignal = 'SIGSEGV' | 'SIGBUS' | 'SIGKILL' | 'SIGABRT';
-
-export type AgentTestMethods = {
-  testCrash: { params: { signal: CrashSignal }; result: null };
-};
-
-const SIGNALS: readonly string[] = ['SIGSEGV', 'SIGBUS', 'SIGKILL', 'SIGABRT'];
+const SIGNALS: readonly string[] = CRASH_SIGNALS;
 
 /** The handlers when the environment enables them, else none (the request is ENOSYS). */
 export function testHandlers(env: NodeJS.ProcessEnv): Partial<Handlers<AgentTestMethods>> {

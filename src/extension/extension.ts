@@ -2,8 +2,8 @@
 // the Segments view, its commands and the hex editor. Every registration goes into
 // context.subscriptions; deactivate disposes them, which shuts the agent down.
 import * as vscode from 'vscode';
-import type { AgentClient } from '../agent/client';
-import { AgentHost } from './agent';
+import type { AgentClient } from './agent/client';
+import { AgentHost } from './agent/host';
 import { registerCommands } from './commands';
 import { registerHexEditor } from './hexEditor/provider';
 import type { SegmentsProvider } from './segments/provider';

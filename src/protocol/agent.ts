@@ -34,7 +34,7 @@ export interface DiffResult {
 }
 
 export type AgentMethods = {
-  /** pipe: read and write may travel on the byte pipe (src/agent/bytePipe.ts). */
+  /** pipe: read and write may travel on the byte pipe (src/protocol/bytePipe.ts). */
   ping: { params: Record<string, never>; result: { pid: number; pipe?: boolean } };
   list: { params: { attachments?: boolean }; result: { segments: SegmentInfo[]; attachments?: AttachmentReport[] } };
   stat: { params: { id: number }; result: SegmentInfo };

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient, AgentError, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/agent/client';
-import { TEST_HOOKS_ENV } from '../../src/agent/testHooks';
+import { AgentClient, AgentError, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/extension/agent/client';
+import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import { identityOf } from '../../src/protocol/segment';
 import { haveCommand, installCleanup, present, waitFor } from './helpers';
 

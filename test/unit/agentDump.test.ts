@@ -4,8 +4,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentClient } from '../../src/agent/client';
-import { AgentSegment } from '../../src/agent/agentSegment';
+import { AgentClient } from '../../src/extension/agent/client';
+import { AgentSegment } from '../../src/extension/agent/agentSegment';
 import { AGENT_JS, createSegment, installCleanup, rejectsCode, testTmpDir, waitFor } from './helpers';
 
 installCleanup();

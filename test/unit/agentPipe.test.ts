@@ -1,14 +1,15 @@
-// The byte pipe (src/agent/bytePipe.ts) with the real agent: read and write travel on fd 4 when
-// /proc/<agent>/mem is not used (procMemory: false; we are root, so it would be allowed). Bytes
-// for many sizes and odd offsets, concurrency, errors as the channel gives them, SIGKILL in the
-// middle of a 64 MiB reply, a forking prefix, and the fallback to the channel when no pipe can be
-// set up (a prefix that closes fd 4, an environment without the token, bytePipe: false).
+// The byte pipe (host end src/extension/agent/pipeClient.ts, agent end src/agent/bytePipe.ts) with
+// the real agent: read and write travel on fd 4 when /proc/<agent>/mem is not used (procMemory:
+// false; we are root, so it would be allowed). Bytes for many sizes and odd offsets, concurrency,
+// errors as the channel gives them, SIGKILL in the middle of a 64 MiB reply, a forking prefix,
+// and the fallback to the channel when no pipe can be set up (a prefix that closes fd 4, an
+// environment without the token, bytePipe: false).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { AgentClient, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/agent/client';
-import { AgentSegment } from '../../src/agent/agentSegment';
+import { AgentClient, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/extension/agent/client';
+import { AgentSegment } from '../../src/extension/agent/agentSegment';
 import type { Segment } from '../../src/core';
 import { AGENT_JS, createSegment, disposeSegment, haveCommand, installCleanup, procRow, rejectsCode } from './helpers';
 

@@ -2,8 +2,8 @@
 // including a close() that arrives while a re-open after an agent restart is in flight.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentClient } from '../../src/agent/client';
-import { AgentSegment } from '../../src/agent/agentSegment';
+import { AgentClient } from '../../src/extension/agent/client';
+import { AgentSegment } from '../../src/extension/agent/agentSegment';
 import { statSegment } from '../../src/core';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
 import { AGENT_JS, createSegment, installCleanup, waitFor } from './helpers';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AgentClient } from '../../src/agent/client';
+import { AgentClient } from '../../src/extension/agent/client';
 import type { SearchResult } from '../../src/protocol/agent';
 import type { ByteRange, HexDocInfo } from '../../src/protocol/webview';
 import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessage, type BackupData } from '../../src/extension/hexEditor/backup';

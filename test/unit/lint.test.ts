@@ -31,6 +31,7 @@ const CLEAN = {
   'src/core/x.ts': "import { lib } from './libc';\nimport * as fs from 'node:fs';\nexport { lib, fs };\n",
   'src/webview/y.ts': "import type { Ping } from '../protocol/messages';\nexport const p: Ping = { kind: 'ping' };\n",
   'src/extension/z.ts': "import * as vscode from 'vscode';\nimport { isKey } from '../core/validate';\nexport { vscode, isKey };\n",
+  'src/extension/agent/client.ts': "import * as net from 'node:net';\nimport { isKey } from '../../core/validate';\nexport { net, isKey };\n",
   'src/cli/main.ts': "import { lib } from '../core/libc';\nimport pkg from '../../package.json';\nexport { lib, pkg };\n",
   'src/agent/main.ts': "import { lib } from '../core/libc';\nexport { lib };\n",
 };
@@ -39,7 +40,7 @@ describe('check-layers', () => {
   test('passes a tree that keeps every rule', () => {
     const r = checkLayers(tree('clean', CLEAN));
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /layers: 8 files checked, 0 violations/);
+    assert.match(r.out, /layers: 9 files checked, 0 violations/);
   });
 
   const broken: [string, Record<string, string>, RegExp][] = [
@@ -53,6 +54,10 @@ describe('check-layers', () => {
       /^src\/agent\/main\.ts:1: imports 'koffi' — only src\/core\/libc\.ts may import koffi$/m],
     ['src/cli importing src/extension', { 'src/cli/main.ts': "const z = require('../extension/z');\nexport { z };\n" },
       /^src\/cli\/main\.ts:1: imports '..\/extension\/z' — src\/cli may import only src\/cli, src\/core and src\/protocol$/m],
+    ['src/extension importing src/agent', { 'src/extension/agent/client.ts': "import { lib } from '../../agent/main';\nexport { lib };\n" },
+      /^src\/extension\/agent\/client\.ts:1: imports '..\/..\/agent\/main' — src\/extension must not import src\/agent /m],
+    ['the agent client importing a core file', { 'src/extension/agent/client.ts': "\n\nimport { lib } from '../../core/x';\nexport { lib };\n" },
+      /^src\/extension\/agent\/client\.ts:3: imports '..\/..\/core\/x' — src\/extension may import from src\/core only src\/core\/validate\.ts$/m],
     ['the extension host reaching core through src/protocol', {
       'src/protocol/messages.ts': "export * from '../core/x';\n",
       'src/extension/z.ts': "export * from '../protocol/messages';\n",
@@ -63,7 +68,7 @@ describe('check-layers', () => {
       const r = checkLayers(tree(what.replace(/\W+/g, '-'), { ...CLEAN, ...change }));
       assert.equal(r.status, 1, r.out);
       assert.match(r.out, expected);
-      assert.match(r.out, /layers: \d+ violation\(s\) in 8 files/);
+      assert.match(r.out, /layers: \d+ violation\(s\) in 9 files/);
     });
   }
   // A comment or a string that mentions an import is not one.

@@ -6,8 +6,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { AgentClient } from '../../src/agent/client';
-import { AgentSegment } from '../../src/agent/agentSegment';
+import { AgentClient } from '../../src/extension/agent/client';
+import { AgentSegment } from '../../src/extension/agent/agentSegment';
 import { NoFootprintSegment, Segment, statSegment } from '../../src/core';
 import { shmctl } from '../../src/core/libc';
 import { IPC_SET, IPC_STAT, SHMID_DS } from '../../src/core/layout';

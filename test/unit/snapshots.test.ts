@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AgentClient } from '../../src/agent/client';
+import { AgentClient } from '../../src/extension/agent/client';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
 import { SnapshotStore } from '../../src/extension/inspect/snapshots';
 import { BookmarkStore, type MementoLike } from '../../src/extension/inspect/bookmarks';

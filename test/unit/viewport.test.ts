@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { AgentClient } from '../../src/agent/client';
-import { TEST_HOOKS_ENV } from '../../src/agent/testHooks';
+import { AgentClient } from '../../src/extension/agent/client';
+import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import type { ByteRange, ViewUpdate } from '../../src/protocol/webview';
 import { HexDocument } from '../../src/extension/hexEditor/document';
 import { Viewport, changedSpan } from '../../src/extension/hexEditor/viewport';

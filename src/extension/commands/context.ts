@@ -1,9 +1,9 @@
 // What every command handler gets, and the guarded registration: a failing command shows what
 // failed and why, and never throws into the extension host.
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import type { SegmentInfo } from '../../protocol/segment';
-import type { AgentHost } from '../agent';
+import type { AgentHost } from '../agent/host';
 import { command } from '../manifest';
 import { describeFailure, errorMessage } from '../segments/errorText';
 import type { SegmentsView } from '../segments/view';

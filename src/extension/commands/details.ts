@@ -1,7 +1,7 @@
 // Show Details: a read-only Markdown document with every field of a segment and its attached
 // processes, read fresh from the agent (a TextDocumentContentProvider, so nothing to save).
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import { type AttachmentReport, type SegmentInfo, identityOf } from '../../protocol/segment';
 import { formatDate, formatKeyLabel } from '../format';
 import { errorMessage } from '../segments/errorText';

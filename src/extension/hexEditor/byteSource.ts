@@ -2,7 +2,7 @@
 // class: the live segment in source.ts, a backup's bytes in backupSource.ts, a virtual segment in
 // the webview tests' fake host) and the error helpers every source shares. No runtime imports
 // beyond the protocol's types, so it runs anywhere (the fake host runs it in a browser page).
-import type { AgentSegment } from '../../agent/agentSegment';
+import type { AgentSegment } from '../agent/agentSegment';
 import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { ReadVia, SegmentIdentity } from '../../protocol/segment';

@@ -1,7 +1,7 @@
 // The hex editor's commands: Open Segment in Hex Editor… (pick a segment, or type an id or a
 // key) and Go to Offset… (in the active hex editor).
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatKey } from '../../protocol/segment';
 import { formatSize } from '../format';

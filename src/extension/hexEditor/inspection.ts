@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { Bookmark, BookmarkColor, ByteRange, DiffView, SnapshotInfo } from '../../protocol/webview';
 import { BOOKMARK_COLORS, BookmarkStore, bookmarkKey, type MementoLike } from '../inspect/bookmarks';

@@ -4,7 +4,7 @@
 // export/import) through LiveInspection, shared by the webviews' requests and the palette.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import type { Handlers } from '../../protocol/rpc';
 import type { WebviewToHost } from '../../protocol/webview';
 import { HEX_EDITOR, command } from '../manifest';

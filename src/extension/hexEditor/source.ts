@@ -1,8 +1,8 @@
 // A hex document's bytes from a live segment in the agent (the ByteSource interface, in
 // byteSource.ts, is what the document sees). Reads and writes touch only the ranges asked for.
 // vscode-free.
-import type { AgentClient } from '../../agent/client';
-import { AgentSegment } from '../../agent/agentSegment';
+import type { AgentClient } from '../agent/client';
+import { AgentSegment } from '../agent/agentSegment';
 import type { DiffResult, SearchResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { ByteRange, HexDocInfo } from '../../protocol/webview';

@@ -9,7 +9,7 @@
 // While the agent is down or stopped, polling pauses (a read would only start another agent,
 // or fail at once), and resumes when an agent runs again. vscode-free: the webview tests'
 // fake host runs this class too.
-import type { AgentState } from '../../agent/client';
+import type { AgentState } from '../agent/client';
 import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
 
 /** What the Viewport needs to know about the agent (an AgentClient has it). */

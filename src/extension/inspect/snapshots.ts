@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { DiffResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import { formatKey, type SegmentIdentity, type SegmentInfo } from '../../protocol/segment';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 
 export interface SnapshotMeta {
   /** File name stem, unique within the store. */

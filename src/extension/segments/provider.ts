@@ -3,7 +3,7 @@
 // refresh fires onDidChangeTreeData only for rows that changed, or for the root when the set
 // or order of rows changed, so selection and expansion survive (TreeItem.id = seg-<id>).
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import type { AttachmentReport, SegmentInfo, ShmLimits } from '../../protocol/segment';
 import { diffListings, sameOrder, sameReport } from './diff';
 import { errorMessage } from './errorText';

@@ -2,7 +2,7 @@
 // ("12 of 4096 segments · 48 MiB"), the message (active filter, last error) and the context key
 // for the welcome content up to date, and refreshes automatically while visible.
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../agent/client';
+import type { AgentClient } from '../agent/client';
 import { SEGMENTS_VIEW, setting, PREFIX } from '../manifest';
 import { SegmentsProvider, type SegmentsSummary, type TreeNode } from './provider';
 import { RefreshScheduler } from './scheduler';

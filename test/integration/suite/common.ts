@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AgentClient } from '../../../src/agent/client';
+import type { AgentClient } from '../../../src/extension/agent/client';
 import type { CallContext } from '../../../src/protocol/rpc';
 import { identityOf, type SegmentInfo } from '../../../src/protocol/segment';
 

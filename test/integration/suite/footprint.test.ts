@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AgentClient } from '../../../src/agent/client';
+import { AgentClient } from '../../../src/extension/agent/client';
 import type { SegmentInfo } from '../../../src/protocol/segment';
 import { identityOf } from '../../../src/protocol/segment';
 import type { Handlers } from '../../../src/protocol/rpc';

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AgentClient } from '../../../src/agent/client';
+import { AgentClient } from '../../../src/extension/agent/client';
 import type { SegmentInfo } from '../../../src/protocol/segment';
 import { identityOf } from '../../../src/protocol/segment';
 import type { Handlers } from '../../../src/protocol/rpc';

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AgentClient } from '../../../src/agent/client';
+import { AgentClient } from '../../../src/extension/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';

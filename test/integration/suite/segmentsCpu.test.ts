@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AgentClient } from '../../../src/agent/client';
+import { AgentClient } from '../../../src/extension/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import { EXTENSION_ID, REPO, present } from './common';

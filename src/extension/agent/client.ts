@@ -6,11 +6,12 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { AgentMethods } from '../protocol/agent';
-import { Rpc, RpcError, type RequestOptions } from '../protocol/rpc';
-import { PIPE_ENV, PIPE_FD, PipeClient, newPipeToken } from './bytePipe';
+import type { AgentMethods } from '../../protocol/agent';
+import { Rpc, RpcError, type RequestOptions } from '../../protocol/rpc';
+import { PIPE_ENV, PIPE_FD } from '../../protocol/bytePipe';
+import { PipeClient, newPipeToken } from './pipeClient';
 import { findAgentPid, isOurAgent } from './procs';
-import type { AgentTestMethods } from './testHooks';
+import type { AgentTestMethods } from '../../protocol/testHooks';
 
 export { mapsShowSegment } from './procs';
 
@@ -163,7 +164,7 @@ export class AgentClient {
     return this.stoppedWhy;
   }
 
-  /** read and write of the current agent travel on the byte pipe (bytePipe.ts), not the channel. */
+  /** read and write of the current agent travel on the byte pipe (pipeClient.ts), not the channel. */
   get bytePipe(): boolean {
     return this.pipe?.usable ?? false;
   }

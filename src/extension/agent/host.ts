@@ -4,8 +4,8 @@
 // each time an agent starts), a warning naming the cause when it dies (an error with Restart
 // Agent when it stopped), its stderr in an output channel, and Restart Agent.
 import * as vscode from 'vscode';
-import { AgentClient, type AgentExit } from '../agent/client';
-import { command, setting } from './manifest';
+import { AgentClient, type AgentExit } from './client';
+import { command, setting } from '../manifest';
 
 const PREFIX_SETTING = setting('agentCommandPrefix');
 /** At most one crash notification in this period; the rest go to the output channel. */

@@ -3,7 +3,7 @@
 // the prefix), and whether an address in it still maps a given segment. Plain fs reads, no koffi.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sysvMappingsIn } from '../protocol/segment';
+import { sysvMappingsIn } from '../../protocol/segment';
 
 function readProc(pid: number, file: string): string | undefined {
   try {

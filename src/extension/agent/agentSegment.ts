@@ -3,10 +3,10 @@
 // the same segment (key, creator pid, size, ctime).
 import * as fs from 'node:fs';
 import type { AgentClient } from './client';
-import { RpcError, type RequestOptions } from '../protocol/rpc';
-import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, identityOf } from '../protocol/segment';
+import { RpcError, type RequestOptions } from '../../protocol/rpc';
+import { type Footprint, type ReadVia, type SegmentIdentity, type SegmentInfo, identityOf } from '../../protocol/segment';
 import { mapsShowSegment } from './procs';
-import { checkRange } from '../core/validate';
+import { checkRange } from '../../core/validate';
 
 export interface AgentSegmentOptions {
   readOnly?: boolean;
