@@ -5,20 +5,20 @@
 // (inspector, Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort.
 
 import type { ByteRange, HexDocInfo, HexDocState, HexSettings, ViewUpdate } from '../protocol/webview';
-import { bytesFromClipboard, clipboardText, COPY_CHUNK, MAX_COPY_BYTES, MAX_PASTE_BYTES } from './clipboard';
+import { bytesFromClipboard, clipboardText, COPY_CHUNK, MAX_COPY_BYTES, MAX_PASTE_BYTES } from './input/clipboard';
 import { LiveInspection, type SavedInspection } from './features';
-import { charOf, formatSize, hex2, hexDigit, isPrintable, offsetDigits, plural } from './format';
-import { GotoBox } from './goto';
-import { type CellLook, type Column, el, Grid } from './grid';
-import { commandForKey, type KeyCommand } from './keyboard';
-import { fitBytesPerRow, maxTopRow, rowForScrollTop, type ScrollModel, scrollRange, scrollTopForRow } from './layout';
-import { LiveRefresh } from './liveRefresh';
-import { PointerSelection } from './pointer';
+import { charOf, formatSize, hex2, hexDigit, isPrintable, offsetDigits, plural } from './util/format';
+import { GotoBox } from './panels/goto';
+import { type CellLook, type Column, el, Grid } from './grid/grid';
+import { commandForKey, type KeyCommand } from './input/keyboard';
+import { fitBytesPerRow, maxTopRow, rowForScrollTop, type ScrollModel, scrollRange, scrollTopForRow } from './grid/layout';
+import { LiveRefresh } from './live/liveRefresh';
+import { PointerSelection } from './input/pointer';
 import type { EditorPort, HexRpc } from './port';
-import { Selection } from './selection';
-import { Banner, MessageArea, StatusLine } from './status';
-import { type BytesPerRow, type Grouping, Toolbar } from './toolbar';
-import { UNLOADED, UNREADABLE, ViewWindow } from './viewWindow';
+import { Selection } from './input/selection';
+import { Banner, MessageArea, StatusLine } from './panels/status';
+import { type BytesPerRow, type Grouping, Toolbar } from './panels/toolbar';
+import { UNLOADED, UNREADABLE, ViewWindow } from './live/viewWindow';
 import { isSavedViewState, type SavedViewState, type VsCodeApi } from './vscodeApi';
 
 export type { HexRpc } from './port';

@@ -4,16 +4,16 @@
 // tells it when it painted, when bytes changed and what the host sent.
 
 import type { Bookmark, DiffView, HexSettings } from '../protocol/webview';
-import { type Action, ActionRouter, moreActionsMenu } from './actions';
-import { BookmarksPanel } from './bookmarksPanel';
-import { CopyAs } from './copyMenu';
-import { DiffMarks } from './diffMarks';
-import { button } from './dom';
+import { type Action, ActionRouter, moreActionsMenu } from './input/actions';
+import { BookmarksPanel } from './panels/bookmarksPanel';
+import { CopyAs } from './input/copyMenu';
+import { DiffMarks } from './panels/diffMarks';
+import { button } from './util/dom';
 import { STRING_PREVIEW } from './inspect/values';
-import { InspectorPanel, type InspectorMode } from './inspectorPanel';
-import { Overlays } from './overlays';
+import { InspectorPanel, type InspectorMode } from './panels/inspectorPanel';
+import { Overlays } from './grid/overlays';
 import type { EditorPort } from './port';
-import { isSavedSearch, Search, type SavedSearch } from './search';
+import { isSavedSearch, Search, type SavedSearch } from './search/search';
 
 /** The part of the saved view state that belongs to live inspection. */
 export interface SavedInspection {

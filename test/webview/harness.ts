@@ -72,7 +72,7 @@ export function buildBundles(): Bundles {
 export function loadWebviewModule<T>(name: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const out = path.join(os.tmpdir(), `shm-webview-${name}-${process.pid}.cjs`);
+  const out = path.join(os.tmpdir(), `shm-webview-${name.replaceAll('/', '-')}-${process.pid}.cjs`);
   esbuild.buildSync({
     entryPoints: [path.join(ROOT, 'src', 'webview', `${name}.ts`)],
     bundle: true,

@@ -18,7 +18,7 @@ interface RangeSetLike {
 const rs = loadWebviewModule<{
   RangeSet: new (items: Span[]) => RangeSetLike;
   stepRange(set: RangeSetLike, at: number, direction: 1 | -1): { index: number; wrapped: boolean } | null;
-}>('rangeSet');
+}>('util/rangeSet');
 
 const ov = loadWebviewModule<{
   Overlays: new () => {
@@ -28,7 +28,7 @@ const ov = loadWebviewModule<{
     prepare(start: number, end: number): void;
     classAt(o: number): string;
   };
-}>('overlays');
+}>('grid/overlays');
 
 const actions = loadWebviewModule<{
   DUPLICATE_MS: number;
@@ -36,7 +36,7 @@ const actions = loadWebviewModule<{
     fromHost(a: unknown): void;
     fromKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean; repeat?: boolean; isComposing?: boolean; preventDefault(): void; stopPropagation(): void }): boolean;
   };
-}>('actions');
+}>('input/actions');
 
 const collect = (set: RangeSetLike, start: number, end: number) => {
   const out: [number, number][] = [];

@@ -12,7 +12,7 @@ type Parse<T> = { ok: true; value: T } | { ok: false; error: string };
 const hexParse = loadWebviewModule<{
   parseHexBytes(text: string): Parse<Uint8Array>;
   parseOffset(input: string, current: number, size: number): Parse<number>;
-}>('hexParse');
+}>('util/hexParse');
 
 interface ScrollModel { rowCount: number; visibleRows: number; rowHeight: number; clientHeight: number }
 const layout = loadWebviewModule<{
@@ -23,7 +23,7 @@ const layout = loadWebviewModule<{
   scrollTopForRow(row: number, m: ScrollModel): number;
   fitBytesPerRow(px: number, ch: number, grouping: number, digits: number): number;
   rowWidthCh(bpr: number, grouping: number, digits: number): number;
-}>('layout');
+}>('grid/layout');
 
 interface ViewWindowLike {
   range: { offset: number; length: number };
@@ -38,11 +38,11 @@ const viewWindowModule = loadWebviewModule<{
   UNLOADED: number;
   UNREADABLE: number;
   ViewWindow: new (size: number) => ViewWindowLike;
-}>('viewWindow');
+}>('live/viewWindow');
 
 const keyboard = loadWebviewModule<{
   commandForKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }, column: 'hex' | 'text', isMac: boolean): { kind: string; [k: string]: unknown } | null;
-}>('keyboard');
+}>('input/keyboard');
 
 const NONCE = 'q1w2e3r4t5y6u7i8o9p0AA==';
 

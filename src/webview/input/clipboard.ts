@@ -1,9 +1,9 @@
 // Clipboard formats: what a copy of the selection puts on the clipboard (hex pairs from the
 // hex column, decoded text from the text column) and how pasted text becomes bytes.
 
-import { MAX_EDIT_BYTES } from '../protocol/webview';
-import { charOf, hex2 } from './format';
-import { parseHexBytes, type ParseResult } from './hexParse';
+import { MAX_EDIT_BYTES } from '../../protocol/webview';
+import { charOf, hex2 } from '../util/format';
+import { parseHexBytes, type ParseResult } from '../util/hexParse';
 
 /** Largest selection copied to the clipboard. */
 export const MAX_COPY_BYTES = 16 * 1024 * 1024;

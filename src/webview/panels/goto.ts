@@ -1,8 +1,8 @@
 // The Go to Offset box (Ctrl+G): a small input above the grid. Accepts 0x… (hex),
 // digits (decimal) and +N / -N (relative to the cursor); explains invalid input in place.
 
-import { el } from './grid';
-import { parseOffset } from './hexParse';
+import { el } from '../grid/grid';
+import { parseOffset } from '../util/hexParse';
 
 export interface GotoHost {
   cursor(): number;

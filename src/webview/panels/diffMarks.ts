@@ -2,12 +2,12 @@
 // the grid, a line above it says how many and against what, and Next / Previous difference
 // (buttons, F7 / Shift+F7, the palette) move the cursor from range to range (binary search).
 
-import type { DiffView } from '../protocol/webview';
-import { hexNumber, plural } from './format';
-import { button } from './dom';
-import { el } from './grid';
-import type { EditorPort } from './port';
-import { RangeSet, type Span, stepRange } from './rangeSet';
+import type { DiffView } from '../../protocol/webview';
+import { hexNumber, plural } from '../util/format';
+import { button } from '../util/dom';
+import { el } from '../grid/grid';
+import type { EditorPort } from '../port';
+import { RangeSet, type Span, stepRange } from '../util/rangeSet';
 
 export interface DiffHost {
   port: EditorPort;

@@ -2,12 +2,12 @@
 // a toolbar menu or the `copyAs` action. The bytes are read through `read` in chunks of at
 // most 1 MiB (pending edits included), and the text goes to the clipboard through the host.
 
-import { MAX_COPY_CHARS } from '../protocol/webview';
+import { MAX_COPY_CHARS } from '../../protocol/webview';
 import { COPY_CHUNK, MAX_COPY_BYTES } from './clipboard';
-import { formatSize, plural } from './format';
-import { COPY_FORMATS, formatBytes, type CopyFormat } from './inspect/copyFormats';
+import { formatSize, plural } from '../util/format';
+import { COPY_FORMATS, formatBytes, type CopyFormat } from '../inspect/copyFormats';
 import { MenuButton } from './menu';
-import type { EditorPort } from './port';
+import type { EditorPort } from '../port';
 
 /** Read [start, start + length) in requests of at most COPY_CHUNK bytes. */
 export async function readRange(port: EditorPort, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {

@@ -2,7 +2,7 @@
 // open it on the first item, arrows/Home/End move, Enter runs, Escape closes and gives the
 // focus back to the button, Tab or a click elsewhere closes it.
 
-import { el } from './grid';
+import { el } from '../grid/grid';
 
 export interface MenuItem {
   id: string;

@@ -4,7 +4,7 @@
 // `watch`, then what changes in it (edits, undo, save, live polls). Nothing here reads; bytes
 // outside the window are read on demand by whoever needs them (copy, inspector far away).
 
-import type { ByteRange, ViewUpdate, WatchParams } from '../protocol/webview';
+import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
 
 export const UNLOADED = -1;
 export const UNREADABLE = -2;

@@ -8,10 +8,10 @@
 // only hears of the key through the webview). So each key press we handle cancels one
 // `action` of the same kind arriving within DUPLICATE_MS; other actions (the palette) run.
 
-import type { HostToWebviewEvents } from '../protocol/webview';
-import { formatSize, hexNumber } from './format';
+import type { HostToWebviewEvents } from '../../protocol/webview';
+import { formatSize, hexNumber } from '../util/format';
 import { MenuButton } from './menu';
-import type { EditorPort } from './port';
+import type { EditorPort } from '../port';
 
 export type Action = HostToWebviewEvents['action']['action'];
 

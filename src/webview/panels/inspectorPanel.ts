@@ -3,10 +3,10 @@
 // under the cursor cell ('hover'). A value is edited in place (click or Enter): the typed
 // value is encoded (range-checked) and written as one undoable edit of exactly its bytes.
 
-import { el } from './grid';
-import { decodeValue, encodeValue, STRING_PREVIEW, VALUE_TYPES, type ValueType, type ValueTypeInfo } from './inspect/values';
-import type { EditorPort } from './port';
-import { hexNumber } from './format';
+import { el } from '../grid/grid';
+import { decodeValue, encodeValue, STRING_PREVIEW, VALUE_TYPES, type ValueType, type ValueTypeInfo } from '../inspect/values';
+import type { EditorPort } from '../port';
+import { hexNumber } from '../util/format';
 
 export type InspectorMode = 'side' | 'hover' | 'off';
 

@@ -2,9 +2,9 @@
 // Previous / Next / All, a progress line with Cancel, a note line and the list of matches.
 // Only the view: what the buttons do is search.ts.
 
-import { formatSize, hexNumber } from './format';
-import { button } from './dom';
-import { el } from './grid';
+import { formatSize, hexNumber } from '../util/format';
+import { button } from '../util/dom';
+import { el } from '../grid/grid';
 
 export type SearchMode = 'hex' | 'text';
 

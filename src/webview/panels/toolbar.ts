@@ -1,9 +1,9 @@
 // The toolbar: bytes per row, grouping, Go to Offset, live-refresh pause/resume, and a
 // short description of the segment.
 
-import type { HexSettings } from '../protocol/webview';
-import { el } from './grid';
-import { button } from './dom';
+import type { HexSettings } from '../../protocol/webview';
+import { el } from '../grid/grid';
+import { button } from '../util/dom';
 
 export type BytesPerRow = HexSettings['bytesPerRow'];
 export type Grouping = HexSettings['grouping'];

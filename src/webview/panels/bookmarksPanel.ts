@@ -2,12 +2,12 @@
 // colour, listed in a collapsible panel at the right of the grid where each one can be
 // jumped to or removed, and added for the current selection (the host asks name and colour).
 
-import type { Bookmark } from '../protocol/webview';
-import { button } from './dom';
-import { hexNumber, plural } from './format';
-import { el } from './grid';
-import type { EditorPort } from './port';
-import { RangeSet } from './rangeSet';
+import type { Bookmark } from '../../protocol/webview';
+import { button } from '../util/dom';
+import { hexNumber, plural } from '../util/format';
+import { el } from '../grid/grid';
+import type { EditorPort } from '../port';
+import { RangeSet } from '../util/rangeSet';
 
 export interface BookmarksHost {
   port: EditorPort;

@@ -3,8 +3,8 @@
 // paint the ranges touching the rows on screen are turned into one flag per byte, so the
 // per-cell lookup is an array read and a table lookup (no string building per cell).
 
-import type { Bookmark, BookmarkColor } from '../protocol/webview';
-import { RangeSet, type Span } from './rangeSet';
+import type { Bookmark, BookmarkColor } from '../../protocol/webview';
+import { RangeSet, type Span } from '../util/rangeSet';
 
 export const BOOKMARK_COLORS: readonly BookmarkColor[] = ['red', 'orange', 'yellow', 'green', 'blue', 'purple'];
 

@@ -2,7 +2,7 @@
 // extends, dragging extends and scrolls when the pointer leaves the rows at the top or
 // bottom edge.
 
-import type { Column } from './grid';
+import type { Column } from '../grid/grid';
 
 export interface PointerHost {
   /** The grid element (listens, captures the pointer). */

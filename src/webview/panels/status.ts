@@ -1,11 +1,11 @@
 // The status line (cursor offset, selection, value under the cursor, live-refresh counter,
 // document flags), the transient message area and the banner for destroyed segments.
 
-import { charOf, hex2, hexNumber, isPrintable, plural } from './format';
-import { el } from './grid';
-import { UNREADABLE } from './viewWindow';
-import type { HexDocState } from '../protocol/webview';
-import { type ReadVia, describeReadVia, readViaLabel } from '../protocol/segment';
+import { charOf, hex2, hexNumber, isPrintable, plural } from '../util/format';
+import { el } from '../grid/grid';
+import { UNREADABLE } from '../live/viewWindow';
+import type { HexDocState } from '../../protocol/webview';
+import { type ReadVia, describeReadVia, readViaLabel } from '../../protocol/segment';
 
 export interface StatusInfo {
   cursor: number;

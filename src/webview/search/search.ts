@@ -2,10 +2,10 @@
 // matches (up to MAX_RESULTS) with a list to jump through. Runs in the host through the
 // `search` request with progress and a Cancel button; matches are marked in the grid.
 
-import { plural } from './format';
-import { parseHexPattern, textPattern, type SearchQuery } from './inspect/searchQuery';
-import type { EditorPort } from './port';
-import { RangeSet, type Span } from './rangeSet';
+import { plural } from '../util/format';
+import { parseHexPattern, textPattern, type SearchQuery } from '../inspect/searchQuery';
+import type { EditorPort } from '../port';
+import { RangeSet, type Span } from '../util/rangeSet';
 import { SearchBar, type SearchMode } from './searchBar';
 
 export const MAX_RESULTS = 1000;

@@ -4,7 +4,7 @@
 // changes stand out and fade. Cooling runs on a local timer only while something is hot: a
 // quiet segment costs no message and no repaint.
 
-import { plural } from './format';
+import { plural } from '../util/format';
 
 export const MAX_HEAT = 3;
 /** Above this many hot bytes the heat map is reset (a segment rewritten wholesale). */

@@ -3,7 +3,7 @@
 // scrollbar its length. Painting rewrites text and classes of the existing cells only
 // where they changed, so scrolling a multi-GiB segment costs the same as a small one.
 
-import { formatOffset, hex2 } from './format';
+import { formatOffset, hex2 } from '../util/format';
 
 /** How one byte looks: filled in by the editor for each visible offset. */
 export interface CellLook {
