@@ -114,6 +114,7 @@ export function stubWindow(fns: Partial<Record<WindowFn, (...args: any[]) => unk
       shown.push({ fn: name, args });
       return Promise.resolve(impl ? impl(...args) : undefined);
     };
+    assert.notStrictEqual(win[name], originals.get(name), `vscode.window.${name} could not be replaced`);
   }
   return { shown, restore: () => { for (const [k, v] of originals) win[k] = v; } };
 }

@@ -13,29 +13,7 @@ import { AgentClient } from '../../../src/extension/agent/client';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { DetailNode, TreeNode } from '../../../src/extension/segments/provider';
-import { EXTENSION_ID, REPO, present, sleep, waitFor } from './common';
-
-
-
-type WindowFn = 'showInputBox' | 'showQuickPick' | 'showWarningMessage' | 'showInformationMessage' | 'showErrorMessage' | 'showSaveDialog';
-
-/** Replace vscode.window functions until restore(); messages shown are recorded. */
-function stubWindow(fns: Partial<Record<WindowFn, (...args: any[]) => unknown>>): { restore(): void; shown: { fn: WindowFn; args: unknown[] }[] } { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const win = vscode.window as unknown as Record<string, unknown>;
-  const originals = new Map<string, unknown>();
-  const shown: { fn: WindowFn; args: unknown[] }[] = [];
-  const record: WindowFn[] = ['showWarningMessage', 'showInformationMessage', 'showErrorMessage'];
-  for (const name of new Set<WindowFn>([...record, ...(Object.keys(fns) as WindowFn[])])) {
-    originals.set(name, win[name]);
-    const impl = fns[name];
-    win[name] = (...args: unknown[]) => {
-      shown.push({ fn: name, args });
-      return impl ? Promise.resolve(impl(...args)) : Promise.resolve(undefined);
-    };
-    assert.notStrictEqual(win[name], originals.get(name), `vscode.window.${name} could not be replaced`);
-  }
-  return { shown, restore: () => { for (const [k, v] of originals) win[k] = v; } };
-}
+import { EXTENSION_ID, REPO, present, sleep, stubWindow, waitFor } from './common';
 
 /** The items Filter and Sort offer (src/extension/commands/viewOptions.ts), as far as these tests read them. */
 type ViewPick = vscode.QuickPickItem & { action?: { kind: string } | 'text' | 'clear'; key?: string };
