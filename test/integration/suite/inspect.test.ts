@@ -15,7 +15,7 @@ import type { SegmentInfo } from '../../../src/protocol/segment';
 import type { Handlers } from '../../../src/protocol/rpc';
 import type { DiffView, HostToWebviewEvents, WebviewToHost } from '../../../src/protocol/webview';
 import type { HexDocument } from '../../../src/extension/hexEditor/document';
-import type { InspectPrompts } from '../../../src/extension/hexEditor/inspectPrompts';
+import type { InspectPrompts } from '../../../src/extension/hexEditor/inspection/prompts';
 import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/webviewHost';
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';

@@ -4,11 +4,11 @@
 // active editor's document and selection. Arguments (from tests or keybinding `args`) skip
 // the questions they answer.
 import * as vscode from 'vscode';
-import type { Bookmark, ByteRange, DiffView, SnapshotInfo } from '../../protocol/webview';
-import { command } from '../manifest';
-import type { LiveInspection } from './inspection';
-import { errorMessage } from './byteSource';
-import type { WebviewAction, WebviewHost } from './webviewHost';
+import type { Bookmark, ByteRange, DiffView, SnapshotInfo } from '../../../protocol/webview';
+import { command } from '../../manifest';
+import type { LiveInspection } from './liveInspection';
+import { errorMessage } from '../byteSource';
+import type { WebviewAction, WebviewHost } from '../webviewHost';
 
 export interface InspectCommandTarget {
   activeEditor(): WebviewHost | undefined;

@@ -2,10 +2,10 @@
 // notifications) behind one interface: VS Code's by default; integration tests script them
 // the way they script the document's prompts. vscode.window is looked up at call time.
 import * as vscode from 'vscode';
-import type { Bookmark, BookmarkColor } from '../../protocol/webview';
-import { BOOKMARK_COLORS } from '../inspect/bookmarks';
-import { snapshotPickText } from '../inspect/describe';
-import type { SnapshotMeta } from '../inspect/snapshots';
+import type { Bookmark, BookmarkColor } from '../../../protocol/webview';
+import { BOOKMARK_COLORS } from '../../inspect/bookmarks';
+import { snapshotPickText } from '../../inspect/describe';
+import type { SnapshotMeta } from '../../inspect/snapshots';
 
 export interface TextQuestion {
   title: string;
