@@ -25,7 +25,7 @@ try {
 const open = new OpenSegments();
 const handlers = createHandlers(open);
 // Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
-const pipe = serveBytePipe(process.env, handlers);
+const pipe = serveBytePipe(process.env, handlers, open);
 const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
   (m: RpcMessage) => {
     if (!process.send) throw new Error('the agent has no IPC channel to the host'); // checked at start too

@@ -1,17 +1,22 @@
 // The byte pipe (host end src/extension/agent/pipeClient.ts, agent end src/agent/bytePipe.ts) with
-// the real agent: read and write travel on fd 4 when /proc/<agent>/mem is not used (procMemory:
-// false; we are root, so it would be allowed). Bytes for many sizes and odd offsets, concurrency,
-// errors as the channel gives them, SIGKILL in the middle of a 64 MiB reply, a forking prefix,
+// the real agent: read and write travel on fd 4, their bytes over 64 KiB through the transfer file
+// at fd 5, when /proc/<agent>/mem is not used (procMemory: false; we are root, so it would be
+// allowed). Bytes for many sizes and odd offsets, concurrency, the transfer file seen through
+// /proc/<agent>/fd, the frame length limit, errors as the channel gives them, SIGKILL in the
+// middle of a 64 MiB reply, a forking prefix,
 // and the fallback to the channel when no pipe can be set up (a prefix that closes fd 4, an
 // environment without the token, bytePipe: false).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { AgentClient, diedInFlight, type AgentClientOptions, type AgentExit } from '../../src/extension/agent/client';
 import { AgentSegment } from '../../src/extension/agent/agentSegment';
+import { PipeClient, newPipeToken, openTransferFile } from '../../src/extension/agent/pipeClient';
+import { FRAME_MAX, FrameReader, REPLY_HEAD, XFER_BASE, XFER_FD, encodeReplyHead } from '../../src/protocol/bytePipe';
 import type { Segment } from '../../src/core';
-import { AGENT_JS, createSegment, disposeSegment, haveCommand, installCleanup, procRow, rejectsCode } from './helpers';
+import { AGENT_JS, createSegment, disposeSegment, haveCommand, installCleanup, procRow, rejectsCode, spawnTracked } from './helpers';
 
 installCleanup();
 
@@ -114,6 +119,83 @@ describe('byte pipe: bytes', () => {
     } finally {
       await seg.close();
       disposeSegment(core);
+    }
+  });
+});
+
+describe('byte pipe: the transfer file', () => {
+  /** The bytes the agent's transfer file holds at [XFER_BASE, +length), read through /proc/<agent>/fd. */
+  function transferBytes(c: AgentClient, length: number): Buffer {
+    const fd = fs.openSync(`/proc/${c.agentPid}/fd/${XFER_FD}`, 'r');
+    try {
+      const b = Buffer.alloc(length);
+      assert.equal(fs.readSync(fd, b, 0, length, XFER_BASE), length, 'the transfer file holds the whole transfer');
+      return b;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  test('reads and writes of 1 MiB and 1 MiB + 3 at odd offsets go through the transfer file and are the right bytes', async () => {
+    const size = 4 * MiB + 5;
+    const { seg: core, data } = filled(size);
+    const c = await piped();
+    const seg = await AgentSegment.open(c, core.id);
+    try {
+      assert.match(fs.readlinkSync(`/proc/${c.agentPid}/fd/${XFER_FD}`), /^\/(dev\/shm|tmp)\/shm-inspector-.* \(deleted\)$/, 'an unlinked file');
+      for (const [off, len] of [[3, MiB], [MiB + 1, MiB + 3]]) {
+        const got = Buffer.from(await seg.read(off, len));
+        assert.ok(got.equals(data.subarray(off, off + len)), `read ${off}+${len}: bytes`);
+        assert.ok(transferBytes(c, len).equals(got), `read ${off}+${len}: carried by the transfer file`);
+      }
+      for (const [off, len] of [[7, MiB], [2 * MiB + 1, MiB + 3]]) {
+        const fresh = randomBytes(len);
+        assert.equal(await seg.write(off, fresh), len);
+        fresh.copy(data, off);
+        assert.ok(transferBytes(c, len).equals(fresh), `write ${off}+${len}: carried by the transfer file`);
+      }
+      assert.ok(core.readChunk(size, 0).equals(data), 'the segment holds every write');
+      assert.equal(c.bytePipe, true, 'still on the pipe');
+    } finally {
+      await seg.close();
+      disposeSegment(core);
+    }
+  });
+});
+
+describe('byte pipe: frame limits', () => {
+  test('the frame reader refuses a header announcing more than its limit, and takes one at the limit', () => {
+    const frames: number[] = [];
+    const reader = new FrameReader(REPLY_HEAD, (n) => Buffer.alloc(n), (_head, body) => { frames.push(body.length); }, 8);
+    const head = (payload: number) => { const h = Buffer.alloc(REPLY_HEAD); encodeReplyHead(h, { id: 1, status: 0, payload, count: 0 }); return h; };
+    reader.push(Buffer.concat([head(8), Buffer.alloc(8)]));
+    assert.deepEqual(frames, [8]);
+    assert.throws(() => { reader.push(head(9)); }, /a frame of 9 bytes, over the limit of 8/);
+  });
+
+  test('a reply frame over FRAME_MAX fails the pending read with EPROTO and leaves the pipe unusable', async () => {
+    // A stand-in agent at fd 3: it takes the token and one request, then announces too long a reply.
+    const body = `const fs = require('fs'); const b = Buffer.alloc(16 + 48); let got = 0;
+      while (got < b.length) got += fs.readSync(3, b, got, b.length - got, null);
+      const h = Buffer.alloc(16); h.writeUInt32LE(b.readUInt32LE(16), 0); h.writeUInt32LE(${FRAME_MAX + 1}, 8);
+      fs.writeSync(3, h); setTimeout(() => undefined, 60000);`;
+    const child = spawnTracked(process.execPath, ['-e', body], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    const socket = child.stdio[3];
+    assert.ok(socket instanceof net.Socket);
+    const token = newPipeToken();
+    const xfer = openTransferFile(token);
+    assert.ok(xfer !== undefined, 'a transfer file');
+    const pipe = new PipeClient(socket, token, xfer, 60000);
+    try {
+      pipe.open();
+      const read = pipe.request('read', { handle: 1, offset: 0, length: 16 });
+      assert.ok(read, 'the pipe takes the read');
+      await rejectsCode(read, 'EPROTO', new RegExp(`a frame of ${FRAME_MAX + 1} bytes, over the limit of ${FRAME_MAX}`));
+      assert.equal(pipe.usable, false);
+      assert.equal(pipe.request('read', { handle: 1, offset: 0, length: 16 }), undefined, 'later requests go to the channel');
+    } finally {
+      pipe.close(new Error('test over'));
+      child.kill();
     }
   });
 });

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { AgentMethods } from '../../protocol/agent';
 import { Rpc, RpcError, type RequestOptions } from '../../protocol/rpc';
-import { PIPE_ENV, PIPE_FD } from '../../protocol/bytePipe';
-import { PipeClient, newPipeToken } from './pipeClient';
+import { PIPE_ENV, PIPE_FD, XFER_FD } from '../../protocol/bytePipe';
+import { PipeClient, newPipeToken, openTransferFile } from './pipeClient';
 import { findAgentPid, isOurAgent } from './procs';
 import type { AgentTestMethods } from '../../protocol/testHooks';
 
@@ -93,21 +93,6 @@ type ClientRpc = Rpc<Record<string, never>, ClientMethods>;
 type Listener<T> = (e: T) => void;
 
 const SHUT_DOWN = 'the shared-memory agent was shut down';
-
-/**
- * Largest read or write sent on the byte pipe. Measured here in one run (bench/agent.ts): 4 KiB
- * round trips are faster on the pipe (0.051 ms against the channel's 0.087 ms), but 1 MiB reads
- * are far slower (0.05 GB/s against 0.28 GB/s: Node's stream socket moves big frames in many
- * small wakeups, its IPC channel does not), so large transfers keep to the channel.
- */
-export const PIPE_MAX_BYTES = 64 << 10;
-
-/** A read or write small enough for the byte pipe (see PIPE_MAX_BYTES). */
-function fitsBytePipe(params: unknown): boolean {
-  const p = params as { length?: unknown; data?: unknown } | null;
-  if (p?.data instanceof Uint8Array) return p.data.length <= PIPE_MAX_BYTES;
-  return typeof p?.length === 'number' && p.length <= PIPE_MAX_BYTES;
-}
 
 export class AgentClient {
   private child: ChildProcess | undefined;
@@ -211,7 +196,7 @@ export class AgentClient {
     if (this.stopping) return this.stopping.then(() => this.request(method, params, opts));
     if (this.stoppedWhy !== undefined) return Promise.reject(new AgentError(this.stoppedWhy, { stopped: true }));
     const rpc = this.ensure();
-    const onPipe = (method === 'read' || method === 'write') && fitsBytePipe(params) ? this.pipe?.request(method, params, opts) : undefined;
+    const onPipe = method === 'read' || method === 'write' ? this.pipe?.request(method, params, opts) : undefined;
     return onPipe ? onPipe as Promise<ClientMethods[K]['result']> : rpc.request(method, params, opts);
   }
 
@@ -308,14 +293,26 @@ export class AgentClient {
   private ensure(): ClientRpc {
     if (this.rpc) return this.rpc;
     const { agentPath, commandPrefix, execPath } = this.options;
-    // The byte pipe is stdio entry PIPE_FD; a prefix that forks passes it on as it does the IPC fd.
-    const token = this.options.bytePipe === false ? undefined : newPipeToken();
+    // The byte pipe is stdio entries PIPE_FD (frames) and XFER_FD (the transfer file); a prefix
+    // that forks passes them on as it does the IPC fd.
+    let token = this.options.bytePipe === false ? undefined : newPipeToken();
+    const xferFd = token ? openTransferFile(token) : undefined;
+    if (xferFd === undefined) token = undefined;
     const env = { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1', ...(token ? { [PIPE_ENV]: token } : {}) };
-    const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc'];
-    if (token) stdio[PIPE_FD] = 'pipe';
-    const child = commandPrefix?.length
-      ? spawn(commandPrefix[0], [...commandPrefix.slice(1), execPath ?? process.execPath, agentPath], { env, stdio, serialization: 'advanced' })
-      : fork(agentPath, [], { env, stdio, serialization: 'advanced', execPath: execPath ?? process.execPath, execArgv: [] });
+    const stdio: ('ignore' | 'pipe' | 'ipc' | number)[] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    if (token && xferFd !== undefined) {
+      stdio[PIPE_FD] = 'pipe';
+      stdio[XFER_FD] = xferFd;
+    }
+    let child: ChildProcess;
+    try {
+      child = commandPrefix?.length
+        ? spawn(commandPrefix[0], [...commandPrefix.slice(1), execPath ?? process.execPath, agentPath], { env, stdio, serialization: 'advanced' })
+        : fork(agentPath, [], { env, stdio, serialization: 'advanced', execPath: execPath ?? process.execPath, execArgv: [] });
+    } catch (err) {
+      if (xferFd !== undefined) fs.closeSync(xferFd);
+      throw err;
+    }
     const rpc: ClientRpc = new Rpc<Record<string, never>, ClientMethods>(
       (m) => {
         if (!child.connected) throw new Error('the agent channel is closed');
@@ -325,7 +322,8 @@ export class AgentClient {
       { timeoutMs: this.options.timeoutMs ?? 30000 },
     );
     const pipeEnd = child.stdio[PIPE_FD];
-    const pipe = token && pipeEnd instanceof net.Socket ? new PipeClient(pipeEnd, token, this.options.timeoutMs ?? 30000) : undefined;
+    const pipe = token && xferFd !== undefined && pipeEnd instanceof net.Socket ? new PipeClient(pipeEnd, token, xferFd, this.options.timeoutMs ?? 30000) : undefined;
+    if (!pipe && xferFd !== undefined) fs.closeSync(xferFd); // the agent has its own copy, if any
     this.forget();
     this.child = child;
     this.rpc = rpc;

@@ -1,11 +1,14 @@
 // The host's end of the byte pipe (the wire format and why it exists: src/protocol/bytePipe.ts;
 // the agent's end: src/agent/bytePipe.ts).
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import type * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AgentMethods } from '../../protocol/agent';
 import {
-  FrameReader, KIND_READ, KIND_WRITE, MAX_PAYLOAD, REPLY_HEAD, REQUEST_HEAD, STATUS_OK, TOKEN_BYTES,
-  decodeReplyHead, encodeRequestHead,
+  FLAG_XFER, FrameReader, INLINE_MAX, KIND_READ, KIND_WRITE, REPLY_HEAD, REQUEST_HEAD, type RequestHead, STATUS_OK,
+  TOKEN_BYTES, XFER_BASE, XFER_KEEP, XFER_MAX, decodeReplyHead, encodeRequestHead,
 } from '../../protocol/bytePipe';
 import { type RequestOptions, RpcError } from '../../protocol/rpc';
 import type { ErrorData } from '../../protocol/segment';
@@ -17,8 +20,34 @@ export function newPipeToken(): string {
   return randomBytes(TOKEN_BYTES).toString('hex');
 }
 
+/**
+ * The transfer file for an agent: a new 0600 file in /dev/shm (tmpfs; the temp dir where there
+ * is none) that starts with the token, unlinked at once, so only the fd names it. Its fd goes to
+ * the agent as stdio XFER_FD; the PipeClient made with it closes it. Undefined when it cannot be
+ * made: then there is no byte pipe.
+ */
+export function openTransferFile(token: string): number | undefined {
+  const dir = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const file = path.join(dir, `shm-inspector-${process.pid}-${randomBytes(8).toString('hex')}`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'wx+', 0o600);
+    fs.unlinkSync(file);
+    fs.writeSync(fd, Buffer.from(token, 'hex'), 0, TOKEN_BYTES, 0);
+    return fd;
+  } catch {
+    if (fd !== undefined) fs.closeSync(fd);
+    try { fs.unlinkSync(file); } catch { /* not made, or already gone */ }
+    return undefined;
+  }
+}
+
 interface PipePending {
-  method: string;
+  method: 'read' | 'write';
+  /** Bytes the request asked for (read). */
+  length: number;
+  /** Where its bytes are in the transfer file (undefined: inline). */
+  xfer: number | undefined;
   resolve: (v: Buffer | { written: number }) => void;
   reject: (e: Error) => void;
   cleanup: () => void;
@@ -27,6 +56,8 @@ interface PipePending {
 function isErrorData(v: unknown): v is ErrorData {
   return !!v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string';
 }
+
+const protocolError = (op: string, message: string) => new RpcError({ name: 'Error', message: `${op}: ${message}`, code: 'EPROTO', op });
 
 /**
  * The host's end. Carries a request only once the agent confirmed the pipe (`open()`) and while
@@ -38,12 +69,26 @@ export class PipeClient {
   private confirmed = false;
   private nextId = 1;
   private readonly pending = new Map<number, PipePending>();
+  /** Transfer ranges by request id, held until the agent's reply (also after a timeout: it may still write there). */
+  private readonly held = new Map<number, number>();
+  /** Next free byte of the transfer file; back to XFER_BASE whenever nothing is held. */
+  private xferEnd = XFER_BASE;
+  private xferHigh = XFER_BASE;
   private closedWith: Error | undefined;
 
-  /** `token`: from newPipeToken(), also given to the agent in its environment (PIPE_ENV). */
-  constructor(private readonly socket: net.Socket, token: string, private readonly timeoutMs: number) {
+  /**
+   * `token`: from newPipeToken(), also given to the agent in its environment (PIPE_ENV).
+   * `xferFd`: from openTransferFile(token); this closes it.
+   */
+  constructor(private readonly socket: net.Socket, token: string, private readonly xferFd: number, private readonly timeoutMs: number) {
     const reader = new FrameReader(REPLY_HEAD, (n) => Buffer.allocUnsafe(n), (head, body) => { this.onReply(head, body); });
-    socket.on('data', (chunk: Buffer) => { reader.push(chunk); });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        this.close(protocolError('byte pipe', `the agent sent ${(err as Error).message}; read and write use the channel now`));
+      }
+    });
     // EPIPE/ECONNRESET when the agent dies: its death is reported by the client (exit, disconnect).
     socket.on('error', () => undefined);
     socket.write(Buffer.from(token, 'hex'));
@@ -60,15 +105,16 @@ export class PipeClient {
 
   /**
    * Send a read or write on the pipe, or return undefined when it cannot carry it (not
-   * confirmed, closed, or parameters a frame cannot hold: the channel then checks and answers
-   * them as it always did).
+   * confirmed, closed, parameters a frame cannot hold, or the transfer file is full: the channel
+   * then checks and answers them as it always did).
    */
   request(method: 'read' | 'write', params: unknown, opts: RequestOptions = {}): Promise<unknown> | undefined {
     if (!this.usable || !params || typeof params !== 'object') return undefined;
     const id = this.nextId;
-    const frame = method === 'read' ? readFrame(id, params) : writeFrame(id, params);
-    if (!frame) return undefined;
+    const sent = method === 'read' ? this.readFrame(id, params) : this.writeFrame(id, params);
+    if (!sent) return undefined;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
+    const { frame, length, xfer } = sent;
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
@@ -78,7 +124,7 @@ export class PipeClient {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
       };
-      this.pending.set(id, { method, resolve, reject, cleanup });
+      this.pending.set(id, { method, length, xfer, resolve, reject, cleanup });
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           this.settle(id, new RpcError({ name: 'TimeoutError', message: `${method} timed out after ${timeoutMs} ms`, code: 'ETIMEDOUT', op: method }));
@@ -97,11 +143,14 @@ export class PipeClient {
     return [...this.pending.values()].map((p) => p.method);
   }
 
-  /** Reject everything pending with `err`, and close the host's end. */
+  /** Reject everything pending with `err`, and close the host's end and the transfer file. */
   close(err: Error): void {
-    this.closedWith ??= err;
+    if (this.closedWith) return;
+    this.closedWith = err;
     for (const id of [...this.pending.keys()]) this.settle(id, err);
     this.socket.destroy();
+    this.held.clear();
+    fs.closeSync(this.xferFd);
   }
 
   private settle(id: number, err: Error): void {
@@ -112,34 +161,86 @@ export class PipeClient {
     p.reject(err);
   }
 
+  /** A range of `length` bytes in the transfer file for request `id`, or undefined when it is full. */
+  private hold(id: number, length: number): number | undefined {
+    const at = this.xferEnd;
+    if (at + length > XFER_BASE + XFER_MAX) return undefined;
+    this.xferEnd += length;
+    this.xferHigh = Math.max(this.xferHigh, this.xferEnd);
+    this.held.set(id, at);
+    return at;
+  }
+
+  private release(id: number): void {
+    if (!this.held.delete(id) || this.held.size > 0) return;
+    this.xferEnd = XFER_BASE;
+    if (this.xferHigh > XFER_BASE + XFER_KEEP) { // give a big transfer's memory back
+      fs.ftruncateSync(this.xferFd, XFER_BASE);
+      this.xferHigh = XFER_BASE;
+    }
+  }
+
+  private head(id: number, kind: number, p: { handle: number; offset: number }, payload: number, length: number, xfer: number | undefined): Buffer {
+    const frame = Buffer.alloc(REQUEST_HEAD + payload);
+    const h: RequestHead = { id, kind, payload, flags: xfer === undefined ? 0 : FLAG_XFER, handle: p.handle, offset: p.offset, length, xfer: xfer ?? 0 };
+    encodeRequestHead(frame, h);
+    return frame;
+  }
+
+  private readFrame(id: number, p: Partial<ReadParams>) {
+    if (typeof p.handle !== 'number' || typeof p.offset !== 'number' || typeof p.length !== 'number' || !Number.isSafeInteger(p.length) || p.length < 0) return undefined;
+    const xfer = p.length > INLINE_MAX ? this.hold(id, p.length) : undefined;
+    if (p.length > INLINE_MAX && xfer === undefined) return undefined;
+    return { frame: this.head(id, KIND_READ, { handle: p.handle, offset: p.offset }, 0, p.length, xfer), length: p.length, xfer };
+  }
+
+  /** The data is copied out before this returns: the caller may reuse its buffer, as with the channel. */
+  private writeFrame(id: number, p: Partial<WriteParams>) {
+    if (typeof p.handle !== 'number' || typeof p.offset !== 'number' || !(p.data instanceof Uint8Array)) return undefined;
+    const { data } = p;
+    const where = { handle: p.handle, offset: p.offset };
+    if (data.length <= INLINE_MAX) {
+      const frame = this.head(id, KIND_WRITE, where, data.length, 0, undefined);
+      frame.set(data, REQUEST_HEAD);
+      return { frame, length: 0, xfer: undefined };
+    }
+    const xfer = this.hold(id, data.length);
+    if (xfer === undefined) return undefined;
+    for (let done = 0; done < data.length;) done += fs.writeSync(this.xferFd, data, done, data.length - done, xfer + done);
+    return { frame: this.head(id, KIND_WRITE, where, 0, data.length, xfer), length: 0, xfer };
+  }
+
   private onReply(headBytes: Uint8Array, body: Buffer): void {
     const head = decodeReplyHead(headBytes);
     const p = this.pending.get(head.id);
-    if (!p) return;
-    this.pending.delete(head.id);
+    try {
+      if (p) this.answer(p, head.id, head.status, head.count, body);
+    } finally {
+      this.release(head.id); // after the bytes were taken out of the range
+    }
+  }
+
+  private answer(p: PipePending, id: number, status: number, count: number, body: Buffer): void {
+    this.pending.delete(id);
     p.cleanup();
-    if (head.status === STATUS_OK) {
-      p.resolve(p.method === 'read' ? body : { written: head.written });
+    if (status !== STATUS_OK) {
+      let data: unknown;
+      try { data = JSON.parse(body.toString('utf8')); } catch { /* checked below */ }
+      p.reject(isErrorData(data) ? new RpcError(data) : protocolError(p.method, 'the agent\'s error reply could not be read'));
       return;
     }
-    let data: unknown;
-    try { data = JSON.parse(body.toString('utf8')); } catch { /* checked below */ }
-    p.reject(new RpcError(isErrorData(data) ? data : { name: 'Error', message: `${p.method}: the agent's error reply could not be read`, code: 'EPROTO', op: p.method }));
+    if (p.method === 'write') { p.resolve({ written: count }); return; }
+    if (p.xfer === undefined) { p.resolve(body); return; }
+    if (count !== p.length || body.length !== 0) {
+      p.reject(protocolError('read', `the agent put ${count} bytes in the transfer file for a read of ${p.length}`));
+      return;
+    }
+    const data = Buffer.allocUnsafe(count);
+    for (let done = 0; done < count;) {
+      const n = fs.readSync(this.xferFd, data, done, count - done, p.xfer + done);
+      if (n === 0) { p.reject(protocolError('read', 'the transfer file ended early')); return; }
+      done += n;
+    }
+    p.resolve(data);
   }
-}
-
-function readFrame(id: number, p: Partial<ReadParams>): Buffer | undefined {
-  if (typeof p.handle !== 'number' || typeof p.offset !== 'number' || typeof p.length !== 'number' || p.length > MAX_PAYLOAD) return undefined;
-  const frame = Buffer.alloc(REQUEST_HEAD);
-  encodeRequestHead(frame, { id, kind: KIND_READ, payload: 0, handle: p.handle, offset: p.offset, length: p.length });
-  return frame;
-}
-
-/** The data is copied into the frame: the caller may reuse its buffer once write() returns, as with the channel. */
-function writeFrame(id: number, p: Partial<WriteParams>): Buffer | undefined {
-  if (typeof p.handle !== 'number' || typeof p.offset !== 'number' || !(p.data instanceof Uint8Array) || p.data.length > MAX_PAYLOAD) return undefined;
-  const frame = Buffer.alloc(REQUEST_HEAD + p.data.length);
-  encodeRequestHead(frame, { id, kind: KIND_WRITE, payload: p.data.length, handle: p.handle, offset: p.offset, length: 0 });
-  frame.set(p.data, REQUEST_HEAD);
-  return frame;
 }
