@@ -8,11 +8,11 @@ import {
   CODES, type ChunkReader, NoFootprintSegment, Segment, type SegmentAccess, ShmError, attachmentReport, diffChunks, fileReader, segmentReader, destroySegment,
   limits, listSegments, reportAttachments, sameSegment, searchChunks,
 } from '../core';
+import { BULK_CHUNK } from '../protocol/chunks';
 import { describeIdentity } from '../protocol/segment';
 import { replaceFile, writeAll } from '../core/files';
 import { checkCount, checkRange } from '../core/validate';
 
-const CHUNK = 4 << 20;
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -179,7 +179,7 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       const length = p.length ?? seg.size - checkCount(offset, 'dump: offset');
       checkRange('dump', offset, length, seg.size, seg.id);
       const path = needPath(p.path);
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(length, 1)));
+      const buf = Buffer.allocUnsafe(Math.min(BULK_CHUNK, Math.max(length, 1)));
       // Into a 0600 temporary file renamed over the target when complete: a failed or cancelled
       // dump leaves an existing file as it was, and no half-written file looks complete.
       await replaceFile(path, async (fd) => {
@@ -235,7 +235,7 @@ export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods
       try {
         const length = fs.fstatSync(fd).size;
         checkRange('load', p.offset, length, seg.size, seg.id); // refuse before writing anything
-        const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(length, 1)));
+        const buf = Buffer.allocUnsafe(Math.min(BULK_CHUNK, Math.max(length, 1)));
         for (let done = 0; done < length; ) {
           const n = fs.readSync(fd, buf, 0, Math.min(buf.length, length - done), done);
           if (n === 0) break;

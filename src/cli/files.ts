@@ -6,9 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeAll } from '../core/files';
-
-/** Bytes per step when copying between a file and a segment. */
-export const FILE_CHUNK = 4 << 20;
+import { BULK_CHUNK } from '../protocol/chunks';
 
 /** An unlinked 0600 temporary file holding a stream's bytes; the caller closes fd. */
 export interface Spooled {
@@ -57,7 +55,7 @@ export async function spool(input: Readable, limit: number, tooLong: (seen: numb
  * copied, less than size if the file shrank meanwhile.
  */
 export function copyFrom(fd: number, size: number, write: (chunk: Buffer, done: number) => void): number {
-  const buf = Buffer.allocUnsafe(Math.min(FILE_CHUNK, Math.max(size, 1)));
+  const buf = Buffer.allocUnsafe(Math.min(BULK_CHUNK, Math.max(size, 1)));
   let done = 0;
   while (done < size) {
     const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - done), done);

@@ -2,6 +2,7 @@
 // file, or two snapshot files) without holding either whole. Returns the differing ranges.
 import * as fs from 'node:fs';
 import type { DiffResult as AgentDiffResult } from '../protocol/agent';
+import { BULK_CHUNK } from '../protocol/chunks';
 import type { ByteRange } from '../protocol/webview';
 import type { SegmentAccess } from './noFootprint';
 
@@ -28,7 +29,7 @@ export type DiffResult = Omit<AgentDiffResult, 'sizes'>;
 
 /** Yields after each chunk with {done,total}; returns the differing ranges (adjacent bytes merged). */
 export function* diffChunks(a: ChunkReader, b: ChunkReader, size: number, options: { maxRanges?: number; chunkSize?: number } = {}): Generator<{ done: number; total: number }, DiffResult> {
-  const chunk = options.chunkSize ?? 4 << 20;
+  const chunk = options.chunkSize ?? BULK_CHUNK;
   const max = options.maxRanges ?? 10000;
   const bufA = Buffer.allocUnsafe(Math.min(chunk, Math.max(size, 1)));
   const bufB = Buffer.allocUnsafe(bufA.length);

@@ -1,6 +1,7 @@
 // Pattern search over a segment in chunks through one reused Buffer (never the whole segment).
 // Patterns may have wildcard bytes (mask 0x00) and may be ASCII case-insensitive.
 // A match may span two chunks: each window overlaps the next by pattern length - 1.
+import { BULK_CHUNK } from '../protocol/chunks';
 import type { SegmentAccess } from './noFootprint';
 import { checkCount } from './validate';
 
@@ -53,7 +54,7 @@ export function* searchChunks(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: 
   const ci = !!o.caseInsensitive;
   const pattern = ci ? o.pattern.map(lower) : o.pattern;
   const anchor = anchorOf(pattern, o.mask);
-  const chunk = Math.max(checkCount(o.chunkSize ?? 4 << 20, 'search: chunkSize'), n);
+  const chunk = Math.max(checkCount(o.chunkSize ?? BULK_CHUNK, 'search: chunkSize'), n);
   const buf = Buffer.allocUnsafe(chunk + n - 1);
   const offsets: number[] = [];
   const last = seg.size - n; // last possible match start

@@ -2,6 +2,7 @@
 // what the user saw when editing it (base) nor what Save would write (value) was changed by
 // another process in the meantime. vscode-free.
 import type { Run } from './editModel';
+import { readChunked } from './chunked';
 
 export interface Conflict {
   run: Run;
@@ -12,15 +13,6 @@ export interface Conflict {
   count: number;
 }
 
-/** Longest single read while checking (the agent's chunk size). */
-const CHUNK = 4 << 20;
-
-async function readAll(read: (offset: number, length: number) => Promise<Uint8Array>, offset: number, length: number): Promise<Uint8Array> {
-  if (length <= CHUNK) return read(offset, length);
-  const out = new Uint8Array(length);
-  for (let at = 0; at < length; at += CHUNK) out.set(await read(offset + at, Math.min(CHUNK, length - at)), at);
-  return out;
-}
 
 /**
  * The conflict in `run` given the segment's bytes of it now, if any. `accepted`: the bytes the
@@ -44,7 +36,7 @@ export function conflictIn(run: Run, current: Uint8Array, accepted?: Uint8Array)
 export async function findConflicts(runs: readonly Run[], read: (offset: number, length: number) => Promise<Uint8Array>): Promise<Conflict[]> {
   const out: Conflict[] = [];
   for (const run of runs) {
-    const c = conflictIn(run, await readAll(read, run.offset, run.value.length));
+    const c = conflictIn(run, await readChunked(read, run.offset, run.value.length));
     if (c) out.push(c);
   }
   return out;

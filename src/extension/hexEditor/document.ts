@@ -5,6 +5,7 @@
 // in plain node with a fake source.
 import type { Uri } from 'vscode';
 import type { DiffResult, SearchResult } from '../../protocol/agent';
+import { BULK_CHUNK } from '../../protocol/chunks';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { SegmentIdentity } from '../../protocol/segment';
 import type { ByteRange, HexDocInfo, HexDocState } from '../../protocol/webview';
@@ -61,15 +62,12 @@ interface SaveTarget {
   write(offset: number, data: Uint8Array): Promise<void>;
 }
 
-/** Largest single Save As / conflict-check read, and the unit Save checks and writes. */
-const CHUNK = 4 << 20;
-
-/** Runs cut into pieces of at most CHUNK bytes (views, no copies). */
+/** Runs cut into pieces of at most BULK_CHUNK bytes, the unit Save checks and writes (views, no copies). */
 function splitRuns(runs: readonly Run[]): Run[] {
   const out: Run[] = [];
   for (const r of runs) {
-    for (let at = 0; at < r.value.length; at += CHUNK) {
-      const to = Math.min(r.value.length, at + CHUNK);
+    for (let at = 0; at < r.value.length; at += BULK_CHUNK) {
+      const to = Math.min(r.value.length, at + BULK_CHUNK);
       out.push({ offset: r.offset + at, value: r.value.subarray(at, to), base: r.base.subarray(at, to) });
     }
   }
@@ -414,9 +412,9 @@ export class HexDocument {
     return this.serialize(async () => {
       const unread: ByteSpan[] = [];
       let live = true; // until a read says the segment is gone
-      for (let at = 0; at < this.size; at += CHUNK) {
+      for (let at = 0; at < this.size; at += BULK_CHUNK) {
         if (sink.isCancelled?.()) throw new SaveCancelled('Save As cancelled');
-        const len = Math.min(CHUNK, this.size - at);
+        const len = Math.min(BULK_CHUNK, this.size - at);
         let segment: Uint8Array | undefined;
         if (live) {
           try {

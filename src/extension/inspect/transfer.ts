@@ -2,30 +2,20 @@
 // pending edits into an exported file, and reading a file to import (size-capped, chunked,
 // cancellable). vscode-free.
 import * as fs from 'node:fs';
+import { BULK_CHUNK } from '../../protocol/chunks';
+import { formatSize } from '../../protocol/size';
 import type { ByteRange } from '../../protocol/webview';
 
 /** Largest file Import File accepts: it becomes one pending edit held in memory. */
 export const MAX_IMPORT = 256 << 20;
-const CHUNK = 4 << 20;
 
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** "512 bytes", "1.5 MiB". */
-export function sizeText(n: number): string {
-  if (n === 1) return '1 byte';
-  if (n < 1024) return `${n} bytes`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, '')} ${units[u]}`;
-}
-
 /** Bytes for the messages: "1 byte", "4096 bytes"... and "1.5 MiB (1572864 bytes)" from 1 KiB. */
 export function bytesText(n: number): string {
-  return n < 1024 ? sizeText(n) : `${sizeText(n)} (${n} bytes)`;
+  return n < 1024 ? formatSize(n) : `${formatSize(n)} (${n} bytes)`;
 }
 
 /**
@@ -94,7 +84,7 @@ export async function readFileChunked(
     let done = 0;
     while (done < size) {
       if (opts.signal?.aborted) throw new ImportCancelled();
-      const { bytesRead } = await fh.read(data, done, Math.min(CHUNK, size - done), done);
+      const { bytesRead } = await fh.read(data, done, Math.min(BULK_CHUNK, size - done), done);
       if (bytesRead === 0) break; // the file shrank while we read it
       done += bytesRead;
       opts.onProgress?.(done, size);

@@ -7,13 +7,12 @@ import * as vscode from 'vscode';
 import type { ByteRange } from '../../../protocol/webview';
 import { MAX_IMPORT, bytesText, exportFileName, importRefusal, readFileChunked } from '../../inspect/transfer';
 import { errorMessage } from '../byteSource';
+import { readChunked } from '../chunked';
 import type { HexDocument } from '../document';
 import { exportRange } from '../exportFile';
 import type { InspectPrompts } from './prompts';
 import { Cancelled, failedOn, withProgress } from './progress';
 import { checkInside, hex, rangeText, segmentName } from './target';
-
-const CHUNK = 4 << 20;
 
 export type Transferred = { path: string; bytes: number } | null;
 
@@ -105,13 +104,12 @@ async function exportToFile(doc: HexDocument, range: ByteRange, file: string, ti
 /** Another file system (remote, virtual): read through the document (edits applied), one write. */
 async function exportThroughVscode(doc: HexDocument, range: ByteRange, target: vscode.Uri, title: string, signal?: AbortSignal): Promise<number> {
   if (range.length > MAX_IMPORT) throw new Error(`${target.toString()} is not a local file: exports there are limited to ${bytesText(MAX_IMPORT)}`);
-  const all = new Uint8Array(range.length);
-  await withProgress(title, signal, async ({ signal: s, onProgress }) => {
-    for (let at = 0; at < range.length; at += CHUNK) {
+  const all = await withProgress(title, signal, ({ signal: s, onProgress }) => {
+    if (s?.aborted) throw new Cancelled();
+    return readChunked((o, n) => doc.read(o, n), range.offset, range.length, (done, total) => {
       if (s?.aborted) throw new Cancelled();
-      all.set(await doc.read(range.offset + at, Math.min(CHUNK, range.length - at)), at);
-      onProgress?.(Math.min(range.length, at + CHUNK), range.length);
-    }
+      onProgress?.(done, total);
+    });
   });
   await vscode.workspace.fs.writeFile(target, all);
   return 0;
