@@ -74,7 +74,7 @@ export async function agentBench(id: number, reps: number, log: (s: string) => v
   const ipc = await ipcCeiling(COUNT, reps);
   if (mem.how !== '/proc/<agent>/mem') log('  /proc/<agent>/mem is NOT readable here: the first row measures the byte pipe');
   if (pipe.how !== 'byte pipe') throw new Error(`the byte pipe was not set up (reads went over the ${pipe.how})`);
-  // The pipe's baseline is the better of the two bare ways (the transfer file, in every run so far).
+  // The pipe's baseline is the better of the two bare ways, whichever won this run.
   const bareBest = Math.max(bare.streamGbps, bare.fileGbps);
   const pipeRatio = pipe.big / bareBest;
   const bareText = `bare transfer file ${f1(bare.fileGbps)} GB/s, bare stream socket ${f1(bare.streamGbps)} GB/s`;

@@ -1,6 +1,7 @@
 // The ceilings of the byte pipe without the agent: a forked Node child with the same extra stdio
 // fds as the agent (a socketpair at fd 4, a transfer file in /dev/shm at fd 5) answering each
-// 8-byte request [u32 length][u32 mode] with that many bytes, made fresh as readChunk makes them:
+// 8-byte request [u32 length][u32 mode] with that many bytes from one reused Buffer (as the agent
+// reads a segment into its reused buffer):
 // - stream: the bytes on the socket, the parent gathering them into one Buffer (Node's own
 //   stream socket, what the pipe did before the transfer file);
 // - file: the child pwrites them to the transfer file and answers 4 bytes on the socket, the
@@ -89,7 +90,7 @@ if (require.main === module && process.argv[2] === 'child') {
   const ok = Buffer.alloc(4);
   pipe.on('data', (d: Buffer) => {
     for (let i = 0; i + 8 <= d.length; i += 8) {
-      const bytes = Buffer.from(src.subarray(0, d.readUInt32LE(i))); // a fresh Buffer, as readChunk makes
+      const bytes = src.subarray(0, d.readUInt32LE(i)); // the same bytes every time: safe to reuse
       if (d.readUInt32LE(i + 4) === FILE) {
         fs.writeSync(5, bytes, 0, bytes.length, 0);
         pipe.write(ok);
