@@ -94,7 +94,7 @@ export function resolvePath(type: CType, path: string): CLeaf {
       continue;
     }
     if (tok === '.') {
-      if (!so || tokens[i + 1] === undefined || tokens[i + 1] === '.' || tokens[i + 1].startsWith('[')) throw new CValueError(`'${path}' is not a field path (e.g. hdr.magic, items[3].id)`);
+      if (!so || i + 1 >= tokens.length || tokens[i + 1] === '.' || tokens[i + 1].startsWith('[')) throw new CValueError(`'${path}' is not a field path (e.g. hdr.magic, items[3].id)`);
       continue;
     }
     if (so && tokens[i - 1] !== '.') throw new CValueError(`'${path}' is not a field path (e.g. hdr.magic, items[3].id)`);
@@ -496,7 +496,7 @@ export function writeLeaf(view: DataView, base: number, leaf: CLeaf, value: CVal
   checkSpan(view, base, leaf);
   const little = order === 'little';
   const t = leaf.type;
-  const asBig = (v: CValue): bigint => (typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v as number | bigint));
+  const asBig = (v: CValue): bigint => BigInt(v); // booleans are 1n/0n
   if (leaf.bitSize !== undefined && leaf.bitOffset !== undefined) {
     const first = base + Math.floor(leaf.bitOffset / 8);
     const shift = BigInt(leaf.bitOffset % 8);
@@ -528,27 +528,36 @@ export function writeLeaf(view: DataView, base: number, leaf: CLeaf, value: CVal
   }
 }
 
-/**
- * Applies `PATH=VALUE` assignments to a copy of bytes (the outer type at byte base), all checked
- * before any byte changes. Returns the new bytes and the span [start, end) the assignments touch.
- */
-export function applyAssignments(type: CType, bytes: Uint8Array, base: number, assignments: readonly string[], order: ByteOrder = 'little'):
-  { bytes: Uint8Array; start: number; end: number } {
-  const planned = assignments.map((a) => {
+export interface Assignment {
+  leaf: CLeaf;
+  value: CValue;
+}
+
+/** `PATH=VALUE` texts resolved and checked against type; CValueError at the first that does not fit. */
+export function parseAssignments(type: CType, texts: readonly string[]): Assignment[] {
+  return texts.map((a) => {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new CValueError(`'${a}' is not PATH=VALUE (e.g. hdr.magic=0x5348)`);
     const leaf = resolvePath(type, a.slice(0, eq).trim());
     return { leaf, value: parseValue(leaf, a.slice(eq + 1)) };
   });
+}
+
+/**
+ * Checked assignments applied to a copy of bytes (the outer type at byte base). Returns the new
+ * bytes and the span [start, end) the assignments touch (start = end = base for none).
+ */
+export function applyAssignments(bytes: Uint8Array, base: number, assignments: readonly Assignment[], order: ByteOrder = 'little'):
+  { bytes: Uint8Array; start: number; end: number } {
   const out = bytes.slice();
   const view = viewOf(out);
   let start = Infinity;
   let end = -Infinity;
-  for (const { leaf, value } of planned) {
+  for (const { leaf, value } of assignments) {
     writeLeaf(view, base, leaf, value, order);
     const s = leafSpan(leaf);
     start = Math.min(start, base + s.offset);
     end = Math.max(end, base + s.offset + s.size);
   }
-  return { bytes: out, start: planned.length ? start : base, end: planned.length ? end : base };
+  return assignments.length ? { bytes: out, start, end } : { bytes: out, start: base, end: base };
 }

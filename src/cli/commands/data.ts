@@ -13,6 +13,9 @@ import { HexDumper, formatOffset } from '../hexdump';
 import { copyFrom, spool } from '../files';
 import { replaceFile, writeAll } from '../../core/files';
 import { parseHex, parseInteger, parseSize } from '../values';
+import {
+  COUNT_OPTION, HEADER_OPTIONS, SET_OPTION, TYPED_DETAILS, checkReadForm, checkWriteForm, isTyped, readTyped, writeTyped,
+} from './typed';
 
 const RAW_CHUNK = 1 << 20;
 const HEX_CHUNK = 64 << 10;
@@ -42,7 +45,10 @@ function range(p: Parsed, size: number, id: number, op: string): { offset: numbe
 export const read: Command = {
   name: 'read',
   summary: 'Print bytes of a segment: a canonical hex dump (exactly like hexdump -C) or raw bytes.',
-  usage: ['<id> [--offset N] [--length N] [--format hex|raw]', '--key KEY [--offset N] [--length N] [--format hex|raw]'],
+  usage: [
+    '<id> [--offset N] [--length N] [--format hex|raw]', '--key KEY [--offset N] [--length N] [--format hex|raw]',
+    '<id> --header FILE --type NAME [--at OFFSET] [--count N] [--json] [-I DIR]... [-D NAME[=V]]... [--abi ABI]',
+  ],
   args: [ID_ARG],
   options: [
     offsetOption(), lengthOption(),
@@ -54,11 +60,18 @@ export const read: Command = {
       },
     },
     KEY_TARGET,
+    ...HEADER_OPTIONS, COUNT_OPTION,
+    { ...JSON_OPTION, help: 'with --header: {"type", "offset", "values": {PATH: VALUE}}' },
   ],
   details:
     'Attaches read-only. The hex output equals `hexdump -C -s OFFSET -n LENGTH` of the same bytes:\n' +
-    'repeated lines collapse to `*`, and the last line is the offset just past the end.\n' + NUMBERS_NOTE,
+    'repeated lines collapse to `*`, and the last line is the offset just past the end.\n' +
+    TYPED_DETAILS + ' Printed as a tree like gdb\'s print; JSON values: integers as numbers (beyond\n' +
+    '2^53 as decimal strings), floats as numbers or "NaN"/"Infinity"/"-Infinity", char arrays as\n' +
+    'strings, enums by name, pointers as "0x…", _Bool as true/false.\n' + NUMBERS_NOTE,
   async run(p, ctx) {
+    checkReadForm(p);
+    if (isTyped(p)) return readTyped(p, ctx);
     const id = targetId(p, 'read');
     const hex = (p.options.format ?? 'hex') === 'hex';
     const seg = openAttached(id, true);
@@ -88,7 +101,10 @@ export const read: Command = {
 export const write: Command = {
   name: 'write',
   summary: 'Write bytes into a segment at an offset: from --hex, --text, or stdin.',
-  usage: ['<id> [--offset N] --hex HEX', '<id> [--offset N] --text STRING', '<id> [--offset N] < file'],
+  usage: [
+    '<id> [--offset N] --hex HEX', '<id> [--offset N] --text STRING', '<id> [--offset N] < file',
+    '<id> --header FILE --type NAME [--at OFFSET] --set PATH=VALUE... [-I DIR]... [-D NAME[=V]]... [--abi ABI]',
+  ],
   args: [ID_ARG],
   options: [
     offsetOption(),
@@ -96,12 +112,19 @@ export const write: Command = {
     { name: 'text', short: 't', value: 'STRING', help: 'the UTF-8 bytes of STRING' },
     KEY_TARGET,
     JSON_OPTION,
+    ...HEADER_OPTIONS, SET_OPTION,
   ],
   details:
+    TYPED_DETAILS + ' Every --set is checked\n' +
+    '(range, enumerator names, string length with its NUL) before anything is written; then the\n' +
+    'bytes from the first to the last field set are written at once (bit-fields keep their neighbours).\n' +
+    'Values: decimal, 0x hex, 0o, 0b, negative; enum names; true/false; 1.5, NaN, Infinity; text.\n' +
     'Without --hex/--text the bytes come from stdin. Data that would pass the end of the segment\n' +
     'is refused (exit 1) and nothing is written: stdin is first copied to a private temporary file\n' +
     '(in $TMPDIR, removed at once), then into the segment. Prints how many bytes were written.\n' + NUMBERS_NOTE,
   async run(p, ctx) {
+    checkWriteForm(p);
+    if (isTyped(p)) return writeTyped(p, ctx);
     const o = p.options;
     if (o.hex !== undefined && o.text !== undefined) throw new UsageError('write: give --hex or --text, not both', 'write');
     // Parse before opening anything: malformed input is a usage error whatever the id.
