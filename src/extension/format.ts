@@ -1,33 +1,14 @@
 // Pure helpers for what the user reads and types: sizes, dates, keys, permissions.
 // No vscode import, so unit tests and other modules can use them anywhere.
 import { formatKey } from '../protocol/segment';
-
-const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-
-/** 512 -> "512 B", 65536 -> "64 KiB", 1572864 -> "1.5 MiB". */
-export function formatSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
-  let unit = 0;
-  let value = bytes;
-  while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${bytes} B`;
-  // Three significant digits at most, no trailing ".0".
-  const digits = value < 10 ? 2 : value < 100 ? 1 : 0;
-  let text = value.toFixed(digits);
-  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
-  return `${text} ${BINARY_UNITS[unit]}`;
-}
+import { formatSize } from '../protocol/size';
 
 /** "65536 bytes (64 KiB)" for places that show both. */
 export function formatSizeExact(bytes: number): string {
-  const human = formatSize(bytes);
-  return bytes < 1024 ? `${bytes} bytes` : `${bytes.toLocaleString('en-US')} bytes (${human})`;
+  return bytes < 1024 ? formatSize(bytes) : `${bytes.toLocaleString('en-US')} bytes (${formatSize(bytes)})`;
 }
 
-const SIZE_UNITS: Partial<Record<string, number>> = { // undefined: an unknown unit
+const SIZE_UNITS: Partial<Record<string, number>> = {
   '': 1, b: 1,
   k: 1024, kib: 1024, kb: 1000,
   m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
@@ -47,7 +28,8 @@ export function parseSize(text: string): Parsed<number> {
   if (/^0x[0-9a-f]+$/i.test(t)) return checkSize(parseInt(t, 16));
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/i.exec(t);
   if (!m) return { ok: false, error: `"${text.trim()}" is not a size: use a number with an optional unit (K, KiB, M, MiB, G, GiB, KB, MB, GB)` };
-  const mult = SIZE_UNITS[m[2].toLowerCase()];
+  const unit = m[2].toLowerCase();
+  const mult = Object.hasOwn(SIZE_UNITS, unit) ? SIZE_UNITS[unit] : undefined; // not "constructor" from the prototype
   if (mult === undefined) return { ok: false, error: `unknown unit "${m[2]}": use K/KiB (1024), M/MiB, G/GiB, T/TiB, or KB/MB/GB (powers of 1000)` };
   const bytes = Number(m[1]) * mult;
   if (!Number.isInteger(bytes)) return { ok: false, error: `${t} is not a whole number of bytes` };

@@ -1,6 +1,7 @@
 // Messages between the hex editor's webview and the extension host.
 // Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
 import type { ReadVia } from './segment';
+import type { BytesPerRow, Grouping, InspectorMode } from './settings';
 
 export interface HexDocInfo {
   id: number;
@@ -22,12 +23,11 @@ export const MAX_COPY_CHARS = 64 << 20;
 export const MIN_LIVE_REFRESH_MS = 50;
 
 export interface HexSettings {
-  /** 0 = fit to width. */
-  bytesPerRow: 0 | 8 | 16 | 32;
-  grouping: 1 | 2 | 4 | 8;
+  bytesPerRow: BytesPerRow;
+  grouping: Grouping;
   /** Live refresh period of the visible rows in ms; 0 = off. */
   liveRefreshMs: number;
-  inspector: 'side' | 'hover' | 'off';
+  inspector: InspectorMode;
   littleEndian: boolean;
 }
 

@@ -3,6 +3,7 @@
 // EditorPort and a few places in its DOM, asks it for the extra classes of each byte, and
 // tells it when it painted, when bytes changed and what the host sent.
 
+import { INSPECTOR, pick } from '../protocol/settings';
 import type { Bookmark, DiffView, HexSettings } from '../protocol/webview';
 import { type Action, ActionRouter, moreActionsMenu } from './input/actions';
 import { BookmarksPanel } from './panels/bookmarksPanel';
@@ -10,7 +11,7 @@ import { CopyAs } from './input/copyMenu';
 import { DiffMarks } from './panels/diffMarks';
 import { button } from './util/dom';
 import { STRING_PREVIEW } from './inspect/values';
-import { InspectorPanel, type InspectorMode } from './panels/inspectorPanel';
+import { InspectorPanel } from './panels/inspectorPanel';
 import { Overlays } from './grid/overlays';
 import type { EditorPort } from './port';
 import { isSavedSearch, Search, type SavedSearch } from './search/search';
@@ -82,14 +83,14 @@ export class LiveInspection {
     this.actions = new ActionRouter((a) => this.run(a), isMac);
     document.addEventListener('keydown', (e) => this.actions.fromKey(e));
     if (saved?.bookmarksOpen) this.bookmarks.setOpen(true);
-    this.inspector.setMode(modeOf(settings.inspector));
+    this.inspector.setMode(pick(settings.inspector, INSPECTOR));
     this.updateSide();
   }
 
   // ---- from the host -----------------------------------------------------------------
 
   onSettings(settings: HexSettings): void {
-    this.inspector.setMode(modeOf(settings.inspector));
+    this.inspector.setMode(pick(settings.inspector, INSPECTOR));
     if (!this.endianChosen) this.inspector.setLittleEndian(settings.littleEndian);
     this.updateSide();
   }
@@ -185,8 +186,4 @@ export class LiveInspection {
     }
     return p;
   }
-}
-
-function modeOf(v: unknown): InspectorMode {
-  return v === 'side' || v === 'hover' || v === 'off' ? v : 'side';
 }

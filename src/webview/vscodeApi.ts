@@ -1,5 +1,6 @@
 // The VS Code webview API as this webview uses it, and the shape of its saved state.
 
+import type { BytesPerRow, Grouping } from '../protocol/settings';
 import type { SavedInspection } from './features';
 
 export interface SavedViewState {
@@ -12,7 +13,7 @@ export interface SavedViewState {
   /** Offset of the first byte of the top visible row. */
   topOffset: number;
   /** Bytes per row / grouping the user picked in the toolbar (overrides the settings). */
-  layout?: { bytesPerRow: 0 | 8 | 16 | 32; grouping: 1 | 2 | 4 | 8 };
+  layout?: { bytesPerRow: BytesPerRow; grouping: Grouping };
   livePaused?: boolean;
   /** Inspector byte order, the Find bar's query, bookmarks panel open (features.ts). */
   inspect?: SavedInspection;
@@ -33,4 +34,25 @@ export function isSavedViewState(v: unknown): v is SavedViewState {
   const s = v as Partial<SavedViewState>;
   return s.version === 1 && typeof s.docId === 'number' && typeof s.cursor === 'number' && typeof s.anchor === 'number'
     && typeof s.topOffset === 'number' && (s.column === 'hex' || s.column === 'text');
+}
+
+/** The view state saved for this document, if any (another segment's state is ignored). */
+export function savedViewState(vscode: VsCodeApi, docId: number): SavedViewState | undefined {
+  const s = vscode.getState();
+  return isSavedViewState(s) && s.docId === docId ? s : undefined;
+}
+
+/** Saves the view state a moment after the last change (cursor moves come in bursts). */
+export class StateSaver {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly vscode: VsCodeApi, private readonly state: () => SavedViewState) {}
+
+  soon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.vscode.setState(this.state());
+    }, 150);
+  }
 }

@@ -4,9 +4,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  formatDate, formatDateWithAge, formatKeyLabel, formatOctal, formatRelative, formatSize, formatSizeExact, parseKey, parsePerms, parseSize, plural,
+  formatDate, formatDateWithAge, formatKeyLabel, formatOctal, formatRelative, formatSizeExact, parseKey, parsePerms, parseSize, plural,
 } from '../../src/extension/format';
 import type { AttachmentReport, SegmentInfo } from '../../src/protocol/segment';
+import { formatSize } from '../../src/protocol/size';
 import { isStale, segmentState, statusFlags } from '../../src/extension/segments/state';
 import { applyView, describeFilter, isFiltered, matchesFilter, sanitizeFilter, sanitizeSort } from '../../src/extension/segments/filter';
 import { diffListings, sameInfo, sameOrder, sameReport } from '../../src/extension/segments/diff';
@@ -39,23 +40,38 @@ function seg(over: Partial<SegmentInfo> = {}): SegmentInfo {
   };
 }
 
-describe('formatSize', () => {
-  test('binary units, at most three significant digits, no trailing zeros', () => {
-    assert.equal(formatSize(0), '0 B');
-    assert.equal(formatSize(512), '512 B');
-    assert.equal(formatSize(1023), '1023 B');
+describe('formatSize (src/protocol/size: the tree, hovers, messages and the hex editor)', () => {
+  test('words below 1 KiB, then binary units with at most one decimal, none from 100', () => {
+    assert.equal(formatSize(0), '0 bytes');
+    assert.equal(formatSize(1), '1 byte');
+    assert.equal(formatSize(512), '512 bytes');
+    assert.equal(formatSize(1023), '1023 bytes');
     assert.equal(formatSize(1024), '1 KiB');
     assert.equal(formatSize(1536), '1.5 KiB');
+    assert.equal(formatSize(3000), '2.9 KiB');
     assert.equal(formatSize(65536), '64 KiB');
     assert.equal(formatSize(100 * 1024), '100 KiB');
+    assert.equal(formatSize(1000 * 1024 + 600), '1001 KiB');
     assert.equal(formatSize(1024 * 1024), '1 MiB');
-    assert.equal(formatSize(1.25 * 1024 * 1024), '1.25 MiB');
+    assert.equal(formatSize(1.25 * 1024 * 1024), '1.3 MiB');
     assert.equal(formatSize(48 * 1024 * 1024), '48 MiB');
     assert.equal(formatSize(3 * 1024 ** 3), '3 GiB');
     assert.equal(formatSize(5 * 1024 ** 4), '5 TiB');
+    assert.equal(formatSize(2 ** 63), '8 EiB');
+  });
+
+  test('a size just under a unit boundary names the next unit, not 1024 of this one', () => {
+    assert.equal(formatSize(1024 * 1024 - 1), '1 MiB');
+    assert.equal(formatSize(1024 ** 3 - 1), '1 GiB');
+  });
+
+  test('what is not a size is shown as it is', () => {
+    assert.equal(formatSize(-1), '-1');
+    assert.equal(formatSize(Number.NaN), 'NaN');
   });
 
   test('exact form shows bytes and the human size', () => {
+    assert.equal(formatSizeExact(1), '1 byte');
     assert.equal(formatSizeExact(100), '100 bytes');
     assert.equal(formatSizeExact(65536), '65,536 bytes (64 KiB)');
   });
@@ -83,6 +99,8 @@ describe('parseSize', () => {
     assert.match(err(parseSize('-5')), /not a size/);
     assert.match(err(parseSize('abc')), /not a size/);
     assert.match(err(parseSize('4X')), /unknown unit "X"/);
+    assert.match(err(parseSize('4constructor')), /unknown unit "constructor"/, 'a name on the prototype is not a unit');
+    assert.match(err(parseSize('1 toString')), /unknown unit "toString"/);
     assert.match(err(parseSize('1.5')), /whole number of bytes/);
     assert.match(err(parseSize('99999999999T')), /too large/);
   });

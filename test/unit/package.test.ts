@@ -8,11 +8,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { BYTES_PER_ROW, GROUPING, INSPECTOR, READ_MODE } from '../../src/protocol/settings';
 
 const REPO = path.resolve(__dirname, '../../..');
 interface Walkthrough { id: string; steps: { id: string; media: { markdown?: string; image?: unknown } }[] }
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
-  name: string; version: string; icon?: string; contributes: { walkthroughs?: Walkthrough[] };
+  name: string; version: string; icon?: string;
+  contributes: { walkthroughs?: Walkthrough[]; configuration: { properties: Record<string, { enum?: unknown[]; default?: unknown }> } };
 };
 const koffiVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/koffi/package.json'), 'utf8')) as { version: string }).version;
 const ARCHS = ['x64', 'arm64'] as const;
@@ -183,6 +185,20 @@ describe('VSIX packages', () => {
       for (const f of ['extension', 'agent', 'cli', 'webview']) {
         assert.doesNotMatch(zip.read(`extension/dist/${f}.js`).toString('utf8'), /sourceMappingURL=/, `dist/${f}.js: production build, no source map`);
       }
+    });
+  }
+});
+
+describe('settings in package.json', () => {
+  // The host reads these settings and the webview offers them with the choices in
+  // src/protocol/settings.ts: the manifest must offer exactly those, with the same default.
+  const choices = { bytesPerRow: BYTES_PER_ROW, grouping: GROUPING, inspector: INSPECTOR, readMode: READ_MODE };
+  for (const [name, setting] of Object.entries(choices)) {
+    test(`shmInspector.hexEditor.${name}: enum and default as src/protocol/settings.ts declares them`, () => {
+      const declared = pkg.contributes.configuration.properties[`shmInspector.hexEditor.${name}`];
+      assert.ok(declared, `package.json declares shmInspector.hexEditor.${name}`);
+      assert.deepEqual(declared.enum, [...setting.choices]);
+      assert.equal(declared.default, setting.default);
     });
   }
 });

@@ -2,7 +2,8 @@
 // refreshed into the view and selected.
 import * as vscode from 'vscode';
 import { type CreateOptions, type SegmentInfo, type ShmLimits, identityOf } from '../../protocol/segment';
-import { formatKeyLabel, formatSize, parseKey, parsePerms, parseSize } from '../format';
+import { formatSize } from '../../protocol/size';
+import { formatKeyLabel, parseKey, parsePerms, parseSize } from '../format';
 import type { CommandContext } from './context';
 
 const TITLE = 'Create Shared-Memory Segment';

@@ -3,7 +3,8 @@
 // the agent refuses (ECHANGED) and nothing is removed.
 import * as vscode from 'vscode';
 import { identityOf, type SegmentInfo } from '../../protocol/segment';
-import { formatKeyLabel, formatSize, plural } from '../format';
+import { formatSize } from '../../protocol/size';
+import { formatKeyLabel, plural } from '../format';
 import { errorCode, failureReason } from '../segments/errorText';
 import { NOT_VISIBLE, isStale, unseenCreatorIdle, unseenCreatorNote } from '../segments/state';
 import { type CommandContext, targetSegments } from './context';

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type SegmentInfo, identityOf } from '../../protocol/segment';
-import { formatKeyLabel, formatSize } from '../format';
+import { formatSize } from '../../protocol/size';
+import { formatKeyLabel } from '../format';
 import { errorCode } from '../segments/errorText';
 import { type CommandContext, SegmentOpError, UserError, targetSegments } from './context';
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AgentClient } from '../agent/client';
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatKey } from '../../protocol/segment';
-import { formatSize } from '../format';
+import { formatSize } from '../../protocol/size';
 import { HEX_EDITOR } from '../manifest';
 import { NOT_VISIBLE } from '../segments/state';
 import { segmentUri } from '../shmUri';

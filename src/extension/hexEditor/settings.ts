@@ -1,22 +1,19 @@
 // The hex editor's settings as the webview gets them (shmInspector.hexEditor.*).
 import * as vscode from 'vscode';
+import { BYTES_PER_ROW, GROUPING, INSPECTOR, pick, READ_MODE } from '../../protocol/settings';
 import { MIN_LIVE_REFRESH_MS, type HexSettings } from '../../protocol/webview';
 import { setting } from '../manifest';
 
 export const HEX_SECTION = setting('hexEditor');
 
-function pick<T>(value: unknown, allowed: readonly T[], fallback: T): T {
-  return allowed.includes(value as T) ? (value as T) : fallback;
-}
-
 export function readHexSettings(): HexSettings {
   const c = vscode.workspace.getConfiguration(HEX_SECTION);
   const live = c.get<unknown>('liveRefresh');
   return {
-    bytesPerRow: pick(c.get('bytesPerRow'), [0, 8, 16, 32] as const, 16),
-    grouping: pick(c.get('grouping'), [1, 2, 4, 8] as const, 1),
+    bytesPerRow: pick(c.get('bytesPerRow'), BYTES_PER_ROW),
+    grouping: pick(c.get('grouping'), GROUPING),
     liveRefreshMs: typeof live === 'number' && Number.isFinite(live) && live > 0 ? Math.max(MIN_LIVE_REFRESH_MS, Math.round(live)) : 0,
-    inspector: pick(c.get('inspector'), ['side', 'hover', 'off'] as const, 'side'),
+    inspector: pick(c.get('inspector'), INSPECTOR),
     littleEndian: c.get<unknown>('littleEndian') !== false,
   };
 }
@@ -37,10 +34,7 @@ export function writeThroughEnabled(): boolean {
   return userSetting(HEX_SECTION, 'writeThrough') === true;
 }
 
-/** The read mode choices, as package.json declares them. */
-export const READ_MODES = ['auto', 'attach', 'none'] as const;
-
 /** shmInspector.hexEditor.readMode: how a segment's bytes are read (see source.ts ReadMode). */
-export function readModeSetting(): (typeof READ_MODES)[number] {
-  return pick(vscode.workspace.getConfiguration(HEX_SECTION).get('readMode'), READ_MODES, 'auto');
+export function readModeSetting(): (typeof READ_MODE.choices)[number] {
+  return pick(vscode.workspace.getConfiguration(HEX_SECTION).get('readMode'), READ_MODE);
 }

@@ -1,6 +1,7 @@
 // What the Segments view says about its listing as a whole: the totals, the line above the rows
 // and the state its welcome content depends on. No vscode import, so unit tests use it as is.
-import { formatSize, plural } from '../format';
+import { formatSize } from '../../protocol/size';
+import { plural } from '../format';
 import { describeFilter, isFiltered } from './filter';
 import type { SegmentsSummary } from './provider';
 

@@ -1,7 +1,8 @@
 // TreeItems for the Segments view: a row per segment, child rows for its attached processes.
 import * as vscode from 'vscode';
 import type { Attachment, AttachmentReport, SegmentInfo } from '../../protocol/segment';
-import { formatKeyLabel, formatSize, plural } from '../format';
+import { formatSize } from '../../protocol/size';
+import { formatKeyLabel, plural } from '../format';
 import { command } from '../manifest';
 import { fieldsTable, segmentFields, visibilityNote } from './fields';
 import { type SegmentState, isStale, segmentState, statusFlags } from './state';

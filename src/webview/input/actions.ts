@@ -9,7 +9,8 @@
 // `action` of the same kind arriving within DUPLICATE_MS; other actions (the palette) run.
 
 import type { HostToWebviewEvents } from '../../protocol/webview';
-import { formatSize, hexNumber } from '../util/format';
+import { formatSize } from '../../protocol/size';
+import { hexNumber } from '../util/format';
 import { MenuButton } from './menu';
 import type { EditorPort } from '../port';
 

@@ -4,7 +4,8 @@
 
 import { MAX_COPY_CHARS } from '../../protocol/webview';
 import { COPY_CHUNK, MAX_COPY_BYTES } from './clipboard';
-import { formatSize, plural } from '../util/format';
+import { formatSize } from '../../protocol/size';
+import { plural } from '../util/format';
 import { COPY_FORMATS, formatBytes, type CopyFormat } from '../inspect/copyFormats';
 import { MenuButton } from './menu';
 import type { EditorPort } from '../port';

@@ -53,3 +53,24 @@ export function commandForKey(e: KeyLike, column: 'hex' | 'text', isMac: boolean
   }
   return { kind: 'char', text: e.key };
 }
+
+export type MoveTo = Extract<KeyCommand, { kind: 'move' }>['to'];
+
+/** Where a move takes the cursor in a segment of `size` bytes, with `pageRows` rows on screen. */
+export function moveTarget(to: MoveTo, cursor: number, bytesPerRow: number, pageRows: number, size: number): number {
+  const c = cursor;
+  const bpr = bytesPerRow;
+  const last = size - 1;
+  switch (to) {
+    case 'left': return c - 1;
+    case 'right': return c + 1;
+    case 'up': return c - bpr >= 0 ? c - bpr : c;
+    case 'down': return c + bpr <= last ? c + bpr : Math.floor(c / bpr) < Math.floor(last / bpr) ? last : c;
+    case 'pageUp': return c - pageRows * bpr >= 0 ? c - pageRows * bpr : c % bpr;
+    case 'pageDown': return Math.min(last, c + pageRows * bpr);
+    case 'rowStart': return c - (c % bpr);
+    case 'rowEnd': return Math.min(last, c - (c % bpr) + bpr - 1);
+    case 'docStart': return 0;
+    case 'docEnd': return last;
+  }
+}

@@ -3,12 +3,12 @@
 // under the cursor cell ('hover'). A value is edited in place (click or Enter): the typed
 // value is encoded (range-checked) and written as one undoable edit of exactly its bytes.
 
+import type { InspectorMode } from '../../protocol/settings';
 import { el } from '../grid/grid';
 import { decodeValue, encodeValue, STRING_PREVIEW, VALUE_TYPES, type ValueType, type ValueTypeInfo } from '../inspect/values';
 import type { EditorPort } from '../port';
 import { hexNumber } from '../util/format';
 
-export type InspectorMode = 'side' | 'hover' | 'off';
 
 export interface InspectorHost {
   port: EditorPort;

@@ -1,12 +1,9 @@
 // The toolbar: bytes per row, grouping, Go to Offset, live-refresh pause/resume, and a
 // short description of the segment.
 
-import type { HexSettings } from '../../protocol/webview';
+import { BYTES_PER_ROW, type BytesPerRow, GROUPING, type Grouping } from '../../protocol/settings';
 import { el } from '../grid/grid';
 import { button } from '../util/dom';
-
-export type BytesPerRow = HexSettings['bytesPerRow'];
-export type Grouping = HexSettings['grouping'];
 
 export interface ToolbarHost {
   setLayout(bytesPerRow: BytesPerRow, grouping: Grouping): void;
@@ -25,8 +22,8 @@ export class Toolbar {
     this.element = el('div', 'toolbar');
     this.element.setAttribute('role', 'toolbar');
     this.element.setAttribute('aria-label', 'Hex editor');
-    this.bpr = select('bytes-per-row', [['0', 'Fit'], ['8', '8'], ['16', '16'], ['32', '32']]);
-    this.grouping = select('grouping', [['1', '1'], ['2', '2'], ['4', '4'], ['8', '8']]);
+    this.bpr = select('bytes-per-row', BYTES_PER_ROW.choices.map((n) => [String(n), n === 0 ? 'Fit' : String(n)]));
+    this.grouping = select('grouping', GROUPING.choices.map((n) => [String(n), String(n)]));
     const onLayout = () => host.setLayout(Number(this.bpr.value) as BytesPerRow, Number(this.grouping.value) as Grouping);
     this.bpr.addEventListener('change', onLayout);
     this.grouping.addEventListener('change', onLayout);

@@ -2,7 +2,8 @@
 // Previous / Next / All, a progress line with Cancel, a note line and the list of matches.
 // Only the view: what the buttons do is search.ts.
 
-import { formatSize, hexNumber } from '../util/format';
+import { formatSize } from '../../protocol/size';
+import { hexNumber } from '../util/format';
 import { button } from '../util/dom';
 import { el } from '../grid/grid';
 

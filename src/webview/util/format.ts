@@ -38,17 +38,6 @@ export function charOf(byte: number): string {
   return isPrintable(byte) ? String.fromCharCode(byte) : '.';
 }
 
-/** Human size: 4 KiB, 1 GiB, 1.5 MiB, 123 bytes. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  const text = v >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
-  return `${text} ${units[u]}`;
-}
-
 /** "1 byte" / "4 bytes". */
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;

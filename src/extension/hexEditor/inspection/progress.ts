@@ -2,7 +2,7 @@
 // notification, and what a failure of it says.
 import * as vscode from 'vscode';
 import type { RequestOptions } from '../../../protocol/rpc';
-import { sizeText } from '../../inspect/transfer';
+import { formatSize } from '../../../protocol/size';
 import { errorCode } from '../byteSource';
 import type { HexDocument } from '../document';
 
@@ -32,7 +32,7 @@ export function withProgress<T>(title: string, external: AbortSignal | undefined
           signal: abort.signal,
           onProgress: (done, total) => {
             if (total <= 0 || done <= reported) return;
-            progress.report({ increment: ((done - reported) / total) * 100, message: `${sizeText(done)} of ${sizeText(total)}` });
+            progress.report({ increment: ((done - reported) / total) * 100, message: `${formatSize(done)} of ${formatSize(total)}` });
             reported = done;
           },
         });
