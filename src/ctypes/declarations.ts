@@ -193,7 +193,18 @@ export class Declarations {
   private alignasValue(node: Node): number {
     const arg = node.namedChildren[0];
     if (!arg) this.fail(node, 'empty _Alignas');
-    return arg.type === 'type_descriptor' ? this.complete(this.typeDescriptor(arg), arg).align : this.alignValue(arg);
+    if (arg.type === 'type_descriptor') return this.complete(this.typeDescriptor(arg), arg).align;
+    const named = this.typeNamedBy(arg);
+    return named ? named.align : this.alignValue(arg);
+  }
+
+  /** The grammar cannot tell `(T)` from `(x)`: an identifier that names a type is that type. */
+  private typeNamedBy(expr: Node): CType | undefined {
+    let e: Node | null = expr;
+    while (e?.type === 'parenthesized_expression') e = e.namedChildren[0];
+    if (e?.type !== 'identifier' || this.constants.has(e.text)) return undefined;
+    const t = this.typeSpecifier(e, false);
+    return this.complete(t, e);
   }
 
   private alignValue(expr: Node): number {
@@ -218,7 +229,7 @@ export class Declarations {
 
   private typeSpecifier(spec: Node, inMain: boolean): Pre {
     switch (spec.type) {
-      case 'primitive_type': case 'type_identifier': {
+      case 'primitive_type': case 'type_identifier': case 'identifier': {
         const name = spec.text;
         const entry = this.typedefs.get(name);
         if (entry) return entry.get();
@@ -277,6 +288,7 @@ export class Declarations {
       }
       const valueNode = e.childForFieldName('value');
       const value = valueNode ? this.evaluate(valueNode) : next;
+      if (value >= 1n << 63n && !valueNode) this.fail(e, `enumerator ${e.text} overflows (past LLONG_MAX)`);
       const id = e.childForFieldName('name')!.text;
       this.constants.set(id, value);
       enumerators.push({ name: id, value: value.toString() });
@@ -295,6 +307,8 @@ export class Declarations {
       const alignAttr = Math.max(memberAttrs.aligned, alignas);
       const children = decl.children.filter((c): c is Node => !!c);
       const declarators = children.filter((c, j) => decl.fieldNameForChild(j) === 'declarator');
+      const gap = grammarGapWidth(decl);
+      if (gap) declarators.push(gap); // `unsigned long : 3;` (see grammarGapWidth)
       if (declarators.length === 0) {
         const spec = decl.childForFieldName('type')!;
         const anonymous = /^(struct|union)_specifier$/.test(spec.type) && !spec.childForFieldName('name') && spec.childForFieldName('body');
@@ -303,8 +317,8 @@ export class Declarations {
         return;
       }
       for (const d of declarators) {
-        const clause = d.nextSibling?.type === 'bitfield_clause' ? d.nextSibling : undefined;
-        const unnamed = d.isMissing && !!clause; // tree-sitter-c has no rule for `int :3;`
+        const clause = d === gap ? d : d.nextSibling?.type === 'bitfield_clause' ? d.nextSibling : undefined;
+        const unnamed = (d.isMissing && !!clause) || d === gap; // tree-sitter-c has no rule for `int :3;`
         const { name, type } = unnamed ? { name: undefined, type: base } : this.declarator(base, d);
         const last = i === decls.length - 1 && d === declarators[declarators.length - 1];
         if (type.kind === 'array' && type.flexible && !(last && kind === 'struct')) this.fail(d, `flexible array member '${name}' must be the last member of a struct`);
@@ -398,7 +412,10 @@ export class Declarations {
       case 'conditional_expression':
         return sub(node.childForFieldName('condition')) !== 0n ? sub(node.childForFieldName('consequence')) : sub(node.childForFieldName('alternative'));
       case 'sizeof_expression': case 'alignof_expression': {
-        const td = node.childForFieldName('type') ?? (node.childForFieldName('value')?.type === 'parenthesized_expression' ? null : undefined);
+        const value = node.childForFieldName('value');
+        const named = value && this.typeNamedBy(value);
+        if (named) return BigInt(node.type === 'sizeof_expression' ? named.size : named.align);
+        const td = node.childForFieldName('type');
         if (!td) this.fail(node, `${node.type === 'sizeof_expression' ? 'sizeof' : '_Alignof'} of an expression is not supported (use a type)`);
         const t = this.complete(this.typeDescriptor(td), td);
         return BigInt(node.type === 'sizeof_expression' ? t.size : t.align);
@@ -421,10 +438,23 @@ export class Declarations {
   }
 }
 
-/** Any ERROR or MISSING node (except the unnamed bit-field the grammar lacks) is an error. */
+/**
+ * tree-sitter-c has no rule for unnamed bit-fields: after `int` it inserts a MISSING name
+ * before the bitfield_clause, but after `unsigned long` or `long long` it wraps `: 3` in an
+ * ERROR node. That exact shape (a member without declarator whose ERROR is `: <expr>`) is an
+ * unnamed bit-field; the returned node holds the width expression as its only named child.
+ */
+function grammarGapWidth(decl: Node): Node | undefined {
+  if (decl.type !== 'field_declaration' || decl.childForFieldName('declarator')) return undefined;
+  const err = decl.namedChildren.find((c) => c?.isError);
+  return err && err.firstChild?.type === ':' && err.namedChildCount === 1 && !err.namedChildren[0]!.hasError ? err : undefined;
+}
+
+/** Any ERROR or MISSING node (except the unnamed bit-fields the grammar lacks) is an error. */
 function checkSyntax(root: Node, source: Source): void {
   if (!root.hasError) return;
   const visit = (n: Node): void => {
+    if (n.isError && n.parent && grammarGapWidth(n.parent)?.id === n.id) return; // wrappers are new objects: compare ids
     if (n.isError || (n.isMissing && !(n.type === 'field_identifier' && n.nextSibling?.type === 'bitfield_clause'))) {
       const o = source.origins[n.startPosition.row] ?? { file: source.mainFile, line: n.startPosition.row + 1 };
       const what = n.isMissing ? `missing ${n.type}` : `cannot parse '${firstLine(n.text).slice(0, 60)}'`;

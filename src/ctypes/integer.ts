@@ -4,6 +4,12 @@
 
 /** A C integer literal: decimal, 0x, 0b, octal, with u/l suffixes; undefined if not one. */
 export function parseIntLiteral(text: string): bigint | undefined {
+  // tree-sitter-c makes `-5` one number_literal.
+  const sign = /^\s*-\s*/.exec(text);
+  if (sign) {
+    const v = parseIntLiteral(text.slice(sign[0].length));
+    return v === undefined ? undefined : -v;
+  }
   const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(text.replace(/'/g, ''));
   if (!m) return undefined;
   const digits = m[1];

@@ -11,7 +11,7 @@ export interface FieldDecl {
   type: CType;
   /** Bit-field width; undefined for an ordinary member. */
   bits?: number;
-  /** `__attribute__((packed))` on the member or on its record. */
+  /** `__attribute__((packed))` on the member or on its record (a packed char bit-field may straddle bytes). */
   packed: boolean;
   /** The largest `aligned(N)` / `_Alignas(N)` on the member, 0 if none. */
   alignAttr: number;
@@ -38,8 +38,7 @@ export function layoutRecord(abi: Abi, r: RecordDecl): CRecordType {
   const members: CMember[] = [];
   for (const f of r.fields) {
     const t = f.type;
-    // C's front end marks a member packed only if its type's alignment is above one byte.
-    const packed = f.packed && t.align > 1;
+    const packed = f.packed;
     const start = r.kind === 'union' ? 0 : bitPos;
     if (f.bits === undefined) {
       let want = packed ? 1 : t.align;

@@ -1,0 +1,76 @@
+// src/ctypes against the compiler: thousands of random declarations (test/unit/cLayoutGen.ts)
+// laid out by us and checked by gcc for x86_64 and aarch64-linux-gnu-gcc for aarch64 (sizes,
+// alignments, offsets in _Static_asserts; bit-fields from the bytes of objects in the
+// compiler's own assembly); real system headers through `cc -E`; the built-in standard types;
+// our own preprocessor; errors that name file and line.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type CLayouts, CTypeError, findCompiler, layoutText, loadLayouts } from '../../src/ctypes';
+import { STANDARD_HEADERS, STANDARD_TYPE_NAMES } from '../../src/ctypes/abi';
+import { type CAbi, flattenFields } from '../../src/protocol/cTypes';
+import { compileProbe, generate, probe, setBits } from './cLayoutGen';
+import { testTmpDir } from './helpers';
+
+const COMPILERS: Record<CAbi, string[]> = { x86_64: ['gcc'], aarch64: ['aarch64-linux-gnu-gcc'] };
+const haveCompiler = (abi: CAbi) => findCompiler(abi)?.[0] === COMPILERS[abi][0] || findCompiler(abi) !== undefined;
+const missing = (abi: CAbi) => `no C compiler for ${abi} on PATH (install ${abi === 'aarch64' ? 'gcc-aarch64-linux-gnu' : 'gcc'}): cannot check layouts against it`;
+
+// A fixed seed (reproducible) and a fresh one (new cases each run); SHM_CLAYOUT_SEED replays one.
+const SEEDS = process.env.SHM_CLAYOUT_SEED ? [Number(process.env.SHM_CLAYOUT_SEED)] : [20261204, randomInt(1, 0x7fffffff)];
+const COUNT = 1500;
+
+async function checkAgainstCompiler(abi: CAbi, seed: number): Promise<void> {
+  const compiler = findCompiler(abi)!;
+  const gen = generate(seed, COUNT);
+  const where = `seed ${seed} (replay: SHM_CLAYOUT_SEED=${seed})`;
+  let layouts: CLayouts;
+  try {
+    layouts = await layoutText(gen.text, { abi, name: 'generated.h' });
+  } catch (err) {
+    const m = /generated\.h:(\d+)/.exec((err as Error).message);
+    const line = m ? gen.text.split('\n')[Number(m[1]) - 1] : '';
+    assert.fail(`${where}: ${(err as Error).message}\n  ${line}`);
+  }
+  const { text, bitObjects } = probe(gen, (n) => layouts.lookup(n));
+  const result = compileProbe(compiler, text);
+  assert.equal(result.error, undefined, `${where}: the compiler rejected the probe: ${result.error}`);
+  const smallest = (types: string[]) => types.map((t) => gen.decls.get(t) ?? t).sort((a, b) => a.length - b.length)[0];
+  if (result.failures.length) {
+    const f = result.failures.find((x) => gen.decls.get(x.type) === smallest(result.failures.map((y) => y.type)))!;
+    const t = layouts.lookup(f.type);
+    assert.fail(`${where}: ${result.failures.length} disagreement(s) with ${compiler.join(' ')}; smallest: ${f.type}: ${f.what}\n` +
+      `  ${gen.decls.get(f.type)}\n  ours: size ${t.size} align ${t.align} ${JSON.stringify(flattenFields(t))}`);
+  }
+  const wrong: string[] = [];
+  for (const [obj, bf] of bitObjects) {
+    const bytes = result.objects.get(obj);
+    assert.ok(bytes, `${where}: no bytes for ${obj} in the compiler's assembly`);
+    assert.equal(bytes.length, bf.size, `${where}: ${obj} (${bf.type}) has ${bytes.length} bytes`);
+    const bits = setBits(bytes);
+    const ok = bits.length === bf.bitSize && bits[0] === bf.bitOffset && bits.at(-1) === bf.bitOffset + bf.bitSize - 1;
+    if (!ok) wrong.push(bf.type);
+    if (!ok && wrong.length === 1) {
+      // keep going to find the smallest declaration
+    }
+  }
+  if (wrong.length) {
+    const type = smallest(wrong);
+    const name = [...gen.decls].find(([, v]) => v === type)![0];
+    const bad = [...bitObjects.entries()].filter(([o, bf]) => bf.type === name).map(([o, bf]) => `${bf.path}: ours bits ${bf.bitOffset}+${bf.bitSize}, compiler's ${JSON.stringify(setBits(result.objects.get(o)!))}`);
+    assert.fail(`${where}: ${wrong.length} bit-field(s) disagree with ${compiler.join(' ')}; smallest: ${name}\n  ${type}\n  ${bad.join('\n  ')}`);
+  }
+}
+
+for (const abi of ['x86_64', 'aarch64'] as const) {
+  describe(`layouts agree with the compiler for ${abi}`, () => {
+    for (const seed of SEEDS) {
+      test(`${COUNT} random declarations, seed ${seed}`, async (t) => {
+        if (!haveCompiler(abi)) return t.skip(missing(abi));
+        await checkAgainstCompiler(abi, seed);
+      });
+    }
+  });
+}
