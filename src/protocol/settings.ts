@@ -11,6 +11,12 @@ export const READ_MODE = { choices: ['auto', 'attach', 'none'], default: 'auto' 
 export type BytesPerRow = (typeof BYTES_PER_ROW.choices)[number];
 export type Grouping = (typeof GROUPING.choices)[number];
 export type InspectorMode = (typeof INSPECTOR.choices)[number];
+/**
+ * How the editor reads a segment: keep an attachment, leave no footprint, or 'auto': no
+ * footprint for segments this process does not own or create (a database's, an X server's),
+ * an attachment for its own.
+ */
+export type ReadMode = (typeof READ_MODE.choices)[number];
 
 interface Choices<T> { readonly choices: readonly T[]; readonly default: T }
 

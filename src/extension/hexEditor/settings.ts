@@ -1,6 +1,6 @@
 // The hex editor's settings as the webview gets them (shmInspector.hexEditor.*).
 import * as vscode from 'vscode';
-import { BYTES_PER_ROW, GROUPING, INSPECTOR, pick, READ_MODE } from '../../protocol/settings';
+import { BYTES_PER_ROW, GROUPING, INSPECTOR, pick, READ_MODE, type ReadMode } from '../../protocol/settings';
 import { MIN_LIVE_REFRESH_MS, type HexSettings } from '../../protocol/webview';
 import { setting } from '../manifest';
 
@@ -34,7 +34,7 @@ export function writeThroughEnabled(): boolean {
   return userSetting(HEX_SECTION, 'writeThrough') === true;
 }
 
-/** shmInspector.hexEditor.readMode: how a segment's bytes are read (see source.ts ReadMode). */
-export function readModeSetting(): (typeof READ_MODE.choices)[number] {
+/** shmInspector.hexEditor.readMode: how a segment's bytes are read (see ReadMode). */
+export function readModeSetting(): ReadMode {
   return pick(vscode.workspace.getConfiguration(HEX_SECTION).get('readMode'), READ_MODE);
 }

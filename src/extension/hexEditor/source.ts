@@ -5,6 +5,7 @@ import type { AgentClient } from '../agent/client';
 import { AgentSegment } from '../agent/agentSegment';
 import type { DiffResult, SearchResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
+import type { ReadMode } from '../../protocol/settings';
 import type { ByteRange, HexDocInfo } from '../../protocol/webview';
 import { type Footprint, type SegmentIdentity, type SegmentInfo, describeIdentity, formatKey, sameSegment } from '../../protocol/segment';
 import { errorCode, errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
@@ -16,12 +17,6 @@ function goneText(id: number, err: unknown): string {
     ? `Segment ${id} is gone: ${errorMessage(err)}`
     : `Segment ${id} was removed (${errorMessage(err)}).`;
 }
-
-/**
- * How to read: keep an attachment, leave no footprint, or 'auto': no footprint for segments this
- * process does not own or create (a database's, an X server's), an attachment for its own.
- */
-export type ReadMode = 'auto' | Footprint;
 
 export interface OpenRequest {
   id: number;
