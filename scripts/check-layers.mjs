@@ -13,6 +13,8 @@
 //                 (transitively) may be other core files or koffi
 //   src/cli       only src/cli, src/core, src/ctypes, src/protocol, package.json (and packages but vscode)
 //   src/agent     the agent process only: no vscode, nothing from src/extension, src/webview, src/cli
+//   src/ctypes    C layouts (Node: the CLI and the extension host): only src/ctypes, src/protocol,
+//                 Node built-ins and web-tree-sitter (no vscode, no koffi, no other src/ area)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +104,10 @@ for (const [file, imps] of graph) {
       case 'cli':
         if (imp.spec === 'vscode') flag(file, imp, 'src/cli must not import vscode');
         if (imp.kind === 'relative' && imp.target !== rootManifest && !['cli', 'core', 'ctypes', 'protocol'].includes(target)) flag(file, imp, 'src/cli may import only src/cli, src/core, src/ctypes and src/protocol');
+        break;
+      case 'ctypes':
+        if (imp.kind === 'relative' && !['ctypes', 'protocol'].includes(target)) flag(file, imp, 'src/ctypes may import only src/ctypes and src/protocol');
+        if (imp.kind === 'package' && imp.pkg !== 'web-tree-sitter') flag(file, imp, 'src/ctypes may import only Node built-ins, web-tree-sitter and src/protocol');
         break;
       case 'agent':
         if (imp.spec === 'vscode') flag(file, imp, 'src/agent must not import vscode');

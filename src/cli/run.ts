@@ -6,10 +6,11 @@ import { UsageError, formatHelp, parseArgs } from './args';
 import { type Command, NUMBERS_NOTE, PROG } from './command';
 import { dump, load, read, search, write } from './commands/data';
 import { info, limitsCmd, ls } from './commands/inspect';
+import { layout } from './commands/layout';
 import { create, rm } from './commands/manage';
 import { BrokenPipe, type Io, processIo } from './io';
 
-export const COMMANDS: Command[] = [ls, info, create, read, write, rm, limitsCmd, search, dump, load];
+export const COMMANDS: Command[] = [ls, info, create, read, write, rm, limitsCmd, search, dump, load, layout];
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
