@@ -75,7 +75,8 @@ export function leaves(type: CType): CLeaf[] {
 }
 
 /** The field a path names (`hdr.magic`, `items[3].id`, `name[2]`: one char); CValueError if none. */
-export function resolvePath(type: CType, path: string): CLeaf {
+export function resolvePath(type: CType, written: string): CLeaf {
+  const path = written.replace(/\s+/g, ''); // C names have no spaces: `items [2] . id` is items[2].id
   const tokens = path.match(/\[[^\]]*\]|[^.[\]]+|./g) ?? [];
   let t = type;
   let base = 0;
@@ -316,6 +317,7 @@ export function decodeValues(type: CType, view: DataView, base: number, opts: { 
 export function formatValue(leaf: CLeaf, v: CValue): string {
   const j = jsonValue(leaf, v);
   if (isString(leaf.type)) return JSON.stringify(j);
+  if (Object.is(v, -0)) return '-0';
   return typeof v === 'bigint' ? v.toString() : String(j);
 }
 
@@ -439,8 +441,12 @@ export function parseValue(leaf: CLeaf, text: string): CValue {
     case 'float': {
       const v = parseFloatText(text);
       if (v === undefined) throw new CValueError(`${what}: '${text}' is not a number (e.g. 1.5, -2e-3, NaN, Infinity)`);
+      // A finite number that becomes an infinity does not fit (long double is written from a double).
       const stored = t.format === 'ieee32' ? Math.fround(v) : v;
-      if (Number.isFinite(v) && !Number.isFinite(stored)) throw new CValueError(`${what}: ${text} is out of range for ${t.name} (give Infinity to mean it)`);
+      const infinite = /inf/i.test(text);
+      if (!infinite && !Number.isNaN(v) && !Number.isFinite(stored)) {
+        throw new CValueError(`${what}: ${text} is out of range for ${t.format === 'ieee32' ? 'float' : 'double'}${t.size > 8 ? ' (long double is written from a double)' : ''} (give Infinity to mean it)`);
+      }
       return v;
     }
     case 'array': {
