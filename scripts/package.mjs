@@ -91,7 +91,7 @@ function stage(target) {
   for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) copy(path.join(root, f), path.join(dir, f));
   }
-  for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js'))) {
+  for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))) {
     copy(path.join(root, 'dist', f), path.join(dir, 'dist', f));
   }
   if (fs.existsSync(path.join(root, 'media'))) copy(path.join(root, 'media'), path.join(dir, 'media'));
@@ -109,7 +109,7 @@ function vsixContents(file) {
 
 function main() {
   if (!skipBuild) run(process.execPath, ['esbuild.mjs', '--production']);
-  for (const f of ['extension.js', 'agent.js', 'cli.js', 'webview.js']) {
+  for (const f of ['extension.js', 'agent.js', 'cli.js', 'webview.js', 'tree-sitter.wasm', 'tree-sitter-c.wasm']) {
     if (!fs.existsSync(path.join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run the build first`);
   }
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');

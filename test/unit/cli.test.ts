@@ -32,11 +32,11 @@ function newestMtime(dir: string): number {
 }
 
 before(() => {
-  const sources = Math.max(newestMtime(path.join(REPO, 'src', 'cli')), newestMtime(path.join(REPO, 'src', 'core')));
+  const sources = Math.max(...['cli', 'core', 'ctypes', 'protocol'].map((d) => newestMtime(path.join(REPO, 'src', d))));
   if (!fs.existsSync(CLI) || fs.statSync(CLI).mtimeMs < sources) {
     execFileSync(path.join(REPO, 'node_modules', '.bin', 'esbuild'), [
       'src/cli/main.ts', '--bundle', '--platform=node', '--format=cjs', '--external:koffi', '--outfile=dist/cli.js',
-      '--banner:js=#!/usr/bin/env node', '--log-level=warning',
+      '--banner:js=#!/usr/bin/env node', '--log-level=warning', '--alias:web-tree-sitter=./node_modules/web-tree-sitter/tree-sitter.cjs',
     ], { cwd: REPO, stdio: 'pipe' });
   }
 });
@@ -1136,5 +1136,69 @@ describe('cli: search, dump, load', () => {
       assert.match(w.stderr, /^shm-inspector: no room in \S+ to hold the input \(\d+ bytes so far\): set TMPDIR to a larger directory; nothing written \(ENOSPC\)\n$/);
       assert.ok(segmentBytes(id, 0, 2 << 20).equals(bytes), 'nothing written');
     });
+  });
+});
+
+describe('cli: layout', () => {
+  const header = () => {
+    const file = path.join(testTmpDir(), 'shared.h');
+    fs.writeFileSync(file, [
+      '#include <stdint.h>',
+      '#define NAME_LEN 3',
+      'struct hdr { uint32_t magic; uint64_t seq; };',
+      'typedef struct shared_state {',
+      '  struct hdr hdr;',
+      '  int ready:1, :0;',
+      '  unsigned mode:5;',
+      '  char name[2][NAME_LEN];',
+      '  struct { int id; union { short s; char c; }; } items[2];',
+      '  struct shared_state *next;',
+      '} state_t;',
+      '',
+    ].join('\n'));
+    return file;
+  };
+
+  test('lists the types a file declares; --type shows holes and padding; --json is the contract and gcc agrees', (t) => {
+    const file = header();
+    const list = ok(cli(['layout', file]));
+    assert.equal(list.stdout, ['struct hdr               16 bytes  align 8', 'struct shared_state      56 bytes  align 8', 'state_t                  56 bytes  align 8', ''].join('\n'));
+    const text = ok(cli(['layout', file, '--type', 'state_t'])).stdout;
+    assert.match(text, /uint32_t magic;\s+\/\*\s+0\s+4 \*\//);
+    assert.match(text, /\/\* XXX 4 bytes hole \*\//);
+    assert.match(text, /unsigned int mode:5;\s+\/\*\s+20:0 5 bits \*\//);
+    assert.match(text, /\/\* x86_64: size 56, align 8 \*\/|\/\* aarch64: size 56, align 8 \*\//);
+    const json = JSON.parse(ok(cli(['layout', file, '--type', 'state_t', '--json', '--abi', 'x86_64'])).stdout) as { type: string; abi: string; size: number; align: number; fields: { path: string; offset: number; size: number; type: string; count?: number; bitOffset?: number; bitSize?: number }[] };
+    assert.deepEqual({ type: json.type, abi: json.abi, size: json.size, align: json.align }, { type: 'state_t', abi: 'x86_64', size: 56, align: 8 });
+    assert.deepEqual(json.fields, [
+      { path: 'hdr', offset: 0, size: 16, type: 'struct hdr' },
+      { path: 'hdr.magic', offset: 0, size: 4, type: 'uint32_t' },
+      { path: 'hdr.seq', offset: 8, size: 8, type: 'uint64_t' },
+      { path: 'ready', offset: 16, size: 1, type: 'int', bitOffset: 128, bitSize: 1 },
+      { path: 'mode', offset: 20, size: 1, type: 'unsigned int', bitOffset: 160, bitSize: 5 },
+      { path: 'name', offset: 21, size: 6, type: 'char [2][3]', count: 2 },
+      { path: 'items', offset: 28, size: 16, type: 'struct <anonymous> [2]', count: 2 },
+      { path: 'items[0].id', offset: 28, size: 4, type: 'int' },
+      { path: 'items[0].s', offset: 32, size: 2, type: 'short' },
+      { path: 'items[0].c', offset: 32, size: 1, type: 'char' },
+      { path: 'next', offset: 48, size: 8, type: 'struct shared_state *' },
+    ]);
+    if (!haveCommand('gcc')) { t.skip('no gcc: cannot check the offsets against the compiler'); return; }
+    const probe = path.join(testTmpDir(), 'probe.c');
+    fs.writeFileSync(probe, `#include "${file}"\n_Static_assert(sizeof(state_t) == ${json.size}, "size");\n` +
+      json.fields.filter((f) => f.bitSize === undefined).map((f) => `_Static_assert(__builtin_offsetof(state_t, ${f.path}) == ${f.offset}, "${f.path}");`).join('\n') + '\n');
+    const r = spawnSync('gcc', ['-fsyntax-only', probe], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  test('errors: one line, exit 1 for the file (naming file:line), 2 for usage', () => {
+    const file = header();
+    fails(cli(['layout', file, '--type', 'struct nope']), 1, /no type named 'struct nope'/);
+    fails(cli(['layout', path.join(testTmpDir(), 'missing.h')]), 1, /missing\.h: no such file/);
+    fails(cli(['layout', file, '--abi', 'sparc']), 2, /--abi must be x86_64 or aarch64/);
+    fails(cli(['layout']), 2, /missing FILE/);
+    const bad = path.join(testTmpDir(), 'bad.h');
+    fs.writeFileSync(bad, 'struct ok { int a; };\nstruct v { int x __attribute__((vector_size(16))); };\n');
+    fails(cli(['layout', bad]), 1, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: attribute 'vector_size' changes the layout and is not supported`));
   });
 });

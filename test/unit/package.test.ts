@@ -78,6 +78,7 @@ function expectedFiles(arch: Arch): string[] {
     'extension.vsixmanifest', '[Content_Types].xml',
     'extension/package.json', 'extension/LICENSE.txt',
     ...['agent', 'cli', 'extension', 'webview'].map((n) => `extension/dist/${n}.js`),
+    ...['tree-sitter', 'tree-sitter-c'].map((n) => `extension/dist/${n}.wasm`), // the C parser, offline
     ...filesUnder('media').map((f) => `extension/${f}`),
     ...['package.json', 'LICENSE.txt', 'index.cjs', 'src/koffi/index.cjs', 'src/koffi/src/static.cjs'].map((f) => `extension/node_modules/koffi/${f}`),
     ...['README.md', 'index.js', 'package.json', `linux_${arch}/koffi.node`, `musl_${arch}/koffi.node`].map((f) => `extension/node_modules/@koromix/koffi-linux-${arch}/${f}`),
@@ -109,6 +110,15 @@ describe('VSIX packages', () => {
       assert.deepEqual(names, expectedFiles(arch));
       for (const n of names) {
         assert.doesNotMatch(n, /\.map$|^extension\/(src|test|out|bench|scripts)\//, `${n} must not ship`);
+      }
+    });
+
+    test(`linux-${arch}: the C parser's wasm files ship, byte for byte the ones the build copied`, () => {
+      const zip = readZip(vsixPath(arch));
+      for (const [name, from] of [['tree-sitter.wasm', 'node_modules/web-tree-sitter/tree-sitter.wasm'], ['tree-sitter-c.wasm', 'node_modules/tree-sitter-c/tree-sitter-c.wasm']]) {
+        const shipped = zip.read(`extension/dist/${name}`);
+        assert.equal(shipped.readUInt32BE(0), 0x0061736d, `${name} is WebAssembly`);
+        assert.ok(shipped.equals(fs.readFileSync(path.join(REPO, from))), `${name} is ${from}`);
       }
     });
 
