@@ -69,11 +69,14 @@ export function standardType(abi: Abi, name: string): CType | undefined {
   if (least) return named(int(name, Number(least[2]) / 8, least[1] === ''));
   switch (name) {
     case 'bool': return named(arithmetic(abi, '_Bool'));
+    // aarch64 glibc uses the generic ABI's 32-bit nlink_t and blksize_t.
+    case 'nlink_t': return int(name, a64 ? 4 : 8, false);
+    case 'blksize_t': return int(name, a64 ? 4 : 8, true);
     case 'size_t': case 'uintptr_t': case 'uintmax_t': case 'pthread_t': case 'ino_t': case 'dev_t':
-    case 'nlink_t': case 'rlim_t': case 'fsblkcnt_t': case 'fsfilcnt_t': case 'shmatt_t':
+    case 'rlim_t': case 'fsblkcnt_t': case 'fsfilcnt_t': case 'shmatt_t':
       return int(name, 8, false);
     case 'ssize_t': case 'ptrdiff_t': case 'intptr_t': case 'intmax_t': case 'off_t': case 'off64_t':
-    case 'time_t': case 'clock_t': case 'suseconds_t': case 'blkcnt_t': case 'blksize_t':
+    case 'time_t': case 'clock_t': case 'suseconds_t': case 'blkcnt_t':
       return int(name, 8, true);
     case 'pid_t': case 'key_t': case 'clockid_t': case 'pthread_once_t': case 'pthread_spinlock_t':
       return int(name, 4, true);
@@ -108,4 +111,4 @@ export const STANDARD_TYPE_NAMES = [
 ];
 
 /** The headers that declare them, for that test. */
-export const STANDARD_HEADERS = ['stdint.h', 'stddef.h', 'stdbool.h', 'sys/types.h', 'sys/shm.h', 'sys/socket.h', 'pthread.h', 'semaphore.h', 'wchar.h', 'sys/resource.h', 'sys/statvfs.h', 'time.h'];
+export const STANDARD_HEADERS = ['stdint.h', 'stddef.h', 'stdbool.h', 'sys/types.h', 'sys/shm.h', 'sys/socket.h', 'pthread.h', 'semaphore.h', 'wchar.h', 'sys/resource.h', 'sys/statvfs.h', 'time.h', 'unistd.h'];

@@ -74,3 +74,71 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
     }
   });
 }
+
+const SYSTEM_TYPES = ['struct stat', 'struct shmid_ds', 'struct ipc_perm', 'struct tcp_info', 'struct perf_event_attr', 'pthread_mutex_t', 'sem_t'];
+const SYSTEM_HEADERS = ['sys/stat.h', 'sys/shm.h', 'netinet/tcp.h', 'linux/perf_event.h', 'pthread.h', 'semaphore.h'];
+
+for (const abi of ['x86_64', 'aarch64'] as const) {
+  describe(`real system headers and the built-in standard types for ${abi}`, () => {
+    test(`${SYSTEM_TYPES.join(', ')} through cc -E agree with the compiler (bit-fields too)`, async (t) => {
+      if (!haveCompiler(abi)) return t.skip(missing(abi));
+      const file = path.join(testTmpDir(), `system-${abi}.h`);
+      const text = SYSTEM_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n';
+      fs.writeFileSync(file, text);
+      const layouts = await loadLayouts(file, { abi });
+      const gen = { text, names: SYSTEM_TYPES, decls: new Map<string, string>() };
+      const { text: probeText, bitObjects } = probe(gen, (n) => layouts.lookup(n));
+      assert.ok([...bitObjects.values()].some((b) => b.type === 'struct perf_event_attr'), 'perf_event_attr has bit-fields to check');
+      const result = compileProbe(findCompiler(abi)!, probeText);
+      assert.equal(result.error, undefined);
+      assert.deepEqual(result.failures, []);
+      for (const [obj, bf] of bitObjects) {
+        const bits = setBits(result.objects.get(obj)!);
+        assert.deepEqual([bits[0], bits.length], [bf.bitOffset, bf.bitSize], `${bf.type}.${bf.path}`);
+      }
+    });
+
+    test('the built-in standard types (used without a compiler) match glibc\'s headers', async (t) => {
+      if (!haveCompiler(abi)) return t.skip(missing(abi));
+      const layouts = await layoutText('', { abi });
+      const text = STANDARD_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n';
+      const { text: probeText } = probe({ text, names: STANDARD_TYPE_NAMES, decls: new Map() }, (n) => layouts.lookup(n));
+      const signs = STANDARD_TYPE_NAMES.flatMap((n) => {
+        const ty = layouts.lookup(n);
+        return ty.kind === 'int' ? [`_Static_assert(((${n})-1 < 0) == ${ty.signed ? 1 : 0}, "${n}|signedness");`] : [];
+      });
+      const result = compileProbe(findCompiler(abi)!, probeText + signs.join('\n') + '\n');
+      assert.equal(result.error, undefined);
+      assert.deepEqual(result.failures, []);
+    });
+  });
+}
+
+describe('our own preprocessor and errors', () => {
+  test('#define, #if/#elif/#else with defined() and arithmetic, quoted #include, #pragma pack, -D', async () => {
+    const dir = testTmpDir();
+    fs.writeFileSync(path.join(dir, 'inner.h'), '#pragma once\n#define INNER 4\n');
+    const text = [
+      '#include "inner.h"', '#include "inner.h"', '#include <stdint.h>',
+      '#if defined(BIG) && BIG * 2 > 3', '#define N (INNER * 4)', '#elif !defined(BIG)', '#define N 1', '#else', '#define N 2', '#endif',
+      '#pragma pack(push, 1)', 'struct s { char c; uint64_t v[N]; };', '#pragma pack(pop)', 'struct t { char c; int64_t v; };',
+    ].join('\n');
+    const on = await layoutText(text, { name: path.join(dir, 'x.h'), defines: ['BIG=2'], abi: 'x86_64' });
+    assert.equal(on.lookup('struct s').size, 1 + 8 * 16);
+    assert.equal(on.lookup('struct t').size, 16);
+    const off = await layoutText(text, { name: path.join(dir, 'x.h'), abi: 'x86_64' });
+    assert.equal(off.lookup('struct s').size, 9);
+  });
+
+  test('unsupported constructs and syntax errors name the file and line', async () => {
+    const cases: [string, RegExp][] = [
+      ['struct a { int x; };\nstruct b { float _Complex z; };', /^in\.h:2: /],
+      ['struct a { int x __attribute__((mode(DI))); };', /^in\.h:1: attribute 'mode' changes the layout/],
+      ['\nstruct a { int x; ', /^in\.h:2: syntax error/],
+      ['struct a { struct nope n; };', /^in\.h:1: struct nope is incomplete here/],
+    ];
+    for (const [text, re] of cases) {
+      await assert.rejects(layoutText(text, { name: 'in.h' }), (err: Error) => err instanceof CTypeError && re.test(err.message), text);
+    }
+  });
+});
