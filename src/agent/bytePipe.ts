@@ -2,6 +2,7 @@
 // the host's end: src/extension/agent/pipeClient.ts).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import type { SegmentAccess } from '../core';
 import type { AgentMethods } from '../protocol/agent';
 import {
   FLAG_XFER, FrameReader, INLINE_MAX, KIND_READ, KIND_WRITE, PIPE_ENV, PIPE_FD, REPLY_HEAD, REQUEST_HEAD, type RequestHead,
@@ -27,7 +28,7 @@ function badFrame(message: string): RpcError {
 
 /** The agent's open segments by handle (handlers.ts OpenSegments): reads into a reused buffer. */
 export interface PipeSegments {
-  get(handle: unknown): { readInto(dst: Uint8Array, start: number, length?: number): number };
+  get(handle: unknown): Pick<SegmentAccess, 'readInto' | 'copyToFile'>;
 }
 
 /**
@@ -101,10 +102,14 @@ export function serveBytePipe(env: NodeJS.ProcessEnv, handlers: Pick<Handlers<Ag
         }
         if (!inXferRange(h.xfer, length)) throw badFrame(`transfer range ${h.xfer}+${length} is outside the file`);
         const seg = segments.get(handle);
-        const data = scratch.take(length);
-        seg.readInto(data, offset, length);
-        for (let done = 0; done < data.length;) done += fs.writeSync(XFER_FD, data, done, data.length - done, h.xfer + done);
-        reply(h.id, STATUS_OK, new Uint8Array(0), data.length);
+        if (seg.copyToFile) {
+          seg.copyToFile(XFER_FD, offset, length, h.xfer); // straight from the attachment
+        } else {
+          const data = scratch.take(length);
+          seg.readInto(data, offset, length);
+          for (let done = 0; done < data.length;) done += fs.writeSync(XFER_FD, data, done, data.length - done, h.xfer + done);
+        }
+        reply(h.id, STATUS_OK, new Uint8Array(0), length);
       } else if (h.kind === KIND_WRITE) {
         const { written } = await handlers.write({ handle, offset, data: writeData(h, body, scratch) }, ctx);
         reply(h.id, STATUS_OK, new Uint8Array(0), written);

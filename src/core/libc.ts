@@ -1,7 +1,7 @@
 // The only module that imports koffi: raw libc calls, each returning the kernel's answer or
 // throwing ShmError with the errno read right after the failing call.
 import koffi from 'koffi';
-import { ShmError } from './errors';
+import { ShmError, errnoName } from './errors';
 import { assertSupportedArch } from './layout';
 import { formatKey } from '../protocol/segment';
 
@@ -18,6 +18,7 @@ const c = {
   copyFrom: lib.func('memcpy', 'uintptr_t', ['void*', 'uintptr_t', 'size_t']),
   copyTo: lib.func('memcpy', 'uintptr_t', ['uintptr_t', 'void*', 'size_t']),
   sysconf: lib.func('sysconf', 'long', ['int']),
+  pwriteFrom: lib.func('pwrite', 'intptr_t', ['int', 'uintptr_t', 'size_t', 'int64_t']),
 };
 
 const _SC_PAGESIZE = 30; // same value in glibc and musl
@@ -67,4 +68,17 @@ export function copyFromAddress(dst: Uint8Array, src: number, length: number): v
 
 export function copyToAddress(dst: number, src: Uint8Array, length: number): void {
   if (length > 0) c.copyTo(dst, src, length);
+}
+
+/**
+ * pwrite(2) of length bytes at address src into fd at position; returns the count written. The
+ * kernel does the copy, so a page it cannot supply (an unbacked huge page) ends the write
+ * short or fails with EFAULT: never SIGBUS, unlike memcpy.
+ */
+export function writeFromAddress(fd: number, src: number, length: number, position: number): number {
+  const n = c.pwriteFrom(fd, src, length, position) as number;
+  if (n >= 0) return n;
+  const errno = koffi.errno();
+  if (errnoName(errno) === 'EFAULT') return 0; // the caller reports it as a short copy
+  throw ShmError.fromErrno('pwrite', fd, errno);
 }

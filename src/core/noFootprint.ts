@@ -20,6 +20,8 @@ export interface SegmentAccess {
   readonly size: number;
   readonly readOnly: boolean;
   readInto(dst: Uint8Array, start: number, length?: number): number;
+  /** Copy [start, start+length) into file fd at position without a buffer in between, where the access can. */
+  copyToFile?(fd: number, start: number, length: number, position: number): number;
   readChunk(length: number, start: number): Buffer;
   writeChunk(data: Uint8Array, start: number): number;
   stat(): SegmentInfo;

@@ -6,7 +6,7 @@ import { describeIdentity, formatKey, sameSegment } from '../protocol/segment';
 import { CODES, ShmError } from './errors';
 import { type RawSegment, toSegmentInfo } from './info';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE, IPC_RMID, SHM_HUGETLB, SHM_NORESERVE, SHM_RDONLY } from './layout';
-import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget } from './libc';
+import { copyFromAddress, copyToAddress, shmat, shmctl, shmdt, shmget, writeFromAddress } from './libc';
 import { copySelfMem } from './procSelfMem';
 import { listSegments, statRaw } from './listing';
 import { checkBuffer, checkCount, checkRange, checkReadInto } from './validate';
@@ -166,6 +166,23 @@ export class Segment {
     checkRange('write', start, data.length, this.size, this.id);
     this.copyIn(data, start);
     return data.length;
+  }
+
+  /**
+   * Copy [start, start+length) straight into file fd at position (pwrite from the attachment:
+   * one kernel copy, no buffer in between; the byte pipe's transfer file). Returns length.
+   */
+  copyToFile(fd: number, start: number, length: number, position: number): number {
+    checkRange('read', start, length, this.size, this.id);
+    if (this.address === 0) throw this.notAttached('read');
+    let done = 0;
+    while (done < length) {
+      const n = writeFromAddress(fd, this.address + start + done, length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    this.checkCopied('read', start, length, done);
+    return length;
   }
 
   // --- io.Reader / io.Writer / io.Seeker ----------------------------------------------------

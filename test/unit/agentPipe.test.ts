@@ -148,6 +148,15 @@ describe('byte pipe: the transfer file', () => {
         assert.ok(got.equals(data.subarray(off, off + len)), `read ${off}+${len}: bytes`);
         assert.ok(transferBytes(c, len).equals(got), `read ${off}+${len}: carried by the transfer file`);
       }
+      // readInto: the same bytes land in the caller's buffer (a view at an offset, reused).
+      const dst = Buffer.alloc(2 * MiB + 16, 0xee);
+      const view = dst.subarray(8, 8 + 2 * MiB);
+      for (const [off, len] of [[5, MiB + 3], [0, 4096], [MiB + 2, MiB]]) {
+        await seg.readInto(view, off, len);
+        assert.ok(view.subarray(0, len).equals(data.subarray(off, off + len)), `readInto ${off}+${len}: bytes`);
+      }
+      assert.equal(dst[7], 0xee, 'readInto wrote nothing before the view');
+      await assert.rejects(seg.readInto(Buffer.alloc(10), 0, 11), RangeError);
       for (const [off, len] of [[7, MiB], [2 * MiB + 1, MiB + 3]]) {
         const fresh = randomBytes(len);
         assert.equal(await seg.write(off, fresh), len);
@@ -298,6 +307,9 @@ describe('byte pipe: prefixes and the fallback', () => {
         assert.equal(c.bytePipe, false, 'no pipe');
         const seg = await AgentSegment.open(c, core.id);
         assert.ok(Buffer.from(await seg.read(1, 2 * MiB)).equals(data.subarray(1)));
+        const into = Buffer.alloc(MiB + 1);
+        await seg.readInto(into, 3);
+        assert.ok(into.equals(data.subarray(3, MiB + 4)), 'readInto over the channel');
         await seg.write(2 * MiB - 3, Buffer.from('chan'));
         assert.equal(core.readChunk(4, 2 * MiB - 3).toString(), 'chan');
         await rejectsCode(c.request('read', { handle: 9999, offset: 0, length: 1 }), 'EBADF');

@@ -3,6 +3,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { CODES, Segment, ShmError, createReadStream, createWriteStream, listSegments } from '../../src/core';
@@ -396,6 +399,30 @@ describe('chunks', () => {
       assert.throws(() => seg.writeChunk(Buffer.alloc(2), 2 ** 53 - 1), (e: Error) => e instanceof RangeError && /^write: offset 9007199254740991 \+ length 2 is past the end/.test(e.message));
       assert.throws(() => seg.readChunk(1, -1), /read: offset must be a whole number >= 0, got -1/);
     });
+  });
+});
+
+describe('copyToFile (the byte pipe\'s transfer file)', () => {
+  test('copies a range straight into a file at a position; refuses ranges past the end and a detached segment', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-copy-'));
+    const fd = fs.openSync(path.join(dir, 'f'), 'w+', 0o600);
+    try {
+      await withSegment(3 * PAGE + 5, {}, (seg) => {
+        throwsShm(() => seg.copyToFile(fd, 0, 1, 0), CODES.detached);
+        seg.attach();
+        const data = randomBytes(seg.size);
+        seg.writeChunk(data, 0);
+        assert.equal(seg.copyToFile(fd, 7, seg.size - 7, 100), seg.size - 7);
+        const back = Buffer.alloc(seg.size - 7);
+        assert.equal(fs.readSync(fd, back, 0, back.length, 100), back.length);
+        assert.deepEqual(back, data.subarray(7));
+        assert.throws(() => seg.copyToFile(fd, seg.size - 2, 3, 0), RangeError);
+        assert.equal(seg.copyToFile(fd, 0, 0, 0), 0);
+      });
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

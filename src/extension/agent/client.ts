@@ -200,6 +200,20 @@ export class AgentClient {
     return onPipe ? onPipe as Promise<ClientMethods[K]['result']> : rpc.request(method, params, opts);
   }
 
+  /**
+   * A read whose bytes land in `into` (its first `params.length` bytes): over the byte pipe
+   * straight from the transfer file, so a caller that reuses its buffer never pays for fresh
+   * pages; over the channel, copied in.
+   */
+  async readInto(params: ClientMethods['read']['params'], into: Uint8Array, opts?: RequestOptions): Promise<void> {
+    if (into.length < params.length) throw new RangeError(`read: a ${into.length}-byte buffer cannot take ${params.length} bytes`);
+    const dest = into.subarray(0, params.length);
+    const onPipe = !this.disposed && !this.stopping && this.stoppedWhy === undefined ? this.pipe?.request('read', params, opts, dest) : undefined;
+    const got = (await (onPipe ?? this.request('read', params, opts))) as Uint8Array;
+    if (got.length !== params.length) throw new RangeError(`read: the agent answered ${got.length} bytes for ${params.length}`);
+    if (got.buffer !== dest.buffer || got.byteOffset !== dest.byteOffset) dest.set(got);
+  }
+
   /** Start the agent now (normally the first request does). */
   start(): void {
     if (!this.disposed && !this.stopping && this.stoppedWhy === undefined) this.ensure();
