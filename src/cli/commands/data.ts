@@ -44,7 +44,7 @@ function range(p: Parsed, size: number, id: number, op: string): { offset: numbe
 
 export const read: Command = {
   name: 'read',
-  summary: 'Print bytes of a segment: a canonical hex dump (exactly like hexdump -C) or raw bytes.',
+  summary: 'Print bytes of a segment: a canonical hex dump (exactly like hexdump -C), raw bytes, or a C type.',
   usage: [
     '<id> [--offset N] [--length N] [--format hex|raw]', '--key KEY [--offset N] [--length N] [--format hex|raw]',
     '<id> --header FILE --type NAME [--at OFFSET] [--count N] [--json] [-I DIR]... [-D NAME[=V]]... [--abi ABI]',
@@ -66,9 +66,9 @@ export const read: Command = {
   details:
     'Attaches read-only. The hex output equals `hexdump -C -s OFFSET -n LENGTH` of the same bytes:\n' +
     'repeated lines collapse to `*`, and the last line is the offset just past the end.\n' +
-    TYPED_DETAILS + ' Printed as a tree like gdb\'s print; JSON values: integers as numbers (beyond\n' +
-    '2^53 as decimal strings), floats as numbers or "NaN"/"Infinity"/"-Infinity", char arrays as\n' +
-    'strings, enums by name, pointers as "0x…", _Bool as true/false.\n' + NUMBERS_NOTE,
+    TYPED_DETAILS + 'Printed as a tree like gdb\'s print; JSON values: integers as numbers (beyond 2^53 as\n' +
+    'decimal strings), floats as numbers or "NaN"/"Infinity"/"-Infinity", char arrays as strings,\n' +
+    'enums by name, pointers as "0x…", _Bool as true/false.\n' + NUMBERS_NOTE,
   async run(p, ctx) {
     checkReadForm(p);
     if (isTyped(p)) return readTyped(p, ctx);
@@ -100,7 +100,7 @@ export const read: Command = {
 
 export const write: Command = {
   name: 'write',
-  summary: 'Write bytes into a segment at an offset: from --hex, --text, or stdin.',
+  summary: 'Write bytes into a segment at an offset (--hex, --text, stdin), or fields of a C type (--set).',
   usage: [
     '<id> [--offset N] --hex HEX', '<id> [--offset N] --text STRING', '<id> [--offset N] < file',
     '<id> --header FILE --type NAME [--at OFFSET] --set PATH=VALUE... [-I DIR]... [-D NAME[=V]]... [--abi ABI]',
@@ -115,9 +115,9 @@ export const write: Command = {
     ...HEADER_OPTIONS, SET_OPTION,
   ],
   details:
-    TYPED_DETAILS + ' Every --set is checked\n' +
-    '(range, enumerator names, string length with its NUL) before anything is written; then the\n' +
-    'bytes from the first to the last field set are written at once (bit-fields keep their neighbours).\n' +
+    TYPED_DETAILS + 'Every --set is checked (range, enumerator names, string length with its NUL) before\n' +
+    'anything is written; then the bytes from the first to the last field set are written at once\n' +
+    '(bit-fields keep their neighbours).\n' +
     'Values: decimal, 0x hex, 0o, 0b, negative; enum names; true/false; 1.5, NaN, Infinity; text.\n' +
     'Without --hex/--text the bytes come from stdin. Data that would pass the end of the segment\n' +
     'is refused (exit 1) and nothing is written: stdin is first copied to a private temporary file\n' +

@@ -38,7 +38,7 @@ export const SET_OPTION: OptionSpec = {
 export const TYPED_DETAILS =
   'With --header FILE --type NAME the bytes at --at are that C type, laid out as the compiler\n' +
   'does (cc -E preprocesses the header when a compiler is on PATH). Paths name fields as C does:\n' +
-  'hdr.magic, items[3].id, members of anonymous structs/unions without that level.';
+  'hdr.magic, items[3].id, members of anonymous structs/unions without that level.\n';
 
 /** True when the command line asks for the typed form. */
 export function isTyped(p: Parsed): boolean {
