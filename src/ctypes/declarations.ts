@@ -82,10 +82,23 @@ export class Declarations {
     throw new CTypeError(message, this.origin(node));
   }
 
+  /** A child the grammar always gives (an error, not a crash, if it ever does not). */
+  private field(node: Node, name: string): Node {
+    return node.childForFieldName(name) ?? this.fail(node, `incomplete ${node.type}: no ${name}`);
+  }
+
+  private nth(node: Node, i: number): Node {
+    return node.namedChildren[i] ?? this.fail(node, `incomplete ${node.type}`);
+  }
+
   private topLevel(node: Node, inMain: boolean): void {
     switch (node.type) {
-      case 'preproc_call': return this.directive(node);
-      case 'type_definition': return this.typedef(node, inMain);
+      case 'preproc_call':
+        this.directive(node);
+        return;
+      case 'type_definition':
+        this.typedef(node, inMain);
+        return;
       case 'struct_specifier': case 'union_specifier': case 'enum_specifier':
         this.specifier(node, inMain);
         return;
@@ -131,7 +144,7 @@ export class Declarations {
     if (parts[0] === 'push') {
       if (parts.length > 2) this.fail(node, `#pragma pack(push, identifier, n) is not supported`);
       this.packStack.push(this.pack);
-      if (parts[1] !== undefined) this.pack = value(parts[1]);
+      if (parts.length === 2) this.pack = value(parts[1]);
     } else if (parts[0] === 'pop') {
       if (parts.length > 1) this.fail(node, `#pragma pack(pop, …) is not supported`);
       this.pack = this.packStack.pop() ?? 0;
@@ -239,7 +252,7 @@ export class Declarations {
         return this.fail(spec, `unknown type name '${name}'`);
       }
       case 'sized_type_specifier': {
-        const words = spec.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+        const words = spec.children.flatMap((c) => (c && !c.isNamed ? [c.text] : []));
         const inner = spec.childForFieldName('type');
         if (inner) words.push(inner.text);
         const canonical = canonicalArithmetic(words);
@@ -289,7 +302,7 @@ export class Declarations {
       const valueNode = e.childForFieldName('value');
       const value = valueNode ? this.evaluate(valueNode) : next;
       if (value >= 1n << 63n && !valueNode) this.fail(e, `enumerator ${e.text} overflows (past LLONG_MAX)`);
-      const id = e.childForFieldName('name')!.text;
+      const id = this.field(e, 'name').text;
       this.constants.set(id, value);
       enumerators.push({ name: id, value: value.toString() });
       next = value + 1n;
@@ -310,7 +323,7 @@ export class Declarations {
       const gap = grammarGapWidth(decl);
       if (gap) declarators.push(gap); // `unsigned long : 3;` (see grammarGapWidth)
       if (declarators.length === 0) {
-        const spec = decl.childForFieldName('type')!;
+        const spec = this.field(decl, 'type');
         const anonymous = /^(struct|union)_specifier$/.test(spec.type) && !spec.childForFieldName('name') && spec.childForFieldName('body');
         if (anonymous) fields.push({ type: this.complete(base, decl), packed, alignAttr });
         else if (!spec.childForFieldName('body')) this.fail(decl, `member without a name: ${firstLine(decl.text)}`);
@@ -327,7 +340,7 @@ export class Declarations {
           const t = field.type;
           if (!(t.kind === 'int' || t.kind === 'bool' || t.kind === 'enum')) this.fail(clause, `bit-field '${name ?? '(unnamed)'}' must have an integer type`);
           if (alignAttr) this.fail(clause, `alignment on bit-field '${name ?? '(unnamed)'}' is not supported`);
-          const width = Number(this.evaluate(clause.namedChildren[0]!));
+          const width = Number(this.evaluate(this.nth(clause, 0)));
           if (width < 0 || width > t.size * 8) this.fail(clause, `bit-field width ${width} does not fit ${t.name}`);
           if (width === 0 && name !== undefined) this.fail(clause, `zero-width bit-field '${name}' must be unnamed`);
           field.bits = width;
@@ -401,14 +414,14 @@ export class Declarations {
         return v ?? this.fail(node, `'${node.text}' is not a known constant`);
       }
       case 'unary_expression': {
-        const op = node.childForFieldName('operator')!.type;
+        const op = this.field(node, 'operator').type;
         const arg = node.childForFieldName('argument');
         const v = sub(arg);
         if (op === '~' && arg && unsignedWidth(arg)) return BigInt.asUintN(unsignedWidth(arg), ~v);
         return unary(op, v);
       }
       case 'binary_expression':
-        return binary(node.childForFieldName('operator')!.type, sub(node.childForFieldName('left')), sub(node.childForFieldName('right')));
+        return binary(this.field(node, 'operator').type, sub(node.childForFieldName('left')), sub(node.childForFieldName('right')));
       case 'conditional_expression':
         return sub(node.childForFieldName('condition')) !== 0n ? sub(node.childForFieldName('consequence')) : sub(node.childForFieldName('alternative'));
       case 'sizeof_expression': case 'alignof_expression': {
@@ -421,13 +434,13 @@ export class Declarations {
         return BigInt(node.type === 'sizeof_expression' ? t.size : t.align);
       }
       case 'offsetof_expression': {
-        const td = node.childForFieldName('type')!;
-        const member = node.childForFieldName('member')!.text;
+        const td = this.field(node, 'type');
+        const member = this.field(node, 'member').text;
         const f = flattenFields(this.complete(this.typeDescriptor(td), td)).find((x) => x.path === member && x.bitSize === undefined);
         return f ? BigInt(f.offset) : this.fail(node, `no member '${member}' to take offsetof`);
       }
       case 'cast_expression': {
-        const t = this.complete(this.typeDescriptor(node.childForFieldName('type')!), node);
+        const t = this.complete(this.typeDescriptor(this.field(node, 'type')), node);
         const v = sub(node.childForFieldName('value'));
         if (t.kind !== 'int' && t.kind !== 'enum') this.fail(node, `cast to ${t.name} in a constant expression`);
         return t.signed ? BigInt.asIntN(t.size * 8, v) : BigInt.asUintN(t.size * 8, v);
@@ -447,7 +460,7 @@ export class Declarations {
 function grammarGapWidth(decl: Node): Node | undefined {
   if (decl.type !== 'field_declaration' || decl.childForFieldName('declarator')) return undefined;
   const err = decl.namedChildren.find((c) => c?.isError);
-  return err && err.firstChild?.type === ':' && err.namedChildCount === 1 && !err.namedChildren[0]!.hasError ? err : undefined;
+  return err && err.firstChild?.type === ':' && err.namedChildCount === 1 && !err.namedChildren[0]?.hasError ? err : undefined;
 }
 
 /** Any ERROR or MISSING node (except the unnamed bit-fields the grammar lacks) is an error. */

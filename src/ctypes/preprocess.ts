@@ -204,11 +204,11 @@ function expand(text: string, macros: Map<string, string>, active = new Set<stri
 
 /** Evaluates an #if expression: defined(), macros, integer arithmetic; other names are 0. */
 function evalCondition(expr: string, macros: Map<string, string>, fail: (m: string) => never): boolean {
-  const withDefined = stripComments(expr).replace(/\bdefined\s*(\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))/g, (_m, _a, p, b) => (macros.has(p ?? b) ? '1' : '0'));
+  const withDefined = stripComments(expr).replace(/\bdefined\s*(\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))/g, (_m, _a, p: string | undefined, b: string | undefined) => (macros.has(p ?? b ?? '') ? '1' : '0'));
   const tokens = expand(withDefined, macros).match(/0[xX][0-9a-fA-F]+\w*|\d\w*|'(?:[^'\\]|\\.)*'|[A-Za-z_]\w*|<<|>>|<=|>=|==|!=|&&|\|\||\S/g) ?? [];
   let i = 0;
   const peek = () => tokens[i];
-  const PREC: Record<string, number> = { '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10 };
+  const PREC: Partial<Record<string, number>> = { '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10 };
   const primary = (): bigint => {
     const t = tokens[i++] ?? fail(`#if ${expr}: incomplete expression`);
     if (t === '(') {
@@ -224,9 +224,9 @@ function evalCondition(expr: string, macros: Map<string, string>, fail: (m: stri
   };
   const climb = (min: number): bigint => {
     let left = primary();
-    while (PREC[peek()] !== undefined && PREC[peek()] >= min) {
+    while ((PREC[peek()] ?? -1) >= min) {
       const op = tokens[i++];
-      left = binary(op, left, climb(PREC[op] + 1));
+      left = binary(op, left, climb((PREC[op] ?? 0) + 1));
     }
     return left;
   };

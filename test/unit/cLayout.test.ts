@@ -3,7 +3,7 @@
 // alignments, offsets in _Static_asserts; bit-fields from the bytes of objects in the
 // compiler's own assembly); real system headers through `cc -E`; the built-in standard types;
 // our own preprocessor; errors that name file and line.
-import { test, describe } from 'node:test';
+import { type TestContext, test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,16 +14,18 @@ import { type CAbi, flattenFields } from '../../src/protocol/cTypes';
 import { compileProbe, generate, probe, setBits } from './cLayoutGen';
 import { testTmpDir } from './helpers';
 
-const COMPILERS: Record<CAbi, string[]> = { x86_64: ['gcc'], aarch64: ['aarch64-linux-gnu-gcc'] };
-const haveCompiler = (abi: CAbi) => findCompiler(abi)?.[0] === COMPILERS[abi][0] || findCompiler(abi) !== undefined;
-const missing = (abi: CAbi) => `no C compiler for ${abi} on PATH (install ${abi === 'aarch64' ? 'gcc-aarch64-linux-gnu' : 'gcc'}): cannot check layouts against it`;
+/** The compiler for abi, or undefined after skipping the test loudly. */
+function compilerOrSkip(abi: CAbi, t: TestContext): string[] | undefined {
+  const c = findCompiler(abi);
+  if (!c) t.skip(`no C compiler for ${abi} on PATH (install ${abi === 'aarch64' ? 'gcc-aarch64-linux-gnu' : 'gcc'}): cannot check layouts against it`);
+  return c;
+}
 
 // A fixed seed (reproducible) and a fresh one (new cases each run); SHM_CLAYOUT_SEED replays one.
 const SEEDS = process.env.SHM_CLAYOUT_SEED ? [Number(process.env.SHM_CLAYOUT_SEED)] : [20261204, randomInt(1, 0x7fffffff)];
 const COUNT = 1500;
 
-async function checkAgainstCompiler(abi: CAbi, seed: number): Promise<void> {
-  const compiler = findCompiler(abi)!;
+async function checkAgainstCompiler(abi: CAbi, compiler: string[], seed: number): Promise<void> {
   const gen = generate(seed, COUNT);
   const where = `seed ${seed} (replay: SHM_CLAYOUT_SEED=${seed})`;
   let layouts: CLayouts;
@@ -39,7 +41,8 @@ async function checkAgainstCompiler(abi: CAbi, seed: number): Promise<void> {
   assert.equal(result.error, undefined, `${where}: the compiler rejected the probe: ${result.error}`);
   const smallest = (types: string[]) => types.map((t) => gen.decls.get(t) ?? t).sort((a, b) => a.length - b.length)[0];
   if (result.failures.length) {
-    const f = result.failures.find((x) => gen.decls.get(x.type) === smallest(result.failures.map((y) => y.type)))!;
+    const first = smallest(result.failures.map((y) => y.type));
+    const f = result.failures.find((x) => gen.decls.get(x.type) === first) ?? result.failures[0];
     const t = layouts.lookup(f.type);
     assert.fail(`${where}: ${result.failures.length} disagreement(s) with ${compiler.join(' ')}; smallest: ${f.type}: ${f.what}\n` +
       `  ${gen.decls.get(f.type)}\n  ours: size ${t.size} align ${t.align} ${JSON.stringify(flattenFields(t))}`);
@@ -58,8 +61,8 @@ async function checkAgainstCompiler(abi: CAbi, seed: number): Promise<void> {
   }
   if (wrong.length) {
     const type = smallest(wrong);
-    const name = [...gen.decls].find(([, v]) => v === type)![0];
-    const bad = [...bitObjects.entries()].filter(([o, bf]) => bf.type === name).map(([o, bf]) => `${bf.path}: ours bits ${bf.bitOffset}+${bf.bitSize}, compiler's ${JSON.stringify(setBits(result.objects.get(o)!))}`);
+    const name = [...gen.decls].find(([, v]) => v === type)?.[0];
+    const bad = [...bitObjects.entries()].filter(([, bf]) => bf.type === name).map(([o, bf]) => `${bf.path}: ours bits ${bf.bitOffset}+${bf.bitSize}, compiler's ${JSON.stringify(setBits(result.objects.get(o) ?? new Uint8Array()))}`);
     assert.fail(`${where}: ${wrong.length} bit-field(s) disagree with ${compiler.join(' ')}; smallest: ${name}\n  ${type}\n  ${bad.join('\n  ')}`);
   }
 }
@@ -68,8 +71,8 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
   describe(`layouts agree with the compiler for ${abi}`, () => {
     for (const seed of SEEDS) {
       test(`${COUNT} random declarations, seed ${seed}`, async (t) => {
-        if (!haveCompiler(abi)) return t.skip(missing(abi));
-        await checkAgainstCompiler(abi, seed);
+        const compiler = compilerOrSkip(abi, t);
+        if (compiler) await checkAgainstCompiler(abi, compiler, seed);
       });
     }
   });
@@ -81,7 +84,8 @@ const SYSTEM_HEADERS = ['sys/stat.h', 'sys/shm.h', 'netinet/tcp.h', 'linux/perf_
 for (const abi of ['x86_64', 'aarch64'] as const) {
   describe(`real system headers and the built-in standard types for ${abi}`, () => {
     test(`${SYSTEM_TYPES.join(', ')} through cc -E agree with the compiler (bit-fields too)`, async (t) => {
-      if (!haveCompiler(abi)) return t.skip(missing(abi));
+      const compiler = compilerOrSkip(abi, t);
+      if (!compiler) return;
       const file = path.join(testTmpDir(), `system-${abi}.h`);
       const text = SYSTEM_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n';
       fs.writeFileSync(file, text);
@@ -89,17 +93,18 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
       const gen = { text, names: SYSTEM_TYPES, decls: new Map<string, string>() };
       const { text: probeText, bitObjects } = probe(gen, (n) => layouts.lookup(n));
       assert.ok([...bitObjects.values()].some((b) => b.type === 'struct perf_event_attr'), 'perf_event_attr has bit-fields to check');
-      const result = compileProbe(findCompiler(abi)!, probeText);
+      const result = compileProbe(compiler, probeText);
       assert.equal(result.error, undefined);
       assert.deepEqual(result.failures, []);
       for (const [obj, bf] of bitObjects) {
-        const bits = setBits(result.objects.get(obj)!);
+        const bits = setBits(result.objects.get(obj) ?? new Uint8Array());
         assert.deepEqual([bits[0], bits.length], [bf.bitOffset, bf.bitSize], `${bf.type}.${bf.path}`);
       }
     });
 
     test('the built-in standard types (used without a compiler) match glibc\'s headers', async (t) => {
-      if (!haveCompiler(abi)) return t.skip(missing(abi));
+      const compiler = compilerOrSkip(abi, t);
+      if (!compiler) return;
       const layouts = await layoutText('', { abi });
       const text = STANDARD_HEADERS.map((h) => `#include <${h}>`).join('\n') + '\n';
       const { text: probeText } = probe({ text, names: STANDARD_TYPE_NAMES, decls: new Map() }, (n) => layouts.lookup(n));
@@ -107,7 +112,7 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
         const ty = layouts.lookup(n);
         return ty.kind === 'int' ? [`_Static_assert(((${n})-1 < 0) == ${ty.signed ? 1 : 0}, "${n}|signedness");`] : [];
       });
-      const result = compileProbe(findCompiler(abi)!, probeText + signs.join('\n') + '\n');
+      const result = compileProbe(compiler, probeText + signs.join('\n') + '\n');
       assert.equal(result.error, undefined);
       assert.deepEqual(result.failures, []);
     });

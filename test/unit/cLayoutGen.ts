@@ -21,7 +21,8 @@ const SIZE: Record<string, number> = { char: 1, 'signed char': 1, 'unsigned char
 const ENUM_VALUES = ['0', '1', '-1', '127', '-128', '255', '256', '32767', '-32769', '65535', '2147483647', '-2147483648', '2147483648', '4294967295', '4294967296', '-4294967296', '9223372036854775807', '(-9223372036854775807 - 1)', '1u << 31', '0x7fffffffffffffff'];
 
 export function generate(seed: number, count: number): Generated {
-  const r = seededRng(seed).next;
+  const rand = seededRng(seed);
+  const r = () => rand.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const chance = (p: number) => r() < p;
   const pow2 = (max: number) => 1 << Math.floor(r() * (Math.log2(max) + 1));
@@ -41,7 +42,7 @@ export function generate(seed: number, count: number): Generated {
     if (roll < 0.22) {
       const bitTypes = types.filter((t) => t.bitField);
       const t = pick(bitTypes);
-      const max = t.name === '_Bool' ? 1 : t.bitField! * 8;
+      const max = t.name === '_Bool' ? 1 : (t.bitField ?? 0) * 8;
       if (chance(0.15)) return `${t.name} : 0;`;
       const width = 1 + Math.floor(r() * max);
       if (chance(0.15)) return `${t.name} : ${width};`;
@@ -146,7 +147,7 @@ export function probe(gen: Generated, lookup: (name: string) => CType): { text: 
       const obj = `bf${k++}`;
       const value = f.type === '_Bool' ? '1' : '-1';
       lines.push(`__attribute__((used)) const ${name} ${obj} = { .${f.path} = ${value} };`);
-      bitObjects.set(obj, { type: name, path: f.path, bitOffset: f.bitOffset!, bitSize: f.bitSize, size: t.size });
+      bitObjects.set(obj, { type: name, path: f.path, bitOffset: f.bitOffset ?? 0, bitSize: f.bitSize, size: t.size });
     }
   }
   return { text: lines.join('\n') + '\n', bitObjects };
@@ -160,7 +161,7 @@ export function compileProbe(compiler: string[], text: string): CompileResult {
   const failures: { type: string; what: string }[] = [];
   for (const m of r.stderr.matchAll(/static assertion failed: "([^|"]+)\|([^"]*)"/g)) failures.push({ type: m[1], what: m[2] });
   if (r.status !== 0 && failures.length === 0) return { failures, objects: new Map(), error: r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' / ') || String(r.error) };
-  return { failures, objects: r.status === 0 ? readObjects(r.stdout) : new Map() };
+  return { failures, objects: r.status === 0 ? readObjects(r.stdout) : new Map<string, Uint8Array>() };
 }
 
 const WIDTH: Record<string, number> = { byte: 1, value: 2, short: 2, hword: 2, '2byte': 2, long: 4, word: 4, '4byte': 4, int: 4, quad: 8, xword: 8, '8byte': 8, dword: 8 };

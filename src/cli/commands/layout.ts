@@ -85,9 +85,9 @@ export function describeType(type: CType, name: string, abi: CAbi): string {
         out.push(`${indent}/* XXX ${gap % 8 === 0 ? `${gap / 8} byte${gap === 8 ? '' : 's'}` : `${gap} bit${gap === 1 ? '' : 's'}`} hole */`);
       }
       const label = m.name ?? '';
-      if (m.bitSize !== undefined) {
-        line(indent, `${m.type.name}${label ? ' ' + label : ''}:${m.bitSize};`, `${pad(base + Math.floor(m.bitOffset! / 8))}:${m.bitOffset! % 8} ${m.bitSize} bit${m.bitSize === 1 ? '' : 's'}`);
-        endBits = Math.max(endBits, m.bitOffset! + m.bitSize);
+      if (m.bitSize !== undefined && m.bitOffset !== undefined) {
+        line(indent, `${m.type.name}${label ? ' ' + label : ''}:${m.bitSize};`, `${pad(base + Math.floor(m.bitOffset / 8))}:${m.bitOffset % 8} ${m.bitSize} bit${m.bitSize === 1 ? '' : 's'}`);
+        endBits = Math.max(endBits, m.bitOffset + m.bitSize);
         continue;
       }
       const nested = m.type.kind === 'struct' || m.type.kind === 'union' ? m.type : undefined;
