@@ -224,7 +224,10 @@ function readFloat(view: DataView, off: number, format: CFloatFormat, little: bo
       const m = v & 0xffffffffffffffffn;
       const e = Number((v >> 64n) & 0x7fffn);
       const negative = (v >> 79n) === 1n;
-      if (e === 0x7fff) return (m & 0x7fffffffffffffffn) === 0n ? (negative ? -Infinity : Infinity) : NaN;
+      // Without the integer bit a non-zero exponent is invalid (unnormal, pseudo-NaN/infinity): the
+      // FPU loads those as NaN. Exponent 0 with the bit set (pseudo-denormal) is read as a value.
+      if (e !== 0 && m >> 63n === 0n) return NaN;
+      if (e === 0x7fff) return m === 1n << 63n ? (negative ? -Infinity : Infinity) : NaN;
       return nearestDouble(negative, m, (e === 0 ? 1 : e) - 16383 - 63);
     }
     case 'ieee128': {

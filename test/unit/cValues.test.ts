@@ -13,7 +13,7 @@ import {
   type ByteOrder, type CLeaf, type CValue, CValueError, applyAssignments, decodeLeaf, decodeValues, formatTree, formatValue, isString,
   jsonValue, leafSpan, leaves, parseAssignments, parseValue, resolvePath, viewOf, writeLeaf,
 } from '../../src/protocol/cValues';
-import { compileC, haveCommand, seededRng, type Rng } from './helpers';
+import { compileC, haveCommand, present, seededRng, type Rng } from './helpers';
 
 // --- random declarations --------------------------------------------------------------------------
 
@@ -487,6 +487,63 @@ describe('long double', () => {
       const xbe = Buffer.concat([Buffer.from(r.x87.subarray(0, 10)).reverse(), Buffer.alloc(6)]);
       assert.ok(Object.is(decodeLeaf(viewOf(xbe), 0, x87Leaf, 'big'), a), `x87 big-endian ${r.expr}`);
       assert.ok(Object.is(decodeLeaf(viewOf(Buffer.from(r.q).reverse()), 0, qLeaf, 'big'), b), `binary128 big-endian ${r.expr}`);
+    }
+  });
+
+  test('random x87 and binary128 bytes: the same double as the FPU and gcc\'s soft-float conversions', (t) => {
+    const why = arch !== 'x64' ? `x87 long double needs an x86_64 host (this is ${arch})` : !haveCommand('gcc') ? 'gcc is not installed' : '';
+    if (why) {
+      t.skip(`${why}: the random long double cross-check cannot run`);
+      return;
+    }
+    const exe = compileC('ldconvert', `#include <stdio.h>
+#include <string.h>
+int main(void) {
+  unsigned char b[32], o[16];
+  while (fread(b, 1, 32, stdin) == 32) {
+    long double x; memset(&x, 0, sizeof x); memcpy(&x, b, 10);
+    __float128 q; memcpy(&q, b + 16, 16);
+    double d = (double)x, dq = (double)q;
+    memcpy(o, &d, 8); memcpy(o + 8, &dq, 8);
+    fwrite(o, 1, 16, stdout);
+  }
+  return 0;
+}
+`);
+    const r = seededRng(4242);
+    // Exponents mostly near the double range (subnormals, overflow, ties), sometimes anywhere.
+    const exponent = () => {
+      const u = r.next();
+      if (u < 0.7) return r.int(16383 - 1080, 16383 + 1030);
+      if (u < 0.85) return r.pick([0, 1, 0x7ffe, 0x7fff, 16383 - 1075, 16383 - 1074, 16383 - 1023, 16383 + 1023, 16383 + 1024]);
+      return r.int(0, 0x7fff);
+    };
+    const N = 20000;
+    const input = Buffer.alloc(N * 32);
+    for (let i = 0; i < N; i++) {
+      const x = input.subarray(i * 32, i * 32 + 16);
+      const q = input.subarray(i * 32 + 16, i * 32 + 32);
+      const m = r.bytes(8);
+      if (r.next() < 0.85) m[7] |= 0x80; // the explicit integer bit, usually set
+      if (r.next() < 0.2) m.fill(0, 0, r.int(0, 7)); // short significands: exact values and ties
+      m.copy(x, 0);
+      x.writeUInt16LE(exponent() | (r.next() < 0.5 ? 0x8000 : 0), 8);
+      const f = r.bytes(14);
+      if (r.next() < 0.2) f.fill(0, 0, r.int(0, 13));
+      f.copy(q, 0);
+      q.writeUInt16LE(exponent() | (r.next() < 0.5 ? 0x8000 : 0), 14);
+    }
+    const out = execFileSync(present(exe, 'the conversion program'), { input, maxBuffer: 1 << 24 });
+    assert.equal(out.length, N * 16);
+    for (let i = 0; i < N; i++) {
+      const x = input.subarray(i * 32, i * 32 + 16);
+      const q = input.subarray(i * 32 + 16, i * 32 + 32);
+      const a = decodeLeaf(viewOf(x), 0, x87Leaf);
+      const b = decodeLeaf(viewOf(q), 0, qLeaf);
+      const wantA = out.readDoubleLE(i * 16);
+      const wantB = out.readDoubleLE(i * 16 + 8);
+      assert.ok(Object.is(a, wantA), `x87 ${x.subarray(0, 10).toString('hex')}: ${String(a)} != the FPU's ${wantA}`);
+      assert.ok(Object.is(b, wantB), `binary128 ${q.toString('hex')}: ${String(b)} != gcc's ${wantB}`);
     }
   });
 
