@@ -1,12 +1,13 @@
 // `npm run bench`: every benchmark, each against a baseline measured in the same run, ending
 // with one line per target. Every segment made is removed, also on an exception or Ctrl+C.
 //
-//   node out/bench/run.js [--reps N] [--only copy,agent,footprint,list,search]
+//   node out/bench/run.js [--reps N] [--only copy,agent,footprint,list,search,clayout]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Segment } from '../src/core';
 import { agentBench } from './agent';
+import { cLayoutBench } from './cLayout';
 import { copyBench } from './copy';
 import { footprintBench } from './footprint';
 import { listBench } from './list';
@@ -19,7 +20,7 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const REPS = Number(opt('--reps') ?? 5);
-const ONLY = new Set((opt('--only') ?? 'copy,agent,footprint,list,search').split(','));
+const ONLY = new Set((opt('--only') ?? 'copy,agent,footprint,list,search,clayout').split(','));
 const log = (s: string) => process.stdout.write(s + '\n');
 
 installCleanupHandlers('bench');
@@ -88,6 +89,10 @@ async function main(): Promise<void> {
   if (ONLY.has('footprint')) {
     log('\n[footprint] the no-footprint read mode against keeping an attachment');
     verdicts.push(...await footprintBench(REPS, log));
+  }
+  if (ONLY.has('clayout')) {
+    log('\n[clayout] C layouts: parse + lay out a big preprocessed header');
+    verdicts.push(...await cLayoutBench(REPS, log));
   }
   if (ONLY.has('list')) {
     log('\n[list] listSegments() vs ipcs -m');
