@@ -51,7 +51,10 @@ export class HexEditor {
   private layoutChoice: LayoutChoice | undefined;
   private unloadedCells = 0;
   private firstRowsPainted = false;
+  /** A frame is requested: it paints everything (renderQueued) or only dirtyCells. */
+  private frameQueued = false;
   private renderQueued = false;
+  private readonly dirtyCells = new Set<number>();
   private holdSince = 0;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private layoutQueued = false;
@@ -66,7 +69,7 @@ export class HexEditor {
   ) {
     this.sel = new Selection(doc.size);
     this.view = new ViewWindow(doc.size);
-    this.live = new LiveRefresh({ refreshed: () => this.scheduleRender() });
+    this.live = new LiveRefresh({ refreshed: (cells) => { if (cells) this.scheduleCells(cells); else this.scheduleRender(); } });
     this.editing = new Editing({
       doc, rpc, sel: this.sel,
       column: () => this.column,
@@ -143,10 +146,13 @@ export class HexEditor {
     if (!r) return; // for a window no longer watched
     if (r.cause === 'error') this.messages.show(this.view.readError ?? 'Could not read the segment', 'error'); // the host's words ("Read failed: …", "Segment 42 was removed …")
     if (r.bytesChanged) this.features.onChanged();
+    // A poll that changed bytes but not which are pending: live refresh asks to repaint those
+    // cells and the ones whose heat changed, and nothing else.
+    const cellsOnly = r.cause === 'poll' && !r.pendingChanged && this.live.polling;
     if (r.cause === 'poll') this.live.polled(r.changed);
     // While holding the picture for missing bytes, paint as soon as they are here.
     if (this.holdSince) this.render();
-    else this.scheduleRender();
+    else if (!cellsOnly) this.scheduleRender();
   }
 
   onState(state: HexDocState): void {
@@ -233,13 +239,29 @@ export class HexEditor {
   }
 
   private scheduleRender(): void {
-    if (this.renderQueued) return;
     this.renderQueued = true;
-    requestAnimationFrame(() => this.render());
+    this.queueFrame();
   }
 
-  private render(): void {
-    this.renderQueued = false;
+  /** Paint these cells in the next frame (everything if a full render is queued by then). */
+  private scheduleCells(cells: readonly number[]): void {
+    for (const o of cells) this.dirtyCells.add(o);
+    this.queueFrame();
+  }
+
+  private queueFrame(): void {
+    if (this.frameQueued) return;
+    this.frameQueued = true;
+    requestAnimationFrame(() => {
+      this.frameQueued = false;
+      if (this.renderQueued) this.render();
+      else if (this.dirtyCells.size > 0) this.render(this.dirtyCells);
+    });
+  }
+
+  /** Paint the grid (only `cells` if given: nothing else changed since the last paint) and the status. */
+  private render(cells?: ReadonlySet<number>): void {
+    if (!cells) this.renderQueued = false;
     const { start, end } = this.scroll.visibleRange();
     this.syncWatch();
     const r = this.sel.range();
@@ -259,6 +281,13 @@ export class HexEditor {
       return;
     }
     this.features.prepare(start, end);
+    if (cells) {
+      this.grid.paintCells(cells, this.doc.size, this.describe);
+      this.dirtyCells.clear();
+      this.features.painted();
+      return;
+    }
+    this.dirtyCells.clear();
     this.unloadedCells = 0;
     this.grid.paint(this.scroll.topRow, this.doc.size, this.describe);
     this.grid.setActive(this.sel.cursor, this.column);

@@ -125,25 +125,44 @@ export class Grid {
           }
         }
       }
-      for (let i = 0; i < bpr; i++) {
-        const o = first + i;
-        const look = this.look;
-        if (o < size) {
-          describe(o, look);
-        } else {
-          look.hex = '';
-          look.text = '';
-          look.hexClass = 'hex-cell past-end';
-          look.textClass = 'text-cell past-end';
-        }
-        if (this.grouping > 1 && i > 0 && i % this.grouping === 0) look.hexClass += ' group-start';
-        if (i === 0) look.textClass += ' text-first';
-        if (row.hexText[i] !== look.hex) { row.hex[i].textContent = look.hex; row.hexText[i] = look.hex; }
-        if (row.textText[i] !== look.text) { row.text[i].textContent = look.text; row.textText[i] = look.text; }
-        if (row.hexClass[i] !== look.hexClass) { row.hex[i].className = look.hexClass; row.hexClass[i] = look.hexClass; }
-        if (row.textClass[i] !== look.textClass) { row.text[i].className = look.textClass; row.textClass[i] = look.textClass; }
-      }
+      for (let i = 0; i < bpr; i++) this.paintCell(row, i, size, describe);
     }
+  }
+
+  /**
+   * Paint again only these offsets (those not on screen are skipped): after a live poll,
+   * when nothing but some bytes and their heat changed since the last paint().
+   */
+  paintCells(offsets: Iterable<number>, size: number, describe: (offset: number, out: CellLook) => void): void {
+    const bpr = this.bytesPerRow;
+    const top = this.rows.length > 0 ? this.rows[0].firstOffset : -1;
+    if (top < 0 || bpr === 0) return;
+    for (const o of offsets) {
+      if (o < top || o >= size) continue;
+      const row = this.rows[Math.floor((o - top) / bpr)] as RowView | undefined;
+      const i = row ? o - row.firstOffset : -1;
+      if (row && !row.hidden && i >= 0 && i < bpr) this.paintCell(row, i, size, describe);
+    }
+  }
+
+  /** Write the look of a row's i-th byte, touching the DOM only where it changed. */
+  private paintCell(row: RowView, i: number, size: number, describe: (offset: number, out: CellLook) => void): void {
+    const o = row.firstOffset + i;
+    const look = this.look;
+    if (o < size) {
+      describe(o, look);
+    } else {
+      look.hex = '';
+      look.text = '';
+      look.hexClass = 'hex-cell past-end';
+      look.textClass = 'text-cell past-end';
+    }
+    if (this.grouping > 1 && i > 0 && i % this.grouping === 0) look.hexClass += ' group-start';
+    if (i === 0) look.textClass += ' text-first';
+    if (row.hexText[i] !== look.hex) { row.hex[i].textContent = look.hex; row.hexText[i] = look.hex; }
+    if (row.textText[i] !== look.text) { row.text[i].textContent = look.text; row.textText[i] = look.text; }
+    if (row.hexClass[i] !== look.hexClass) { row.hex[i].className = look.hexClass; row.hexClass[i] = look.hexClass; }
+    if (row.textClass[i] !== look.textClass) { row.text[i].className = look.textClass; row.textClass[i] = look.textClass; }
   }
 
   /** aria-busy while rows wait for their bytes. */

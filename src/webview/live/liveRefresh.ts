@@ -2,7 +2,9 @@
 // refresh is on, not paused and the page is shown) and pushes what changed (viewWindow.ts).
 // Here each byte a poll changed gets a "heat" level 3 that cools by one per period, so recent
 // changes stand out and fade. Cooling runs on a local timer only while something is hot: a
-// quiet segment costs no message and no repaint.
+// quiet segment costs no message and no repaint. Each step tells the editor which bytes' heat
+// changed, so it repaints those cells only (a push repainting the whole grid cost more than
+// the rest of the webview's work).
 
 import { plural } from '../util/format';
 
@@ -13,8 +15,8 @@ const MAX_HOT_BYTES = 1 << 18;
 const FIRST_COOL_PERIODS = 1.5;
 
 export interface LiveHost {
-  /** Heat levels changed: paint again. */
-  refreshed(): void;
+  /** The bytes or heat levels of these offsets changed (null: of any byte): paint again. */
+  refreshed(cells: readonly number[] | null): void;
 }
 
 export class LiveRefresh {
@@ -64,13 +66,19 @@ export class LiveRefresh {
   /** A poll found these bytes changed (another process wrote them). */
   polled(changed: readonly number[]): void {
     if (!this.enabled || this.paused) return; // sent before we stopped watching
-    this.cool();
-    if (this.heat.size + changed.length > MAX_HOT_BYTES) this.heat.clear();
-    for (const o of changed) this.heat.set(o, MAX_HEAT);
+    let cells: number[] | null = this.cool();
+    if (this.heat.size + changed.length > MAX_HOT_BYTES) {
+      this.heat.clear();
+      cells = null;
+    }
+    for (const o of changed) {
+      this.heat.set(o, MAX_HEAT);
+      cells?.push(o); // its byte changed too
+    }
     this.lastChanged = changed.length;
     this.refreshes++;
     this.armCooling(FIRST_COOL_PERIODS);
-    this.host.refreshed();
+    this.host.refreshed(cells);
   }
 
   dispose(): void {
@@ -84,9 +92,9 @@ export class LiveRefresh {
     if (!this.enabled || this.paused || (this.heat.size === 0 && this.lastChanged === 0)) return;
     this.coolTimer = setTimeout(() => {
       this.coolTimer = undefined;
-      this.cool();
+      const cells = this.cool();
       this.lastChanged = 0;
-      this.host.refreshed();
+      this.host.refreshed(cells);
       this.armCooling(1);
     }, this.periodMs * periods);
   }
@@ -96,10 +104,14 @@ export class LiveRefresh {
     this.coolTimer = undefined;
   }
 
-  private cool(): void {
+  /** One step cooler; returns the offsets whose level changed (all that were hot). */
+  private cool(): number[] {
+    const cooled: number[] = [];
     for (const [o, h] of this.heat) {
       if (h <= 1) this.heat.delete(o);
       else this.heat.set(o, h - 1);
+      cooled.push(o);
     }
+    return cooled;
   }
 }

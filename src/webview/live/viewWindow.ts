@@ -19,6 +19,8 @@ export interface Applied {
   changed: number[];
   /** The bytes differ from before (the inspector's copies are out of date). */
   bytesChanged: boolean;
+  /** Which bytes hold pending edits changed (always for a whole-window push). */
+  pendingChanged: boolean;
   cause: 'all' | 'edit' | 'poll' | 'error';
 }
 
@@ -27,6 +29,8 @@ export class ViewWindow {
   private data: Uint8Array | null = null;
   private error: string | null = null;
   private pendingMask: Uint8Array | null = null;
+  /** The pending ranges the mask was made from. */
+  private pending: readonly ByteRange[] = [];
 
   constructor(private readonly size: number) {}
 
@@ -65,7 +69,7 @@ export class ViewWindow {
     if (u.window.offset !== w.offset || u.window.length !== w.length) return null;
     if ('error' in u) {
       this.error = u.error;
-      return { changed: [], bytesChanged: true, cause: 'error' };
+      return { changed: [], bytesChanged: true, pendingChanged: true, cause: 'error' };
     }
     // A part pushed before the host saw our latest watch: the whole window follows.
     const held = this.data;
@@ -86,6 +90,9 @@ export class ViewWindow {
       }
       bytesChanged = changed.length > 0;
     }
+    const pendingChanged = u.cause === 'all' || !sameRanges(u.pending, this.pending);
+    if (!pendingChanged) return { changed, bytesChanged, pendingChanged, cause: u.cause };
+    this.pending = u.pending;
     this.pendingMask = null;
     for (const r of u.pending) {
       const from = Math.max(r.offset, w.offset) - w.offset;
@@ -94,7 +101,7 @@ export class ViewWindow {
       this.pendingMask ??= new Uint8Array(w.length);
       this.pendingMask.fill(1, from, to);
     }
-    return { changed, bytesChanged, cause: u.cause };
+    return { changed, bytesChanged, pendingChanged, cause: u.cause };
   }
 
   /** The byte at offset, or UNLOADED (outside the window, or not pushed yet) / UNREADABLE. */
@@ -139,8 +146,13 @@ export class ViewWindow {
     if (!keepBytes) {
       this.data = null;
       this.pendingMask = null;
+      this.pending = [];
     }
     this.error = null;
     return w;
   }
+}
+
+function sameRanges(a: readonly ByteRange[], b: readonly ByteRange[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.offset === b[i].offset && r.length === b[i].length);
 }

@@ -38,7 +38,10 @@ export function charOf(byte: number): string {
   return isPrintable(byte) ? String.fromCharCode(byte) : '.';
 }
 
+/** Thousands separators; made once (toLocaleString builds a formatter at every call: the live status line formats ten times a second). */
+const GROUPED = new Intl.NumberFormat('en-US');
+
 /** "1 byte" / "4 bytes". */
 export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  return `${GROUPED.format(n)} ${word}${n === 1 ? '' : 's'}`;
 }
