@@ -554,19 +554,27 @@ export function parseAssignments(type: CType, texts: readonly string[]): Assignm
 
 /**
  * Checked assignments applied to a copy of bytes (the outer type at byte base). Returns the new
- * bytes and the span [start, end) the assignments touch (start = end = base for none).
+ * bytes, the spans the assignments touch (sorted, overlapping and adjacent ones merged: write
+ * only these, so bytes between the fields set are never rewritten) and their overall
+ * [start, end) (start = end = base for none).
  */
 export function applyAssignments(bytes: Uint8Array, base: number, assignments: readonly Assignment[], order: ByteOrder = 'little'):
-  { bytes: Uint8Array; start: number; end: number } {
+  { bytes: Uint8Array; start: number; end: number; spans: { start: number; end: number }[] } {
   const out = bytes.slice();
   const view = viewOf(out);
-  let start = Infinity;
-  let end = -Infinity;
+  const touched: { start: number; end: number }[] = [];
   for (const { leaf, value } of assignments) {
     writeLeaf(view, base, leaf, value, order);
     const s = leafSpan(leaf);
-    start = Math.min(start, base + s.offset);
-    end = Math.max(end, base + s.offset + s.size);
+    touched.push({ start: base + s.offset, end: base + s.offset + s.size });
   }
-  return assignments.length ? { bytes: out, start, end } : { bytes: out, start: base, end: base };
+  touched.sort((a, b) => a.start - b.start);
+  const spans: { start: number; end: number }[] = [];
+  for (const t of touched) {
+    const last = spans.length ? spans[spans.length - 1] : undefined;
+    if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
+    else spans.push({ ...t });
+  }
+  if (!spans.length) return { bytes: out, start: base, end: base, spans };
+  return { bytes: out, start: spans[0].start, end: spans[spans.length - 1].end, spans };
 }

@@ -342,6 +342,14 @@ describe('paths, JSON values and text of one declaration', () => {
     assert.equal(v2.f, 0.1);
     assert.equal(w.start, resolvePath(t, 'mode').offset);
     assert.equal(w.end, resolvePath(t, 'f').offset + 4);
+    // Only the fields' bytes are to be written: two spans, nothing between them.
+    assert.deepEqual(w.spans, [
+      { start: resolvePath(t, 'mode').offset, end: resolvePath(t, 'mode').offset + 4 },
+      { start: resolvePath(t, 'f').offset, end: resolvePath(t, 'f').offset + 4 },
+    ]);
+    // Overlapping and adjacent fields merge into one span.
+    const m = applyAssignments(bytes, 0, parseAssignments(t, ['f=1', 'raw[1]=2', 'raw[0]=3']));
+    assert.deepEqual(m.spans, [{ start: resolvePath(t, 'f').offset, end: resolvePath(t, 'f').offset + 4 }]);
   });
 
   test('the text tree: records indented, arrays inline, long arrays elided with a count', async () => {

@@ -132,11 +132,15 @@ export async function writeTyped(p: Parsed, ctx: Context): Promise<number> {
   let after: Uint8Array;
   try {
     checkFits('write', type.name, at, type.size, seg.size, id);
-    // Read-modify-write: bytes between the fields set (and around bit-fields) keep their values.
+    // Only the bytes of the fields set are written (a bit-field's storage read, modified and
+    // written back): bytes between them are left to whoever else writes the segment.
     const r = applyAssignments(seg.readChunk(type.size, at), 0, sets);
     start = r.start;
     after = r.bytes;
-    written = seg.writeChunk(Buffer.from(r.bytes.buffer, r.bytes.byteOffset + r.start, r.end - r.start), at + r.start);
+    written = 0;
+    for (const span of r.spans) {
+      written += seg.writeChunk(Buffer.from(r.bytes.buffer, r.bytes.byteOffset + span.start, span.end - span.start), at + span.start);
+    }
   } finally {
     seg.detach();
   }
