@@ -2,6 +2,7 @@
 // Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
 import type { ReadVia } from './segment';
 import type { BytesPerRow, Grouping, InspectorMode } from './settings';
+import type { ViewData } from './viewData';
 
 export interface HexDocInfo {
   id: number;
@@ -124,10 +125,11 @@ export type HostToWebviewEvents = {
  * one that differ from the previous push, and the ranges of the window that hold pending edits
  * (always all of them). `cause` says why: 'all' (the whole window: after a `watch` or a failed
  * read), 'edit' (edit, undo, redo, save, revert: shown at once, no heat), 'poll' (live
- * refresh found another process's write). Or why the window could not be read.
+ * refresh found another process's write). `data` is hex text for small spans (viewData.ts).
+ * Or why the window could not be read.
  */
 export type ViewUpdate =
-  | { window: ByteRange; offset: number; data: Uint8Array; pending: ByteRange[]; cause: 'all' | 'edit' | 'poll' }
+  | { window: ByteRange; offset: number; data: ViewData; pending: ByteRange[]; cause: 'all' | 'edit' | 'poll' }
   | { window: ByteRange; error: string };
 
 /** Requests the host sends to the webview. */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { AgentClient } from '../../src/extension/agent/client';
 import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import type { ByteRange, ViewUpdate } from '../../src/protocol/webview';
+import { decodeViewData, encodeViewData, HEX_MAX, type ViewData } from '../../src/protocol/viewData';
 import { HexDocument } from '../../src/extension/hexEditor/document';
 import { Viewport, changedSpan } from '../../src/extension/hexEditor/viewport';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
@@ -17,7 +18,7 @@ import { AGENT_JS, createSegment, installCleanup, sleep, waitFor } from './helpe
 installCleanup();
 
 const PERIOD = 20;
-const arr = (u: Uint8Array) => Array.from(u);
+const arr = (u: ViewData) => Array.from(decodeViewData(u));
 
 /** A push without its window: bytes (with cause and pending) or an error. */
 function plain(u: ViewUpdate): unknown {
@@ -208,7 +209,7 @@ test('viewport on a real segment: bytes another process writes are pushed; an ed
     watch.setPeriod(PERIOD);
     watch.watch({ offset: 0, length: 256, live: true });
     await waitFor(() => pushes.length === 1, 'the first push');
-    assert.deepEqual(arr((pushes[0] as { data: Uint8Array }).data), new Array(256).fill(0));
+    assert.deepEqual(arr((pushes[0] as { data: ViewData }).data), new Array(256).fill(0));
 
     // This process writes a 4-byte counter at 0x40, as a writer process would.
     for (let n = 1; n <= 3; n++) {
@@ -260,7 +261,7 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
   };
   const lastData = () => {
     const last = pushes.filter((p) => !('error' in p)).pop() as { data: Uint8Array } | undefined;
-    return last && Buffer.from(last.data).toString();
+    return last && Buffer.from(decodeViewData(last.data)).toString();
   };
   try {
     watch.setPeriod(PERIOD);
@@ -295,4 +296,16 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
     watch.dispose();
     agent.dispose();
   }
+});
+
+test('view data: small spans as hex text (every byte value round-trips), larger ones as bytes', () => {
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const text = encodeViewData(all);
+  assert.equal(typeof text, 'string');
+  assert.equal((text as string).slice(0, 8), '00010203');
+  assert.deepEqual(arr(text), Array.from(all));
+  const big = new Uint8Array(HEX_MAX + 1).fill(0xab);
+  assert.equal(encodeViewData(big), big, 'over HEX_MAX: the bytes themselves');
+  assert.equal(typeof encodeViewData(new Uint8Array(HEX_MAX)), 'string', 'HEX_MAX bytes still as text');
+  for (const bad of ['abc', '0g', 'AB', '0x00']) assert.equal(decodeViewData(bad).length, 0, `malformed ${JSON.stringify(bad)} gives no bytes`);
 });

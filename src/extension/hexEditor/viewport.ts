@@ -4,13 +4,15 @@
 // a change made through the editor (edit, undo, redo, save, revert) and, with live refresh on,
 // at each poll (writes by other processes). This is the only way the window's bytes reach the
 // webview, and one read runs at a time, in order, so pushes never race each other.
-// A quiet segment costs one read per period and no message. The bytes come from a ViewSource
+// A quiet segment costs one read per period and no message; small spans go as hex text
+// (viewData.ts: cheaper to post than a typed array). The bytes come from a ViewSource
 // (the document: the live segment today), so the webview never knows where they come from.
 // While the agent is down or stopped, polling pauses (a read would only start another agent,
 // or fail at once), and resumes when an agent runs again. vscode-free: the webview tests'
 // fake host runs this class too.
 import type { AgentState } from '../agent/client';
 import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
+import { encodeViewData } from '../../protocol/viewData';
 
 /** What the Viewport needs to know about the agent (an AgentClient has it). */
 export interface AgentStatus {
@@ -160,7 +162,7 @@ export class Viewport {
       if (!span && pendingKey === this.sentPending) return; // nothing new: no message
       this.sentPending = pendingKey;
       const { start, end } = span ?? { start: 0, end: 0 };
-      this.deps.push({ window, offset: window.offset + start, data: data.slice(start, end), pending, cause: before ? cause : 'all' });
+      this.deps.push({ window, offset: window.offset + start, data: encodeViewData(data.slice(start, end)), pending, cause: before ? cause : 'all' });
     } catch (err) {
       if (this.disposed || window !== this.window) return;
       this.sent = null;

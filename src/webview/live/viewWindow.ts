@@ -5,6 +5,7 @@
 // outside the window are read on demand by whoever needs them (copy, inspector far away).
 
 import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
+import { decodeViewData } from '../../protocol/viewData';
 
 export const UNLOADED = -1;
 export const UNREADABLE = -2;
@@ -75,17 +76,18 @@ export class ViewWindow {
     const held = this.data;
     if (u.cause !== 'all' && !held) return null;
     this.error = null;
+    const data = decodeViewData(u.data);
     const changed: number[] = [];
     let bytesChanged = false;
     if (u.cause === 'all' || !held) {
-      this.data = u.data.slice(0, w.length);
+      this.data = data.slice(0, w.length);
       bytesChanged = true;
     } else {
       const d = held;
-      for (let i = 0; i < u.data.length; i++) {
+      for (let i = 0; i < data.length; i++) {
         const at = u.offset - w.offset + i;
-        if (at < 0 || at >= d.length || d[at] === u.data[i]) continue;
-        d[at] = u.data[i];
+        if (at < 0 || at >= d.length || d[at] === data[i]) continue;
+        d[at] = data[i];
         changed.push(u.offset + i);
       }
       bytesChanged = changed.length > 0;

@@ -21,6 +21,7 @@ import type { PostedEvent, WebviewHost } from '../../../src/extension/hexEditor/
 import type { SnapshotMeta } from '../../../src/extension/inspect/snapshots';
 import { segmentUri } from '../../../src/extension/shmUri';
 import { EXTENSION_ID, HEX_EDITOR, OtherSegments, closeAllEditors, REPO, expected, handlerContext, present, sleep, waitFor } from './common';
+import { decodeViewData } from '../../../src/protocol/viewData';
 
 const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 const SIZE = 64 * 1024;
@@ -217,9 +218,10 @@ describe('live inspection', function () {
         for (const u of rec.of('view').splice(0)) {
           assert.ok(!('error' in u), `no live error: ${JSON.stringify(u)}`);
           if ('error' in u) continue;
-          for (let i = 0; i < u.data.length; i++) {
+          const data = decodeViewData(u.data);
+          for (let i = 0; i < data.length; i++) {
             const o = u.offset + i - 0x10;
-            if (o >= 0 && o < 4) bytes[o] = u.data[i];
+            if (o >= 0 && o < 4) bytes[o] = data[i];
           }
           values.push(Buffer.from(bytes).readUInt32LE(0));
         }
