@@ -1,10 +1,14 @@
 // Bundles the four programs: extension host, agent, CLI (node, cjs) and webview (browser, iife).
 // koffi stays external: its native binary ships in node_modules/@koromix/koffi-linux-*.
+// `--only=NAME [--outfile=PATH]` builds one of them (tests: test/unit/helpers.ts freshBundle).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = argValue('only');
+const outfile = argValue('outfile');
 
 const common = {
   bundle: true,
@@ -26,12 +30,14 @@ for (const f of ['node_modules/web-tree-sitter/tree-sitter.wasm', 'node_modules/
   fs.copyFileSync(f, `dist/${f.split('/').pop()}`);
 }
 
-const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/agent/main.ts'], outfile: 'dist/agent.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, platform: 'browser', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
-];
+const all = {
+  extension: { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  agent: { ...node, entryPoints: ['src/agent/main.ts'], outfile: 'dist/agent.js' },
+  cli: { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  webview: { ...common, platform: 'browser', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+};
+if (only !== undefined && !(only in all)) throw new Error(`--only=${only}: not one of ${Object.keys(all).join(', ')}`);
+const builds = only === undefined ? Object.values(all) : [{ ...all[only], ...(outfile ? { outfile, sourcemap: false } : {}) }];
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

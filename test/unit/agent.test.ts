@@ -14,7 +14,7 @@ import { RpcError } from '../../src/protocol/rpc';
 import { identityOf, type SegmentIdentity, type SegmentInfo } from '../../src/protocol/segment';
 import { limits as coreLimits } from '../../src/core';
 import {
-  AGENT_JS, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnAttacher,
+  AGENT_JS, createSegment, destroyTracked, disposeSegment, freshBundle, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnAttacher,
   present, spawnTracked, testTmpDir, track, waitFor,
 } from './helpers';
 
@@ -54,31 +54,13 @@ function destroy(info: SegmentInfo): void {
   destroyTracked(info.id, identityOf(info));
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 before(() => {
   // A SIGSEGV'd agent must not leave a core file of its attachments (256 MiB) in the repo.
   if (haveCommand('prlimit')) {
     try { execFileSync('prlimit', ['--pid', String(process.pid), '--core=0'], { stdio: 'pipe' }); } catch { /* best effort */ }
   }
-  const srcs = ['src/agent', 'src/core', 'src/protocol'].map((d) => newestSource(path.join(REPO, d)));
-  const stale = !fs.existsSync(AGENT_JS) || fs.statSync(AGENT_JS).mtimeMs < Math.max(...srcs);
-  if (stale) {
-    // Build next to it and rename: others may be running the old bundle right now.
-    const tmp = `${AGENT_JS}.${process.pid}.tmp`;
-    execFileSync(path.join(REPO, 'node_modules', '.bin', 'esbuild'),
-      ['src/agent/main.ts', '--bundle', '--platform=node', '--format=cjs', '--external:koffi', '--log-level=warning', `--outfile=${tmp}`],
-      { cwd: REPO, stdio: 'pipe' });
-    fs.renameSync(tmp, AGENT_JS);
-  }
+  freshBundle('agent');
 });
 
 after(async () => {

@@ -14,7 +14,7 @@ import { parseHex, parseKey, parsePerms, parseSize, parseInteger } from '../../s
 import { toSegmentInfo } from '../../src/core/info';
 import type { SegmentInfo } from '../../src/protocol/segment';
 import {
-  CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, haveCommand, installCleanup, nobodyUnavailable, present, procRow,
+  CORE_JS, NOBODY, REPO, createSegment, destroyTracked, disposeSegment, freshBundle, haveCommand, installCleanup, nobodyUnavailable, present, procRow,
   randomKey, runNode, seededRng, spawnAttacher, testTmpDir, track, waitFor,
 } from './helpers';
 
@@ -22,23 +22,9 @@ installCleanup();
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 
-function newestMtime(dir: string): number {
-  let m = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    m = Math.max(m, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return m;
-}
 
 before(() => {
-  const sources = Math.max(...['cli', 'core', 'ctypes', 'protocol'].map((d) => newestMtime(path.join(REPO, 'src', d))));
-  if (!fs.existsSync(CLI) || fs.statSync(CLI).mtimeMs < sources) {
-    execFileSync(path.join(REPO, 'node_modules', '.bin', 'esbuild'), [
-      'src/cli/main.ts', '--bundle', '--platform=node', '--format=cjs', '--external:koffi', '--outfile=dist/cli.js',
-      '--banner:js=#!/usr/bin/env node', '--log-level=warning', '--alias:web-tree-sitter=./node_modules/web-tree-sitter/tree-sitter.cjs',
-    ], { cwd: REPO, stdio: 'pipe' });
-  }
+  freshBundle('cli');
 });
 
 // --- running the CLI --------------------------------------------------------------------------

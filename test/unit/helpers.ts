@@ -20,6 +20,29 @@ export const REPO = path.resolve(__dirname, '../../..');
 export const CORE_JS = path.join(REPO, 'out', 'src', 'core', 'index.js');
 /** The bundled agent. */
 export const AGENT_JS = path.join(REPO, 'dist', 'agent.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * dist/<name>.js as `npm run build` makes it (esbuild.mjs --only=<name>: same options, so the
+ * tests run what ships), rebuilt when anything under src/ is newer. Built under another name and
+ * renamed: a test still running the old bundle keeps its file.
+ */
+export function freshBundle(name: 'agent' | 'cli'): string {
+  const out = path.join(REPO, 'dist', `${name}.js`);
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= newestSource(path.join(REPO, 'src'))) return out;
+  const tmp = `${out}.${process.pid}.tmp`;
+  execFileSync(process.execPath, ['esbuild.mjs', `--only=${name}`, `--outfile=${tmp}`], { cwd: REPO, stdio: 'pipe' });
+  fs.renameSync(tmp, out);
+  return out;
+}
 export const NOBODY = { uid: 65534, gid: 65534 } as const;
 
 // --- keys and the registry ----------------------------------------------------------------

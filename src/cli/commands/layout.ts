@@ -1,8 +1,8 @@
 // layout: the C types a header declares, or one type's exact layout (pahole-like), for an ABI.
-import { type CLayouts, hostAbi, loadLayouts } from '../../ctypes';
-import { type CAbi, C_ABIS, type CRecordType, type CType, flattenFields } from '../../protocol/cTypes';
-import { UsageError } from '../args';
+import { type CLayouts, loadLayouts } from '../../ctypes';
+import { type CAbi, type CRecordType, type CType, flattenFields } from '../../protocol/cTypes';
 import { type Command, JSON_OPTION, type Context, writeJson } from '../command';
+import { C_BUILD_OPTIONS, C_TYPE_OPTION, cLoadOptions } from './cOptions';
 
 export const layout: Command = {
   name: 'layout',
@@ -10,16 +10,8 @@ export const layout: Command = {
   usage: ['FILE [--type NAME] [--abi x86_64|aarch64] [-I DIR]... [-D NAME[=V]]... [--json]'],
   args: [{ name: 'FILE', help: 'a C header or source file' }],
   options: [
-    { name: 'type', short: 't', value: 'NAME', help: "the type as C spells it: 'struct foo', 'union u', 'enum e' or a typedef name" },
-    {
-      name: 'abi', value: 'ABI', help: `x86_64 or aarch64 (default: this machine's, ${hostAbi()})`,
-      parse: (t, o) => {
-        if (!(C_ABIS as readonly string[]).includes(t)) throw new UsageError(`${o} must be x86_64 or aarch64, not '${t}'`, 'layout');
-        return t;
-      },
-    },
-    { name: 'include', short: 'I', value: 'DIR', list: true, help: 'add DIR to the include path (repeatable)' },
-    { name: 'define', short: 'D', value: 'NAME[=V]', list: true, help: 'define a macro (repeatable)' },
+    C_TYPE_OPTION,
+    ...C_BUILD_OPTIONS,
     JSON_OPTION,
   ],
   details:
@@ -32,15 +24,15 @@ export const layout: Command = {
     'with "count" for arrays and "bitOffset", "bitSize" (bits from the start) for bit-fields.',
   async run(p, ctx) {
     const file = p.args[0];
-    const abi = (p.options.abi as CAbi | undefined) ?? hostAbi();
-    const layouts = await loadLayouts(file, { abi, includeDirs: p.options.include as string[] | undefined, defines: p.options.define as string[] | undefined });
+    const opts = cLoadOptions(p);
+    const layouts = await loadLayouts(file, opts);
     const name = p.options.type as string | undefined;
     if (name === undefined) return listTypes(ctx, layouts, file, !!p.options.json);
     const type = layouts.lookup(name);
     if (p.options.json) {
-      await writeJson(ctx, { type: name, abi, size: type.size, align: type.align, fields: flattenFields(type) });
+      await writeJson(ctx, { type: name, abi: layouts.abi, size: type.size, align: type.align, fields: flattenFields(type) });
     } else {
-      await ctx.io.stdout.write(describeType(type, name, abi));
+      await ctx.io.stdout.write(describeType(type, name, layouts.abi));
     }
     return 0;
   },

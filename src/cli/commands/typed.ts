@@ -2,29 +2,21 @@
 // own header (laid out by src/ctypes, decoded and encoded by src/protocol/cValues). The header
 // and every --set are checked before the segment is opened, so bad input changes nothing.
 import { type CLayouts, loadLayouts } from '../../ctypes';
-import type { CAbi, CType } from '../../protocol/cTypes';
-import { C_ABIS } from '../../protocol/cTypes';
+import type { CType } from '../../protocol/cTypes';
 import {
   CValueError, applyAssignments, decodeLeaf, decodeValues, formatTree, formatValue, jsonValue, parseAssignments, viewOf,
 } from '../../protocol/cValues';
 import { type OptionSpec, type Parsed, UsageError } from '../args';
 import { type Context, openAttached, targetId, writeJson } from '../command';
 import { parseInteger, parseSize } from '../values';
+import { C_BUILD_OPTIONS, C_TYPE_OPTION, cLoadOptions } from './cOptions';
 
 /** The options every typed form shares (the header, its type, where it sits, how to lay it out). */
 export const HEADER_OPTIONS: OptionSpec[] = [
   { name: 'header', value: 'FILE', help: 'a C header (or .c file) declaring the type; with --type' },
-  { name: 'type', value: 'NAME', help: "the C type, spelled as in C: 'struct foo', 'union u', or a typedef name" },
+  C_TYPE_OPTION,
   { name: 'at', value: 'OFFSET', parse: (t, o) => parseSize(t, o), help: 'the type starts at this byte offset (default 0)' },
-  { name: 'include', short: 'I', value: 'DIR', list: true, help: "the header's include path (repeatable)" },
-  { name: 'define', short: 'D', value: 'NAME[=V]', list: true, help: 'a macro for the header (repeatable)' },
-  {
-    name: 'abi', value: 'x86_64|aarch64', help: "lay out for this ABI (default: the host's)",
-    parse: (t, o) => {
-      if (!(C_ABIS as readonly string[]).includes(t)) throw new UsageError(`${o}: '${t}' is not ${C_ABIS.join(' or ')}`);
-      return t;
-    },
-  },
+  ...C_BUILD_OPTIONS,
 ];
 
 export const COUNT_OPTION: OptionSpec = {
@@ -70,11 +62,7 @@ export function checkWriteForm(p: Parsed): void {
 }
 
 async function loadType(p: Parsed): Promise<{ layouts: CLayouts; type: CType }> {
-  const layouts = await loadLayouts(p.options.header as string, {
-    abi: p.options.abi as CAbi | undefined,
-    includeDirs: p.options.include as string[] | undefined,
-    defines: p.options.define as string[] | undefined,
-  });
+  const layouts = await loadLayouts(p.options.header as string, cLoadOptions(p));
   return { layouts, type: layouts.lookup((p.options.type as string).trim()) };
 }
 
