@@ -65,17 +65,9 @@ function isRpcMessage(m: unknown): m is RpcMessage {
   return !!m && typeof m === 'object' && typeof (m as { rpc?: unknown }).rpc === 'string';
 }
 
-interface Pending {
-  method: string;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  onProgress?: (done: number, total: number) => void;
-  cleanup: () => void;
-}
-
 export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends Events = Events, OutEvents extends Events = Events> {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests<{ onProgress?: (done: number, total: number) => void }>();
   private readonly running = new Map<number, AbortController>();
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
   private closedWith: Error | undefined;
@@ -92,15 +84,13 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
     switch (msg.rpc) {
       case 'req': void this.serve(msg.id, msg.method, msg.params); break;
       case 'res': {
-        const p = this.pending.get(msg.id);
+        const p = this.pending.take(msg.id);
         if (!p) break;
-        this.pending.delete(msg.id);
-        p.cleanup();
         if (msg.ok) p.resolve(msg.result);
         else p.reject(new RpcError(msg.error));
         break;
       }
-      case 'progress': this.pending.get(msg.id)?.onProgress?.(msg.done, msg.total); break;
+      case 'progress': this.pending.get(msg.id)?.data.onProgress?.(msg.done, msg.total); break;
       case 'cancel': this.running.get(msg.id)?.abort(); break;
       case 'event': for (const l of this.listeners.get(msg.name) ?? []) l(msg.payload as never); break;
     }
@@ -110,34 +100,16 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
   request<K extends keyof Remote & string>(method: K, params: Remote[K]['params'], opts: RequestOptions = {}): Promise<Remote[K]['result']> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 0;
-      const onAbort = () => {
-        this.safeSend({ rpc: 'cancel', id });
-        this.settle(id, new RpcError({ name: 'AbortError', message: `${method} cancelled`, code: 'ECANCELED', op: method }));
-      };
-      const cleanup = () => {
-        if (timer) clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-      };
-      this.pending.set(id, { method, resolve, reject, onProgress: opts.onProgress, cleanup });
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.safeSend({ rpc: 'cancel', id });
-          this.settle(id, new RpcError({ name: 'TimeoutError', message: `${method} timed out after ${timeoutMs} ms`, code: 'ETIMEDOUT', op: method }));
-        }, timeoutMs);
-      }
-      if (opts.signal) {
-        if (opts.signal.aborted) { onAbort(); return; }
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-      }
+    const { answer, started } = this.pending.wait<Remote[K]['result']>(id, method, { onProgress: opts.onProgress }, opts, this.options.timeoutMs ?? 0,
+      () => this.safeSend({ rpc: 'cancel', id }));
+    if (started) {
       try {
         this.send({ rpc: 'req', id, method, params });
       } catch (err) {
-        this.settle(id, new RpcError({ ...toErrorData(err), op: method }));
+        this.pending.fail(id, new RpcError({ ...toErrorData(err), op: method }));
       }
-    });
+    }
+    return answer;
   }
 
   notify<K extends keyof OutEvents & string>(name: K, payload: OutEvents[K]): void {
@@ -154,21 +126,13 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
   /** Reject everything pending (and all later requests) with this error. */
   close(err: Error): void {
     this.closedWith = err;
-    for (const id of [...this.pending.keys()]) this.settle(id, err);
+    this.pending.failAll(err);
     for (const c of this.running.values()) c.abort();
   }
 
   /** Method names of requests still waiting for an answer (for crash reports). */
   pendingMethods(): string[] {
-    return [...this.pending.values()].map((p) => p.method);
-  }
-
-  private settle(id: number, err: Error): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    p.cleanup();
-    p.reject(err);
+    return this.pending.methods();
   }
 
   private safeSend(msg: RpcMessage): void {
@@ -197,5 +161,79 @@ export class Rpc<Local extends Methods, Remote extends Methods, InEvents extends
     } finally {
       this.running.delete(id);
     }
+  }
+}
+
+// --- requests sent and not yet answered ------------------------------------------------------
+// One table for this endpoint and the byte pipe's host end. Whatever ends a request (its answer,
+// a timeout, an abort, the other side dying) takes it out and clears its timer and listener, so
+// a late answer finds nothing and is dropped.
+
+export interface PendingEntry<T> {
+  method: string;
+  data: T;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  cleanup: () => void;
+}
+
+export class PendingRequests<T> {
+  private readonly table = new Map<number, PendingEntry<T>>();
+
+  /**
+   * Wait for request `id`. On timeout or abort, `giveUp` runs first (e.g. to tell the other side
+   * to cancel), then the request fails with ETIMEDOUT or ECANCELED. Returns the promise of its
+   * answer; `started` tells whether it is waiting (false: the signal had already aborted).
+   */
+  wait<R>(id: number, method: string, data: T, opts: RequestOptions, defaultTimeoutMs: number, giveUp?: () => void): { answer: Promise<R>; started: boolean } {
+    let started = true;
+    const answer = new Promise<R>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => {
+        giveUp?.();
+        this.fail(id, new RpcError({ name: 'AbortError', message: `${method} cancelled`, code: 'ECANCELED', op: method }));
+      };
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
+      this.table.set(id, { method, data, resolve: resolve as (v: unknown) => void, reject, cleanup });
+      const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          giveUp?.();
+          this.fail(id, new RpcError({ name: 'TimeoutError', message: `${method} timed out after ${timeoutMs} ms`, code: 'ETIMEDOUT', op: method }));
+        }, timeoutMs);
+      }
+      if (opts.signal?.aborted) { started = false; onAbort(); return; }
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    return { answer, started };
+  }
+
+  get(id: number): PendingEntry<T> | undefined {
+    return this.table.get(id);
+  }
+
+  /** Take request id out of the table to answer it (resolve or reject the entry returned). */
+  take(id: number): PendingEntry<T> | undefined {
+    const e = this.table.get(id);
+    if (!e) return undefined;
+    this.table.delete(id);
+    e.cleanup();
+    return e;
+  }
+
+  fail(id: number, err: Error): void {
+    this.take(id)?.reject(err);
+  }
+
+  failAll(err: Error): void {
+    for (const id of [...this.table.keys()]) this.fail(id, err);
+  }
+
+  /** Methods of the requests waiting (for crash reports). */
+  methods(): string[] {
+    return [...this.table.values()].map((e) => e.method);
   }
 }

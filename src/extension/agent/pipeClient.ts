@@ -10,7 +10,7 @@ import {
   FLAG_XFER, FrameReader, INLINE_MAX, KIND_READ, KIND_WRITE, REPLY_HEAD, REQUEST_HEAD, type RequestHead, STATUS_OK,
   TOKEN_BYTES, XFER_BASE, XFER_KEEP, XFER_MAX, decodeReplyHead, encodeRequestHead,
 } from '../../protocol/bytePipe';
-import { type RequestOptions, RpcError } from '../../protocol/rpc';
+import { PendingRequests, type PendingEntry, type RequestOptions, RpcError } from '../../protocol/rpc';
 import type { ErrorData } from '../../protocol/segment';
 
 type ReadParams = AgentMethods['read']['params'];
@@ -42,17 +42,13 @@ export function openTransferFile(token: string): number | undefined {
   }
 }
 
-interface PipePending {
-  method: 'read' | 'write';
+interface PipeRequest {
   /** Bytes the request asked for (read). */
   length: number;
   /** Where its bytes are in the transfer file (undefined: inline). */
   xfer: number | undefined;
   /** The caller's buffer for a read's bytes (readInto), else a new one. */
   into: Uint8Array | undefined;
-  resolve: (v: Uint8Array | { written: number }) => void;
-  reject: (e: Error) => void;
-  cleanup: () => void;
 }
 
 function isErrorData(v: unknown): v is ErrorData {
@@ -70,7 +66,7 @@ const protocolError = (op: string, message: string) => new RpcError({ name: 'Err
 export class PipeClient {
   private confirmed = false;
   private nextId = 1;
-  private readonly pending = new Map<number, PipePending>();
+  private readonly pending = new PendingRequests<PipeRequest>();
   /** Transfer ranges by request id, held until the agent's reply (also after a timeout: it may still write there). */
   private readonly held = new Map<number, number>();
   /** Next free byte of the transfer file; back to XFER_BASE whenever nothing is held. */
@@ -117,50 +113,26 @@ export class PipeClient {
     if (!sent) return undefined;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     const { frame, length, xfer } = sent;
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-      // A late answer to a request given up on is dropped (its id is no longer pending).
-      const onAbort = () => { this.settle(id, new RpcError({ name: 'AbortError', message: `${method} cancelled`, code: 'ECANCELED', op: method })); };
-      const cleanup = () => {
-        if (timer) clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-      };
-      this.pending.set(id, { method, length, xfer, into, resolve, reject, cleanup });
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.settle(id, new RpcError({ name: 'TimeoutError', message: `${method} timed out after ${timeoutMs} ms`, code: 'ETIMEDOUT', op: method }));
-        }, timeoutMs);
-      }
-      if (opts.signal) {
-        if (opts.signal.aborted) { onAbort(); return; }
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-      }
-      this.socket.write(frame);
-    });
+    // A late answer to a request given up on is dropped (its id is no longer pending).
+    const { answer, started } = this.pending.wait(id, method, { length, xfer, into }, opts, this.timeoutMs);
+    if (started) this.socket.write(frame);
+    else this.release(id); // never sent: nothing will write to its transfer range
+    return answer;
   }
 
   /** Methods of requests waiting for an answer (for crash reports). */
   pendingMethods(): string[] {
-    return [...this.pending.values()].map((p) => p.method);
+    return this.pending.methods();
   }
 
   /** Reject everything pending with `err`, and close the host's end and the transfer file. */
   close(err: Error): void {
     if (this.closedWith) return;
     this.closedWith = err;
-    for (const id of [...this.pending.keys()]) this.settle(id, err);
+    this.pending.failAll(err);
     this.socket.destroy();
     this.held.clear();
     fs.closeSync(this.xferFd);
-  }
-
-  private settle(id: number, err: Error): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    p.cleanup();
-    p.reject(err);
   }
 
   /** A range of `length` bytes in the transfer file for request `id`, or undefined when it is full. */
@@ -214,17 +186,16 @@ export class PipeClient {
 
   private onReply(headBytes: Uint8Array, body: Buffer): void {
     const head = decodeReplyHead(headBytes);
-    const p = this.pending.get(head.id);
+    const p = this.pending.take(head.id);
     try {
-      if (p) this.answer(p, head.id, head.status, head.count, body);
+      if (p) this.answer(p, head.status, head.count, body);
     } finally {
       this.release(head.id); // after the bytes were taken out of the range
     }
   }
 
-  private answer(p: PipePending, id: number, status: number, count: number, body: Buffer): void {
-    this.pending.delete(id);
-    p.cleanup();
+  private answer(p: PendingEntry<PipeRequest>, status: number, count: number, body: Buffer): void {
+    const { length, xfer, into } = p.data;
     if (status !== STATUS_OK) {
       let data: unknown;
       try { data = JSON.parse(body.toString('utf8')); } catch { /* checked below */ }
@@ -232,20 +203,20 @@ export class PipeClient {
       return;
     }
     if (p.method === 'write') { p.resolve({ written: count }); return; }
-    if (p.xfer === undefined) {
-      if (p.into && body.length === p.length) { p.into.set(body); p.resolve(p.into.subarray(0, body.length)); return; }
+    if (xfer === undefined) {
+      if (into && body.length === length) { into.set(body); p.resolve(into.subarray(0, body.length)); return; }
       p.resolve(body);
       return;
     }
-    if (count !== p.length || body.length !== 0) {
-      p.reject(protocolError('read', `the agent put ${count} bytes in the transfer file for a read of ${p.length}`));
+    if (count !== length || body.length !== 0) {
+      p.reject(protocolError('read', `the agent put ${count} bytes in the transfer file for a read of ${length}`));
       return;
     }
     // Into the caller's buffer when it gave one: a fresh 1 MiB buffer's pages fault on first
     // touch, which costs more than the copy (see README, Performance).
-    const data = p.into ? p.into.subarray(0, count) : Buffer.allocUnsafe(count);
+    const data = into ? into.subarray(0, count) : Buffer.allocUnsafe(count);
     for (let done = 0; done < count;) {
-      const n = fs.readSync(this.xferFd, data, done, count - done, p.xfer + done);
+      const n = fs.readSync(this.xferFd, data, done, count - done, xfer + done);
       if (n === 0) { p.reject(protocolError('read', 'the transfer file ended early')); return; }
       done += n;
     }
