@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { type CLayouts, CTypeError, findCompiler, layoutText, loadLayouts } from '../../src/ctypes';
 import { STANDARD_HEADERS, STANDARD_TYPE_NAMES } from '../../src/ctypes/abi';
 import { type CAbi, flattenFields } from '../../src/protocol/cTypes';
-import { compileProbe, generate, probe, setBits } from './cLayoutGen';
+import { setBits } from '../../src/ctypes/probe';
+import { compileProbe, generate, probe } from './cLayoutGen';
 import { testTmpDir } from './helpers';
 
 /** The compiler for abi, or undefined after skipping the test loudly. */
@@ -37,7 +38,7 @@ async function checkAgainstCompiler(abi: CAbi, compiler: string[], seed: number)
     assert.fail(`${where}: ${(err as Error).message}\n  ${line}`);
   }
   const { text, bitObjects } = probe(gen, (n) => layouts.lookup(n));
-  const result = compileProbe(compiler, text);
+  const result = await compileProbe(compiler, text);
   assert.equal(result.error, undefined, `${where}: the compiler rejected the probe: ${result.error}`);
   const smallest = (types: string[]) => types.map((t) => gen.decls.get(t) ?? t).sort((a, b) => a.length - b.length)[0];
   if (result.failures.length) {
@@ -93,7 +94,7 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
       const gen = { text, names: SYSTEM_TYPES, decls: new Map<string, string>() };
       const { text: probeText, bitObjects } = probe(gen, (n) => layouts.lookup(n));
       assert.ok([...bitObjects.values()].some((b) => b.type === 'struct perf_event_attr'), 'perf_event_attr has bit-fields to check');
-      const result = compileProbe(compiler, probeText);
+      const result = await compileProbe(compiler, probeText);
       assert.equal(result.error, undefined);
       assert.deepEqual(result.failures, []);
       for (const [obj, bf] of bitObjects) {
@@ -112,7 +113,7 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
         const ty = layouts.lookup(n);
         return ty.kind === 'int' ? [`_Static_assert(((${n})-1 < 0) == ${ty.signed ? 1 : 0}, "${n}|signedness");`] : [];
       });
-      const result = compileProbe(compiler, probeText + signs.join('\n') + '\n');
+      const result = await compileProbe(compiler, probeText + signs.join('\n') + '\n');
       assert.equal(result.error, undefined);
       assert.deepEqual(result.failures, []);
     });

@@ -1,8 +1,8 @@
 // A seeded generator of random C declarations using every construct src/ctypes lays out, and
 // the probe that makes a compiler check our layouts: `_Static_assert`s on sizeof/_Alignof/
 // offsetof, and one const object per bit-field with that field set to all ones, whose bytes
-// we read back from the compiler's assembly (works cross-compiled: nothing runs).
-import { spawnSync } from 'node:child_process';
+// we read back from the compiler's assembly (src/ctypes/probe.ts: works cross-compiled, nothing runs).
+import { bitFieldObject, compileToAssembly, readObjects } from '../../src/ctypes/probe';
 import { type CType, flattenFields } from '../../src/protocol/cTypes';
 import { seededRng } from './helpers';
 
@@ -145,8 +145,7 @@ export function probe(gen: Generated, lookup: (name: string) => CType): { text: 
         continue;
       }
       const obj = `bf${k++}`;
-      const value = f.type === '_Bool' ? '1' : '-1';
-      lines.push(`__attribute__((used)) const ${name} ${obj} = { .${f.path} = ${value} };`);
+      lines.push(bitFieldObject(obj, name, f));
       bitObjects.set(obj, { type: name, path: f.path, bitOffset: f.bitOffset ?? 0, bitSize: f.bitSize, size: t.size });
     }
   }
@@ -156,56 +155,10 @@ export function probe(gen: Generated, lookup: (name: string) => CType): { text: 
 export interface CompileResult { failures: { type: string; what: string }[]; objects: Map<string, Uint8Array>; error?: string }
 
 /** Compiles the probe to assembly; returns the failed asserts and each object's bytes. */
-export function compileProbe(compiler: string[], text: string): CompileResult {
-  const r = spawnSync(compiler[0], [...compiler.slice(1), '-std=gnu11', '-w', '-S', '-O0', '-x', 'c', '-', '-o', '-'], { input: text, encoding: 'utf8', maxBuffer: 512 << 20 });
+export async function compileProbe(compiler: string[], text: string): Promise<CompileResult> {
+  const r = await compileToAssembly(compiler, text, ['-std=gnu11'], 300_000);
   const failures: { type: string; what: string }[] = [];
   for (const m of r.stderr.matchAll(/static assertion failed: "([^|"]+)\|([^"]*)"/g)) failures.push({ type: m[1], what: m[2] });
-  if (r.status !== 0 && failures.length === 0) return { failures, objects: new Map(), error: r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' / ') || String(r.error) };
-  return { failures, objects: r.status === 0 ? readObjects(r.stdout) : new Map<string, Uint8Array>() };
-}
-
-const WIDTH: Record<string, number> = { byte: 1, value: 2, short: 2, hword: 2, '2byte': 2, long: 4, word: 4, '4byte': 4, int: 4, quad: 8, xword: 8, '8byte': 8, dword: 8 };
-
-/** Bytes of each `bfN:` object in gcc's assembly (x86_64 and aarch64 directive spellings). */
-function readObjects(asm: string): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  let current: number[] | undefined;
-  for (const raw of asm.split('\n')) {
-    const line = raw.trim();
-    const label = /^(bf\d+):$/.exec(line);
-    if (label) {
-      current = [];
-      out.set(label[1], current as unknown as Uint8Array);
-      continue;
-    }
-    if (!current) continue;
-    const d = /^\.(\w+)\s+(.*)$/.exec(line);
-    if (!d) {
-      if (/^\w+:$/.test(line)) current = undefined;
-      continue;
-    }
-    const [, dir, arg] = d;
-    if (dir === 'zero' || dir === 'skip') {
-      for (let i = 0; i < Number(arg); i++) current.push(0);
-    } else if (WIDTH[dir]) {
-      let v = BigInt.asUintN(WIDTH[dir] * 8, BigInt(arg.trim()));
-      for (let i = 0; i < WIDTH[dir]; i++) {
-        current.push(Number(v & 0xffn));
-        v >>= 8n;
-      }
-    } else if (dir === 'size' || dir === 'type' || dir === 'globl' || dir === 'align' || dir === 'p2align' || dir === 'section' || dir === 'text') {
-      if (dir === 'size' || dir === 'section' || dir === 'text') current = undefined;
-    }
-  }
-  for (const [k, v] of out) out.set(k, Uint8Array.from(v as unknown as number[]));
-  return out;
-}
-
-/** The bits set in bytes, as [first, last+1) ranges. */
-export function setBits(bytes: Uint8Array): number[] {
-  const bits: number[] = [];
-  bytes.forEach((b, i) => {
-    for (let j = 0; j < 8; j++) if (b & (1 << j)) bits.push(i * 8 + j);
-  });
-  return bits;
+  if (r.status !== 0 && failures.length === 0) return { failures, objects: new Map(), error: r.failure ?? (r.stderr.split('\n').filter((l) => /error/.test(l)).slice(0, 3).join(' / ') || r.stderr) };
+  return { failures, objects: readObjects(r.asm, (label) => /^bf\d+$/.test(label)) };
 }

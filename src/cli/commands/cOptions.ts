@@ -1,6 +1,7 @@
 // The options every command that reads C declarations shares (layout; read/write --header), and
 // turning them into loadLayouts' options: one spelling, one help text, one error.
 import { type LoadOptions, hostAbi } from '../../ctypes';
+import { compileFlags } from '../../ctypes/compileFlags';
 import { type CAbi, C_ABIS } from '../../protocol/cTypes';
 import { type OptionSpec, type Parsed, UsageError } from '../args';
 
@@ -27,4 +28,18 @@ export function cLoadOptions(p: Parsed): LoadOptions {
     includeDirs: p.options.include as string[] | undefined,
     defines: p.options.define as string[] | undefined,
   };
+}
+
+export const C_COMPILE_COMMANDS_OPTION: OptionSpec = {
+  name: 'compile-commands', value: 'FILE|DIR',
+  help: 'also take -I/-D from this compile_commands.json (a DIR: the one in it or in its build/, out/, cmake-build-*/): the entry of FILE, else of a source file in its directory',
+};
+
+/** cLoadOptions plus, with --compile-commands, the flags of the database's entry for file (after -I/-D). */
+export async function cLoadOptionsFor(p: Parsed, file: string): Promise<LoadOptions> {
+  const opts = cLoadOptions(p);
+  const database = p.options['compile-commands'] as string | undefined;
+  if (database === undefined) return opts;
+  const flags = await compileFlags(file, { database, settings: { includeDirs: opts.includeDirs, defines: opts.defines } });
+  return { ...opts, includeDirs: flags.includeDirs, defines: flags.defines };
 }

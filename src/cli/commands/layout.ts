@@ -1,17 +1,21 @@
 // layout: the C types a header declares, or one type's exact layout (pahole-like), for an ABI.
 import { type CLayouts, loadLayouts } from '../../ctypes';
+import { describeDisagreement, verifyLayout } from '../../ctypes/verify';
 import { type CAbi, type CRecordType, type CType, flattenFields } from '../../protocol/cTypes';
+import { UsageError } from '../args';
 import { type Command, JSON_OPTION, type Context, writeJson } from '../command';
-import { C_BUILD_OPTIONS, C_TYPE_OPTION, cLoadOptions } from './cOptions';
+import { C_BUILD_OPTIONS, C_COMPILE_COMMANDS_OPTION, C_TYPE_OPTION, cLoadOptionsFor } from './cOptions';
 
 export const layout: Command = {
   name: 'layout',
   summary: 'Show the C types a header declares, or one type\'s layout (offsets, sizes, holes).',
-  usage: ['FILE [--type NAME] [--abi x86_64|aarch64] [-I DIR]... [-D NAME[=V]]... [--json]'],
+  usage: ['FILE [--type NAME [--verify]] [--abi x86_64|aarch64] [-I DIR]... [-D NAME[=V]]... [--compile-commands FILE|DIR] [--json]'],
   args: [{ name: 'FILE', help: 'a C header or source file' }],
   options: [
     C_TYPE_OPTION,
     ...C_BUILD_OPTIONS,
+    C_COMPILE_COMMANDS_OPTION,
+    { name: 'verify', help: 'compile a probe with the C compiler for the ABI (never run) and report every field where its layout and ours disagree (exit 1)' },
     JSON_OPTION,
   ],
   details:
@@ -21,14 +25,18 @@ export const layout: Command = {
     'Layouts follow gcc for the LP64 SysV ABIs; a construct we do not support is an error naming\n' +
     'its file and line, never a guess.\n' +
     '--json with --type: {"type","abi","size","align","fields":[{"path","offset","size","type"},...]}\n' +
-    'with "count" for arrays and "bitOffset", "bitSize" (bits from the start) for bit-fields.',
+    'with "count" for arrays and "bitOffset", "bitSize" (bits from the start) for bit-fields.\n' +
+    '--verify --json: {"type","abi","compiler","fields","disagreements":[{"path","what","ours","compiler"},...]}\n' +
+    'where "what" is offset, size, align or bits and "path" is "" for the type itself.',
   async run(p, ctx) {
     const file = p.args[0];
-    const opts = cLoadOptions(p);
-    const layouts = await loadLayouts(file, opts);
     const name = p.options.type as string | undefined;
+    if (p.options.verify && name === undefined) throw new UsageError('--verify needs --type NAME', 'layout');
+    const opts = await cLoadOptionsFor(p, file);
+    const layouts = await loadLayouts(file, opts);
     if (name === undefined) return listTypes(ctx, layouts, file, !!p.options.json);
     const type = layouts.lookup(name);
+    if (p.options.verify) return verify(ctx, { file, name, type, abi: layouts.abi, includeDirs: opts.includeDirs, defines: opts.defines, json: !!p.options.json });
     if (p.options.json) {
       await writeJson(ctx, { type: name, abi: layouts.abi, size: type.size, align: type.align, fields: flattenFields(type) });
     } else {
@@ -37,6 +45,21 @@ export const layout: Command = {
     return 0;
   },
 };
+
+async function verify(ctx: Context, v: { file: string; name: string; type: CType; abi: CAbi; includeDirs?: string[]; defines?: string[]; json: boolean }): Promise<number> {
+  const r = await verifyLayout({ file: v.file, abi: v.abi, typeName: v.name, type: v.type, includeDirs: v.includeDirs, defines: v.defines });
+  if (r.kind === 'failed') throw new Error(r.message);
+  const agrees = r.disagreements.length === 0;
+  if (v.json) {
+    await writeJson(ctx, { type: v.name, abi: v.abi, compiler: r.compiler, fields: r.fields, disagreements: r.disagreements });
+  } else if (agrees) {
+    await ctx.io.stdout.write(`${v.name}: layout agrees with ${r.compiler} (${r.fields} fields, size ${v.type.size}, align ${v.type.align})\n`);
+  } else {
+    const lines = r.disagreements.map((d) => `  ${describeDisagreement(d, v.name)}`);
+    await ctx.io.stdout.write(`${v.name}: layout disagrees with ${r.compiler} (${v.abi}) in ${r.disagreements.length} place${r.disagreements.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n`);
+  }
+  return agrees ? 0 : 1;
+}
 
 async function listTypes(ctx: Context, layouts: CLayouts, file: string, json: boolean): Promise<number> {
   const rows = layouts.declared.map((n) => ({ name: n, type: layouts.lookup(n) }));
