@@ -32,7 +32,7 @@ export function cLoadOptions(p: Parsed): LoadOptions {
 
 export const C_COMPILE_COMMANDS_OPTION: OptionSpec = {
   name: 'compile-commands', value: 'FILE|DIR',
-  help: 'also take -I/-D from this compile_commands.json (a DIR: the one in it or in its build/, out/, cmake-build-*/): the entry of FILE, else of a source file in its directory',
+  help: "also the -I/-D of FILE's entry in this compile_commands.json (or in DIR's)",
 };
 
 /** cLoadOptions plus, with --compile-commands, the flags of the database's entry for file (after -I/-D). */

@@ -15,7 +15,7 @@ export const layout: Command = {
     C_TYPE_OPTION,
     ...C_BUILD_OPTIONS,
     C_COMPILE_COMMANDS_OPTION,
-    { name: 'verify', help: 'compile a probe with the C compiler for the ABI (never run) and report every field where its layout and ours disagree (exit 1)' },
+    { name: 'verify', help: "check the layout with the ABI's C compiler (a probe, never run); disagreements exit 1" },
     JSON_OPTION,
   ],
   details:
@@ -26,8 +26,10 @@ export const layout: Command = {
     'its file and line, never a guess.\n' +
     '--json with --type: {"type","abi","size","align","fields":[{"path","offset","size","type"},...]}\n' +
     'with "count" for arrays and "bitOffset", "bitSize" (bits from the start) for bit-fields.\n' +
-    '--verify --json: {"type","abi","compiler","fields","disagreements":[{"path","what","ours","compiler"},...]}\n' +
-    'where "what" is offset, size, align or bits and "path" is "" for the type itself.',
+    '--compile-commands: the entry of FILE, else of a source file in its directory, else of one\n' +
+    'compiled with -I its directory; a DIR is searched, then its build/, out/, cmake-build-*/.\n' +
+    '--verify --json: {"type","abi","compiler","fields","disagreements":[{"path","what","ours",\n' +
+    '"compiler"},...]}; "what": offset, size, align or bits; "path" "" is the type itself.',
   async run(p, ctx) {
     const file = p.args[0];
     const name = p.options.type as string | undefined;
