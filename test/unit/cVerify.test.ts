@@ -69,6 +69,17 @@ for (const abi of ['x86_64', 'aarch64'] as const) {
       assert.ok(flattenFields(layouts.lookup('shared_t')).length >= 20);
     });
 
+    test('system types whose member names are also macros (sigaction\'s sa_handler, siginfo_t\'s si_pid), enums and array typedefs verify clean', async (t) => {
+      const compiler = compilerOrSkip(abi, t);
+      if (!compiler) return;
+      const file = writeHeader(`system-${abi}.h`, '#include <signal.h>\n#include <sys/stat.h>\n#include <linux/perf_event.h>\ntypedef enum { A, B = 300 } e_t;\ntypedef char buf_t[5];\n');
+      const layouts = await loadLayouts(file, { abi });
+      for (const name of ['struct sigaction', 'siginfo_t', 'struct stat', 'struct perf_event_attr', 'e_t', 'buf_t']) {
+        const r = await verifyLayout({ file, abi, typeName: name, type: layouts.lookup(name) });
+        assert.deepEqual(r, { kind: 'checked', compiler: compiler.join(' '), fields: flattenFields(layouts.lookup(name)).length, disagreements: [] }, name);
+      }
+    });
+
     test('a wrong layout is reported field by field: an offset, a bit-field\'s bits, the size, the alignment', async (t) => {
       const compiler = compilerOrSkip(abi, t);
       if (!compiler) return;
