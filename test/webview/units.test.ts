@@ -29,7 +29,7 @@ interface ViewWindowLike {
   range: { offset: number; length: number };
   heldBytes: number;
   want(start: number, end: number, live: boolean): { offset: number; length: number; live: boolean } | null;
-  apply(u: unknown): { changed: number[]; bytesChanged: boolean; cause: string } | null;
+  apply(u: unknown): { changed: number[]; bytesChanged: boolean; pendingChanged: boolean; cause: string } | null;
   byteAt(o: number): number;
   isPending(o: number): boolean;
   hasRange(start: number, end: number): boolean;
@@ -202,12 +202,15 @@ describe('ViewWindow', () => {
     assert.equal(v.byteAt(5), viewWindowModule.UNLOADED, 'nothing before the first push');
     assert.equal(v.apply({ window, offset: 4, data: Uint8Array.of(9), pending: [], cause: 'poll' }), null, 'a part before the whole window waits for it');
     assert.equal(v.byteAt(4), viewWindowModule.UNLOADED);
-    assert.deepEqual(v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' }), { changed: [], bytesChanged: true, cause: 'all' });
+    assert.deepEqual(v.apply({ window, offset: 0, data: bytes(0, w.length), pending: [], cause: 'all' }), { changed: [], bytesChanged: true, pendingChanged: true, cause: 'all' });
     assert.equal(v.byteAt(5), 5);
     assert.ok(v.hasRange(0, w.length));
     const r = v.apply({ window, offset: 4, data: Uint8Array.of(0xaa, 5, 0xbb), pending: [{ offset: 4, length: 1 }], cause: 'poll' });
     assert.ok(r, 'a part of the held window is applied');
     assert.deepEqual(r.changed, [4, 6], 'only the bytes that differ');
+    assert.equal(r.pendingChanged, true, 'a new pending mark: the marks repaint');
+    const again = v.apply({ window, offset: 4, data: Uint8Array.of(0xaa, 5, 0xbb), pending: [{ offset: 4, length: 1 }], cause: 'poll' });
+    assert.deepEqual(again && [again.changed, again.pendingChanged], [[], false], 'the same push again changes nothing');
     assert.equal(v.byteAt(4), 0xaa);
     assert.deepEqual([v.isPending(3), v.isPending(4), v.isPending(5)], [false, true, false]);
     v.apply({ window, offset: 0, data: new Uint8Array(0), pending: [], cause: 'edit' });
