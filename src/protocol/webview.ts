@@ -1,5 +1,6 @@
 // Messages between the hex editor's webview and the extension host.
 // Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
+import type { OverlayView } from './overlay';
 import type { ReadVia } from './segment';
 import type { BytesPerRow, Grouping, InspectorMode } from './settings';
 import type { ViewData } from './viewData';
@@ -75,6 +76,15 @@ export type WebviewToHost = {
   compareWithSnapshot: { params: Record<string, never>; result: null };
   /** Stop showing differences. */
   clearDiff: { params: Record<string, never>; result: null };
+  /**
+   * Run "Apply C Type…" for this editor (the host asks for the type, where and how many; the
+   * cursor is offered as the place). The host then sends `overlays`. False = cancelled.
+   */
+  applyCType: { params: { cursor: number }; result: boolean };
+  /** Remove one overlay (by OverlayView.id); the host then sends `overlays`. */
+  removeOverlay: { params: { id: string }; result: null };
+  /** "Verify Layout with the Compiler" for one overlay: the host reports in a message and its output. */
+  verifyOverlay: { params: { id: string }; result: null };
 };
 
 export interface ReadyResult {
@@ -84,6 +94,8 @@ export interface ReadyResult {
   bookmarks: Bookmark[];
   /** Differences shown in this segment's editors, if any. */
   diff: DiffView | null;
+  /** C types applied over this segment (the host sends `overlays` when they change). */
+  overlays: OverlayView[];
 }
 
 export type BookmarkColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple';
@@ -118,6 +130,8 @@ export type HostToWebviewEvents = {
   action: { action: 'find' | 'findNext' | 'findPrevious' | 'nextDifference' | 'previousDifference' | 'copyAs' };
   /** The watched window as the user sees it (see ViewUpdate). */
   view: ViewUpdate;
+  /** This segment's overlays, whenever they change (applied, removed, header re-read). */
+  overlays: { overlays: OverlayView[] };
 };
 
 /**

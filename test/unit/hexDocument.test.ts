@@ -13,7 +13,7 @@ import { LastRead, describeUnread } from '../../src/extension/hexEditor/lastRead
 import { describeConflicts, findConflicts } from '../../src/extension/hexEditor/conflicts';
 import { HexDocument, SaveCancelled, type ConflictAnswer, type DocumentPrompts } from '../../src/extension/hexEditor/document';
 import { EditModel, Overlay, type Run } from '../../src/extension/hexEditor/editModel';
-import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
+import { createHandlers, type InspectOps, type OverlayOps } from '../../src/extension/hexEditor/handlers';
 import { sameSegment, type SegmentInfo } from '../../src/protocol/segment';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
 import type { ByteSource, SearchQuery, SourceStatus } from '../../src/extension/hexEditor/byteSource';
@@ -398,11 +398,18 @@ function fakeInspect() {
   return { inspect, calls };
 }
 
+const NO_OVERLAYS: OverlayOps = {
+  initial: () => Promise.resolve([]),
+  apply: () => Promise.resolve(false),
+  remove: () => Promise.resolve(),
+  verify: () => Promise.resolve(),
+};
+
 const SETTINGS = () => ({ bytesPerRow: 16, grouping: 1, liveRefreshMs: 500, inspector: 'side', littleEndian: true }) as const;
 
 test('handlers: validate before touching the document, return compact bytes', async () => {
   const { doc, src } = makeDoc();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect, overlays: NO_OVERLAYS });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const ready = await h.ready({}, ctx);
   assert.equal(ready.doc.id, 7);
@@ -421,7 +428,7 @@ test('handlers: validate before touching the document, return compact bytes', as
 test('handlers: live-inspection requests are validated, then reach the inspection operations', async () => {
   const { doc } = makeDoc();
   const { inspect, calls } = fakeInspect();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect, overlays: NO_OVERLAYS });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const rejects = (f: () => unknown, re: RegExp) => assert.rejects(Promise.resolve().then(f), re);
   await rejects(() => h.exportRange({ offset: 60, length: 5 }, ctx), /exportRange: .*past the end/);

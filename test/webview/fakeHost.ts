@@ -360,6 +360,12 @@ function install(): void {
     settings: () => settings,
     copy: (text) => { stats.copies.push(text); return Promise.resolve(); },
     inspect,
+    overlays: {
+      initial: () => Promise.resolve([]),
+      apply: () => Promise.resolve(false),
+      remove: () => Promise.resolve(),
+      verify: () => Promise.resolve(),
+    },
   });
 
   const channel = new MessageChannel() as unknown as { port1: Port; port2: Port };

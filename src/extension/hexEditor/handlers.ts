@@ -3,10 +3,11 @@
 // vscode-free: the clipboard, settings and the live-inspection flows (dialogs, stores,
 // progress) come in as functions.
 import type { Handlers } from '../../protocol/rpc';
+import type { OverlayView } from '../../protocol/overlay';
 import type { Bookmark, ByteRange, DiffView, HexSettings, SnapshotInfo, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import {
-  checkAddBookmark, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkRead, checkRemoveBookmark, checkSearch,
+  checkAddBookmark, checkApplyCType, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkOverlayId, checkRead, checkRemoveBookmark, checkSearch,
 } from './validate';
 
 /** Live inspection (issue 5) as the webview reaches it; params arrive validated. */
@@ -26,10 +27,22 @@ export interface InspectOps {
   clearDiff(doc: HexDocument): void;
 }
 
+/** Typed overlays (issue 11) as the webview reaches them; params arrive validated. */
+export interface OverlayOps {
+  /** The overlays shown at start. */
+  initial(doc: HexDocument): Promise<OverlayView[]>;
+  /** "Apply C Type…" with the cursor offered as the place; every webview of the segment gets `overlays`. False = cancelled. */
+  apply(doc: HexDocument, cursor: number): Promise<boolean>;
+  remove(doc: HexDocument, id: string): Promise<void>;
+  /** "Verify Layout with the Compiler" for one overlay (reports to the user itself). */
+  verify(doc: HexDocument, id: string): Promise<void>;
+}
+
 export interface HandlerDeps {
   settings(): HexSettings;
   copy(text: string): Promise<void>;
   inspect: InspectOps;
+  overlays: OverlayOps;
 }
 
 export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<WebviewToHost> {
@@ -37,7 +50,8 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
     ready: async () => {
       // A fresh look at the segment, so a banner shows from the first paint.
       const state = await doc.refreshStatus().catch(() => doc.state);
-      return { doc: doc.info, settings: deps.settings(), state, ...deps.inspect.initial(doc) };
+      const overlays = await deps.overlays.initial(doc).catch(() => []);
+      return { doc: doc.info, settings: deps.settings(), state, ...deps.inspect.initial(doc), overlays };
     },
 
     // Bytes outside the watched window (the window's own are pushed: viewport.ts).
@@ -99,6 +113,23 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
     clearDiff: (p) => {
       checkNoParams('clearDiff', p);
       deps.inspect.clearDiff(doc);
+      return null;
+    },
+
+    applyCType: async (p) => {
+      const { cursor } = checkApplyCType(p, doc.size);
+      return deps.overlays.apply(doc, cursor);
+    },
+
+    removeOverlay: async (p) => {
+      const { id } = checkOverlayId('removeOverlay', p);
+      await deps.overlays.remove(doc, id);
+      return null;
+    },
+
+    verifyOverlay: async (p) => {
+      const { id } = checkOverlayId('verifyOverlay', p);
+      await deps.overlays.verify(doc, id);
       return null;
     },
   };

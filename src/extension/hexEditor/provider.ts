@@ -281,6 +281,8 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       settings: readHexSettings,
       copy: async (text) => { await vscode.env.clipboard.writeText(text); },
       inspect: this.inspection.forWebview(),
+      // TODO(issue 11, in progress): src/extension/overlays replaces this.
+      overlays: { initial: () => Promise.resolve([]), apply: () => Promise.resolve(false), remove: () => Promise.resolve(), verify: () => Promise.resolve() },
     };
   }
 }

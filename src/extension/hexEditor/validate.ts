@@ -172,3 +172,19 @@ export function checkNoParams(method: 'takeSnapshot' | 'compareWithSnapshot' | '
   object(method, p);
   return {};
 }
+
+/** Apply C Type from the webview: the cursor it offers as the place (inside the segment, or 0 when empty). */
+export function checkApplyCType(p: unknown, size: number): Params<'applyCType'> {
+  const o = object('applyCType', p);
+  const cursor = count('applyCType', 'cursor', o.cursor);
+  if (cursor > 0 && cursor >= size) throw new InvalidRequest('applyCType', `cursor ${cursor} is past the end of the segment (${size} bytes)`);
+  return { cursor };
+}
+
+/** An overlay's id (overlayId: a short JSON text) from removeOverlay / verifyOverlay. */
+export function checkOverlayId(method: 'removeOverlay' | 'verifyOverlay', p: unknown): { id: string } {
+  const o = object(method, p);
+  if (typeof o.id !== 'string' || !o.id) throw new InvalidRequest(method, 'id must be a non-empty string');
+  if (o.id.length > 300_000) throw new InvalidRequest(method, 'id is too long');
+  return { id: o.id };
+}

@@ -1,0 +1,123 @@
+// Which C types are applied over which segments, remembered across sessions in one small JSON
+// file that the extension and the CLI (`info`) both read: per key, or for a private (key 0)
+// segment per id and creation time (another segment may get the id later). The file is the
+// user's own (0600 in a 0700 directory) and is rewritten whole through a rename, so a reader
+// never sees half of it; anything in it that is not a valid spec is ignored, never trusted.
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { C_ABIS } from '../protocol/cTypes';
+import { MAX_OVERLAY_COUNT, MAX_OVERLAYS, type OverlaySpec, overlayId } from '../protocol/overlay';
+
+/** What names a segment for the store. */
+export interface SegmentRef { key: number; id: number; ctime: number }
+
+/** The file: SHM_INSPECTOR_OVERLAYS, else $XDG_CONFIG_HOME (or ~/.config)/shm-inspector/overlays.json. */
+export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SHM_INSPECTOR_OVERLAYS) return path.resolve(env.SHM_INSPECTOR_OVERLAYS);
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return path.join(config, 'shm-inspector', 'overlays.json');
+}
+
+/** The store's name for a segment: `key:0x0000abcd`, or `private:ID:CTIME` for key 0. */
+export function storeKey(ref: SegmentRef): string {
+  return ref.key !== 0 ? `key:0x${(ref.key >>> 0).toString(16).padStart(8, '0')}` : `private:${ref.id}:${ref.ctime}`;
+}
+
+const MAX_TEXT = 256 << 10;
+
+/** A spec read from the file, or undefined if it is not a valid one. */
+export function parseSpec(v: unknown): OverlaySpec | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown, max: number) => (typeof x === 'string' && x.length > 0 && x.length <= max ? x : undefined);
+  const header = o.header === undefined ? undefined : str(o.header, 4096);
+  const text = o.text === undefined ? undefined : str(o.text, MAX_TEXT);
+  const typeName = str(o.typeName, 512);
+  const whole = (x: unknown, min: number, max: number) => (typeof x === 'number' && Number.isSafeInteger(x) && x >= min && x <= max ? x : undefined);
+  const offset = whole(o.offset, 0, Number.MAX_SAFE_INTEGER);
+  const count = whole(o.count, 1, MAX_OVERLAY_COUNT);
+  const abi = C_ABIS.find((a) => a === o.abi);
+  if (typeName === undefined || offset === undefined || count === undefined || !abi) return undefined;
+  if ((header === undefined) === (text === undefined)) return undefined; // exactly one source
+  if (header !== undefined && !path.isAbsolute(header)) return undefined;
+  return { ...(header !== undefined ? { header } : { text }), typeName, offset, count, abi } as OverlaySpec;
+}
+
+type Entries = Record<string, OverlaySpec[]>;
+
+export class OverlayStore {
+  /** One write at a time, in order (read-modify-write of the whole file). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string = defaultStorePath()) {}
+
+  /** The overlays remembered for a segment, in the order they were applied. */
+  async get(ref: SegmentRef): Promise<OverlaySpec[]> {
+    return (await this.readAll())[storeKey(ref)] ?? [];
+  }
+
+  /** Remember spec for the segment (last; the same spec again moves nothing). */
+  add(ref: SegmentRef, spec: OverlaySpec): Promise<OverlaySpec[]> {
+    return this.update(ref, (list) => {
+      const id = overlayId(spec);
+      if (list.some((s) => overlayId(s) === id)) return list;
+      return [...list, spec].slice(-MAX_OVERLAYS);
+    });
+  }
+
+  /** Forget the overlay with this id (overlayId). */
+  remove(ref: SegmentRef, id: string): Promise<OverlaySpec[]> {
+    return this.update(ref, (list) => list.filter((s) => overlayId(s) !== id));
+  }
+
+  /** Forget everything remembered for the segment. */
+  clear(ref: SegmentRef): Promise<OverlaySpec[]> {
+    return this.update(ref, () => []);
+  }
+
+  private update(ref: SegmentRef, change: (list: OverlaySpec[]) => OverlaySpec[]): Promise<OverlaySpec[]> {
+    const run = this.queue.then(async () => {
+      const all = await this.readAll();
+      const k = storeKey(ref);
+      const next = change(all[k] ?? []);
+      if (next.length) all[k] = next;
+      else delete all[k];
+      await this.writeAll(all);
+      return next;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readAll(): Promise<Entries> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.file, 'utf8');
+    } catch {
+      return {};
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return {}; // a damaged file is treated as empty (and replaced at the next change)
+    }
+    const out: Entries = {};
+    const segments = raw && typeof raw === 'object' ? (raw as { segments?: unknown }).segments : undefined;
+    if (!segments || typeof segments !== 'object') return out;
+    for (const [k, list] of Object.entries(segments as Record<string, unknown>)) {
+      if (!/^(key:0x[0-9a-f]{8}|private:\d+:\d+)$/.test(k) || !Array.isArray(list)) continue;
+      const specs = list.map(parseSpec).filter((s): s is OverlaySpec => s !== undefined).slice(-MAX_OVERLAYS);
+      if (specs.length) out[k] = specs;
+    }
+    return out;
+  }
+
+  private async writeAll(all: Entries): Promise<void> {
+    await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify({ version: 1, segments: all }, null, 1) + '\n', { mode: 0o600 });
+    await fsp.rename(tmp, this.file);
+  }
+}
