@@ -41,10 +41,10 @@ export function parseSpec(v: unknown): OverlaySpec | undefined {
   if (typeName === undefined || offset === undefined || count === undefined || !abi) return undefined;
   if ((header === undefined) === (text === undefined)) return undefined; // exactly one source
   if (header !== undefined && !path.isAbsolute(header)) return undefined;
-  return { ...(header !== undefined ? { header } : { text }), typeName, offset, count, abi } as OverlaySpec;
+  return { ...(header !== undefined ? { header } : { text }), typeName, offset, count, abi };
 }
 
-type Entries = Record<string, OverlaySpec[]>;
+type Entries = Map<string, OverlaySpec[]>;
 
 export class OverlayStore {
   /** One write at a time, in order (read-modify-write of the whole file). */
@@ -54,7 +54,7 @@ export class OverlayStore {
 
   /** The overlays remembered for a segment, in the order they were applied. */
   async get(ref: SegmentRef): Promise<OverlaySpec[]> {
-    return (await this.readAll())[storeKey(ref)] ?? [];
+    return (await this.readAll()).get(storeKey(ref)) ?? [];
   }
 
   /** Remember spec for the segment (last; the same spec again moves nothing). */
@@ -80,9 +80,9 @@ export class OverlayStore {
     const run = this.queue.then(async () => {
       const all = await this.readAll();
       const k = storeKey(ref);
-      const next = change(all[k] ?? []);
-      if (next.length) all[k] = next;
-      else delete all[k];
+      const next = change(all.get(k) ?? []);
+      if (next.length) all.set(k, next);
+      else all.delete(k);
       await this.writeAll(all);
       return next;
     });
@@ -95,21 +95,21 @@ export class OverlayStore {
     try {
       text = await fsp.readFile(this.file, 'utf8');
     } catch {
-      return {};
+      return new Map();
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      return {}; // a damaged file is treated as empty (and replaced at the next change)
+      return new Map(); // a damaged file is treated as empty (and replaced at the next change)
     }
-    const out: Entries = {};
+    const out: Entries = new Map();
     const segments = raw && typeof raw === 'object' ? (raw as { segments?: unknown }).segments : undefined;
     if (!segments || typeof segments !== 'object') return out;
     for (const [k, list] of Object.entries(segments as Record<string, unknown>)) {
       if (!/^(key:0x[0-9a-f]{8}|private:\d+:\d+)$/.test(k) || !Array.isArray(list)) continue;
       const specs = list.map(parseSpec).filter((s): s is OverlaySpec => s !== undefined).slice(-MAX_OVERLAYS);
-      if (specs.length) out[k] = specs;
+      if (specs.length) out.set(k, specs);
     }
     return out;
   }
@@ -117,7 +117,7 @@ export class OverlayStore {
   private async writeAll(all: Entries): Promise<void> {
     await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify({ version: 1, segments: all }, null, 1) + '\n', { mode: 0o600 });
+    await fsp.writeFile(tmp, JSON.stringify({ version: 1, segments: Object.fromEntries(all) }, null, 1) + '\n', { mode: 0o600 });
     await fsp.rename(tmp, this.file);
   }
 }
