@@ -25,6 +25,10 @@ import { HEX_SECTION, readHexSettings, readModeSetting, writeThroughEnabled } fr
 import { SegmentSource } from './source';
 import { errorMessage, isGoneError, type ByteSource } from './byteSource';
 import { WebviewHost } from './webviewHost';
+import { OverlayStore } from '../../ctypes/overlayStore';
+import { registerOverlayCommands } from '../overlays/commands';
+import { OverlayService, type OverlayPrompts } from '../overlays/overlayService';
+import { vscodeOverlayPrompts, vscodeOverlayWorkspace } from '../overlays/vscodeOverlays';
 import { ReasonedSource, ownerReadOnlyReason } from './writePolicy';
 
 /** Command that hands the provider to integration tests (not contributed: not in the palette). */
@@ -51,6 +55,10 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   orphanPrompt: OrphanPrompt = vscodeOrphanPrompt;
   /** Bookmarks, snapshots, export/import (its prompts are replaceable too). */
   readonly inspection: LiveInspection;
+  /** C types applied over segments (issue 11). */
+  readonly overlays: OverlayService;
+  /** Apply C Type…'s questions; tests may replace them. */
+  overlayPrompts: OverlayPrompts = vscodeOverlayPrompts;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -61,7 +69,12 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       documents: () => [...this.entries.keys()],
       hostsOf: (doc) => [...(this.entries.get(doc)?.hosts ?? [])],
     });
+    this.overlays = new OverlayService(new OverlayStore(), {
+      documents: () => [...this.entries.keys()],
+      hostsOf: (doc) => [...(this.entries.get(doc)?.hosts ?? [])],
+    }, vscodeOverlayWorkspace, () => this.overlayPrompts);
     this.subscriptions.push(
+      this.overlays,
       this.editEmitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(HEX_SECTION)) return;
@@ -276,13 +289,30 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     }
   }
 
+  /** The overlay operations for webview requests: a failure is also shown (the dialogs were ours). */
+  private overlaysForWebview(): HandlerDeps['overlays'] {
+    const shown = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+      try {
+        return await fn(...a);
+      } catch (err) {
+        this.overlayPrompts.error(errorMessage(err));
+        throw err;
+      }
+    };
+    return {
+      initial: (d) => this.overlays.initial(d),
+      apply: shown((d, c) => this.overlays.apply(d, c)),
+      remove: shown((d, id) => this.overlays.remove(d, id)),
+      verify: shown((d, id) => this.overlays.verify(d, id)),
+    };
+  }
+
   private handlerDeps(): HandlerDeps {
     return {
       settings: readHexSettings,
       copy: async (text) => { await vscode.env.clipboard.writeText(text); },
       inspect: this.inspection.forWebview(),
-      // TODO(issue 11, in progress): src/extension/overlays replaces this.
-      overlays: { initial: () => Promise.resolve([]), apply: () => Promise.resolve(false), remove: () => Promise.resolve(), verify: () => Promise.resolve() },
+      overlays: this.overlaysForWebview(),
     };
   }
 }
@@ -329,6 +359,7 @@ export function registerHexEditor(context: vscode.ExtensionContext, agent: Agent
     tryRegisterCommand(command('goToOffset'), reportErrors((arg) => goToOffsetCommand(provider.activeEditor(), arg))),
     tryRegisterCommand(TEST_API_COMMAND, () => provider),
     ...registerInspectCommands(provider, tryRegisterCommand),
+    ...registerOverlayCommands(provider, agent, tryRegisterCommand),
   );
   context.subscriptions.push(provider);
   return provider;
