@@ -11,10 +11,12 @@
 //                 src/core except src/core/validate.ts, no src/webview, no src/agent (the agent
 //                 is another process, reached through src/protocol), and nothing it reaches
 //                 (transitively) may be other core files or koffi
-//   src/cli       only src/cli, src/core, src/ctypes, src/protocol, package.json (and packages but vscode)
+//   src/cli       only src/cli, src/core, src/ctypes, src/timeline, src/protocol, package.json (and packages but vscode)
 //   src/agent     the agent process only: no vscode, nothing from src/extension, src/webview, src/cli
 //   src/ctypes    C layouts (Node: the CLI and the extension host): only src/ctypes, src/protocol,
 //                 Node built-ins and web-tree-sitter (no vscode, no koffi, no other src/ area)
+//   src/timeline  the sampler and the recording format (Node: the CLI, the agent, the extension
+//                 host): only src/timeline, src/protocol and Node built-ins (no packages, no core)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,11 +105,15 @@ for (const [file, imps] of graph) {
         break;
       case 'cli':
         if (imp.spec === 'vscode') flag(file, imp, 'src/cli must not import vscode');
-        if (imp.kind === 'relative' && imp.target !== rootManifest && !['cli', 'core', 'ctypes', 'protocol'].includes(target)) flag(file, imp, 'src/cli may import only src/cli, src/core, src/ctypes and src/protocol');
+        if (imp.kind === 'relative' && imp.target !== rootManifest && !['cli', 'core', 'ctypes', 'timeline', 'protocol'].includes(target)) flag(file, imp, 'src/cli may import only src/cli, src/core, src/ctypes, src/timeline and src/protocol');
         break;
       case 'ctypes':
         if (imp.kind === 'relative' && !['ctypes', 'protocol'].includes(target)) flag(file, imp, 'src/ctypes may import only src/ctypes and src/protocol');
         if (imp.kind === 'package' && imp.pkg !== 'web-tree-sitter') flag(file, imp, 'src/ctypes may import only Node built-ins, web-tree-sitter and src/protocol');
+        break;
+      case 'timeline':
+        if (imp.kind === 'package') flag(file, imp, 'src/timeline may import only Node built-ins, src/timeline and src/protocol (no packages: no vscode, no koffi)');
+        if (imp.kind === 'relative' && !['timeline', 'protocol'].includes(target)) flag(file, imp, 'src/timeline may import only src/timeline, src/protocol and Node built-ins');
         break;
       case 'agent':
         if (imp.spec === 'vscode') flag(file, imp, 'src/agent must not import vscode');

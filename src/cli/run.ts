@@ -8,9 +8,10 @@ import { dump, load, read, search, write } from './commands/data';
 import { info, limitsCmd, ls } from './commands/inspect';
 import { layout } from './commands/layout';
 import { create, rm } from './commands/manage';
+import { record, replay, watch } from './commands/timeline';
 import { BrokenPipe, type Io, processIo } from './io';
 
-export const COMMANDS: Command[] = [ls, info, create, read, write, rm, limitsCmd, search, dump, load, layout];
+export const COMMANDS: Command[] = [ls, info, create, read, write, rm, limitsCmd, search, dump, load, layout, watch, record, replay];
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
