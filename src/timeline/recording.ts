@@ -168,7 +168,7 @@ export class Recorder {
       recordHeader(rec, RecordType.Keyframe, frame, tNs, changed, packed.length);
       packed.copy(rec, RECORD_HEADER);
       this.groups.push({ records: [], bytes: 0, frames: 0 });
-      this.sinceKey = 0;
+      this.sinceKey = 1; // frames in this group: the next keyframe comes `every` frames after this one
       this.deltaBytesSinceKey = 0;
       this.forceKey = false;
       this.counters.keyframes++;
