@@ -107,7 +107,7 @@ export class Sampler {
     return { ...this.counters };
   }
 
-  /** When the first sample was planned: monotonic ns and wall-clock ms. */
+  /** When the first sample was taken (times count from it): monotonic ns and wall-clock ms. */
   get started(): { monoNs: bigint; wallMs: number } {
     return { monoNs: this.startNs, wallMs: this.startWall };
   }
@@ -198,6 +198,7 @@ export class Sampler {
       this.counters.retries++;
     }
     const frame = this.frame++;
+    if (frame === 0) this.startNs = monoNs; // times count from the first sample: it is at t = 0
     const wallMs = this.startWall + Number(monoNs - this.startNs) / 1e6;
     let sample: Sample;
     if (frame === 0) {

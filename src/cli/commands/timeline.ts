@@ -335,7 +335,8 @@ export const record: Command = {
 
 // --- replay -------------------------------------------------------------------------------------
 
-const fmtT = (ms: number) => Math.round(ms * 1000) / 1000;
+// Rounded up to the µs: a time as listed always names its own frame again (--at, --diff).
+const fmtT = (ms: number) => Math.ceil(ms * 1000) / 1000;
 
 function openRecording(file: string): Recording {
   try {
