@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, each against a baseline measured in the same run, ending
 // with one line per target. Every segment made is removed, also on an exception or Ctrl+C.
 //
-//   node out/bench/run.js [--reps N] [--only copy,agent,footprint,list,search,clayout]
+//   node out/bench/run.js [--reps N] [--only copy,agent,footprint,list,search,clayout,timeline]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { copyBench } from './copy';
 import { footprintBench } from './footprint';
 import { listBench } from './list';
 import { searchBench } from './search';
+import { timelineBench } from './timeline';
 import { GiB, MiB, type Verdict, breathe, disown, installCleanupHandlers, machine, now, onCleanup, own } from './util';
 
 const args = process.argv.slice(2);
@@ -20,7 +21,7 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const REPS = Number(opt('--reps') ?? 5);
-const ONLY = new Set((opt('--only') ?? 'copy,agent,footprint,list,search,clayout').split(','));
+const ONLY = new Set((opt('--only') ?? 'copy,agent,footprint,list,search,clayout,timeline').split(','));
 const log = (s: string) => process.stdout.write(s + '\n');
 
 installCleanupHandlers('bench');
@@ -93,6 +94,10 @@ async function main(): Promise<void> {
   if (ONLY.has('clayout')) {
     log('\n[clayout] C layouts: parse + lay out a big preprocessed header');
     verdicts.push(...await cLayoutBench(REPS, log));
+  }
+  if (ONLY.has('timeline')) {
+    log('\n[timeline] watches at 1 kHz, recording 1 MiB at 100 Hz, jumps in a 10-minute recording');
+    verdicts.push(...await timelineBench(REPS, log));
   }
   if (ONLY.has('list')) {
     log('\n[list] listSegments() vs ipcs -m');
