@@ -65,6 +65,8 @@ import {
 } from './vscode-server.mjs';
 
 const execFileP = promisify(execFile);
+/** src/protocol/testHooks.ts TEST_HOOKS_ENV (this script runs without a build). */
+const TEST_HOOKS_ENV = 'SHM_INSPECTOR_TEST_HOOKS';
 const verbose = !!process.env.SHM_INSPECTOR_VERBOSE;
 const uiDir = path.join(repoRoot, 'test', 'integration', 'ui');
 const failuresDir = path.join(repoRoot, 'test-results', 'ui');
@@ -312,6 +314,8 @@ async function main() {
     extensionsDir,
     userDataDir,
     smokeTestDriver: false, // it would hide notification toasts
+    // Measurements use test hooks (the hex editor's test pings: liveRefreshCpu.bench.mjs).
+    env: args.suffix === '.bench.mjs' ? { [TEST_HOOKS_ENV]: '1' } : undefined,
     log: verbose ? (l) => console.log(`[server] ${l}`) : undefined,
   });
   console.log(`[ui] VS Code server at ${server.url} (ready ${Date.now() - t0} ms)`);

@@ -11,6 +11,7 @@ import type { HexDocument } from './document';
 import type { Disposable } from './emitter';
 import { createHandlers, type HandlerDeps } from './handlers';
 import { renderHexEditorHtml } from './html';
+import { TestPings } from './testPings';
 import { checkWatch } from './validate';
 import { Viewport } from './viewport';
 
@@ -85,9 +86,15 @@ export class WebviewHost implements vscode.Disposable {
         console.error('[shm-inspector] bad watch from the hex editor webview:', err);
       }
     });
+    // Test hooks only (SHM_INSPECTOR_TEST_HOOKS=1): `npm run bench:ui`'s message floor.
+    const testPings = TestPings.create(process.env, (m) => {
+      if (this.disposed) throw new Error('the hex editor was closed');
+      webview.postMessage(m).then(undefined, () => undefined);
+    });
     this.subscriptions.push(
       webview.onDidReceiveMessage((m: unknown) => {
         try {
+          if (testPings?.receive(m)) return;
           if (isRequest(m, 'ready')) this.readyId = m.id;
           this.rpc.receive(m);
         } catch (err) {
@@ -102,6 +109,7 @@ export class WebviewHost implements vscode.Disposable {
       panel.onDidChangeViewState(() => this.viewport.update()),
       panel.onDidDispose(() => this.dispose()),
       this.postEmitter,
+      ...(testPings ? [testPings] : []),
     );
   }
 

@@ -11,16 +11,22 @@
 //   - quiet: nothing writes: the cost of polling itself.
 // Baselines in the same run: (1) the paused webview with one cell's text changed ten times a
 // second by an injected script (what any webview pays in this workbench to repaint at 10 Hz,
-// without messages or our code: "the floor"), (2) a bare page in the same browser doing the
-// same (with --disable-gpu all painting and compositing is in software). Targets: busy at most
-// BUSY_RATIO times the floor of the same run, quiet at most QUIET_PCT % of one core.
+// without messages or our code: "the floor"), measured in the same rounds as busy; (2) the
+// "message floor", also in the same rounds: the same paused webview receiving one host message
+// per refresh, as large as a busy `view` push (the host's test pings, on only with
+// SHM_INSPECTOR_TEST_HOOKS=1, which ui.mjs --bench sets; src/extension/hexEditor/testPings.ts),
+// the injected script repainting one cell on each: what VS Code's webview relay costs for one
+// message per refresh, without our code; (3) a bare page in the same browser repainting one
+// cell (with --disable-gpu all painting and compositing is in software). It also counts the
+// messages each way per refresh. Targets: busy at most BUSY_RATIO times the floor of the same
+// run, quiet at most QUIET_PCT % of one core.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cpuDelta, cpuSnapshot, workbenchProcesses } from './lib/procs.mjs';
 import { createSegment, startCounterWriter } from './lib/segments.mjs';
 import { armWatch, closeAllEditors, extensionReady, openSegment, sleep, until, watchResult, webviewFrame } from './lib/workbench.mjs';
 
-export const timeoutMs = 240000;
+export const timeoutMs = 420000;
 
 const LIVE_MS = 100;
 const WRITER_MS = 50;
@@ -57,6 +63,52 @@ function countCounterChanges(frame, offset, ms) {
   );
 }
 
+/**
+ * Counts, over ms, the messages the webview receives (host -> webview: by rpc event or method
+ * name, with their JSON sizes) and sends (webview -> host: through the outer frame of VS Code's
+ * webview, by channel, and by rpc name for 'onmessage'). The outer frame's MessagePort to the
+ * workbench is where every message of the webview leaves (acquireVsCodeApi's postMessage and
+ * setState included). `during` (optional) runs while counting.
+ */
+async function countMessages(frame, outer, ms, during = async () => {}) {
+  await outer.evaluate(() => {
+    const w = globalThis;
+    if (!w.__sent) {
+      const orig = MessagePort.prototype.postMessage;
+      w.__sent = {};
+      MessagePort.prototype.postMessage = function (m, ...rest) {
+        const d = m?.data;
+        const msg = m?.channel === 'onmessage' ? d?.message : undefined;
+        const k = msg ? `onmessage ${msg.rpc} ${msg.name ?? msg.method ?? ''}`.trim() : String(m?.channel);
+        w.__sent[k] = (w.__sent[k] ?? 0) + 1;
+        return orig.call(this, m, ...rest);
+      };
+    }
+    w.__sent = {};
+  });
+  const receiving = frame.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        const got = {};
+        const h = (e) => {
+          const m = e.data;
+          const k = `${m?.rpc} ${m?.name ?? m?.method ?? ''}`.trim();
+          (got[k] ??= []).push(JSON.stringify(m)?.length ?? 0);
+        };
+        window.addEventListener('message', h);
+        setTimeout(() => {
+          window.removeEventListener('message', h);
+          resolve(got);
+        }, ms);
+      }),
+    ms,
+  );
+  await during();
+  const received = await receiving;
+  const sent = await outer.evaluate(() => globalThis.__sent);
+  return { received, sent };
+}
+
 export async function test(t) {
   const page = t.page;
   // Workspace settings: the configuration service picks the file up while the window runs.
@@ -73,6 +125,7 @@ export async function test(t) {
   await openSegment(t, seg, () => armWatch(page, { offset: 0, expected: '6c', startKey: { key: 'Enter' } }));
   await watchResult(page);
   const frame = await webviewFrame(t);
+  const outer = frame.parentFrame();
   const toggle = frame.locator('.live-toggle');
   await until('the Pause button', async () => (await toggle.isVisible()) && (await toggle.innerText()).trim() === 'Pause', 10000);
 
@@ -148,12 +201,61 @@ export async function test(t) {
         await sleep(500);
         round.floor = { added: minus(parts(await measureWindow()), paused) };
         await floorScript(false);
+        await pings(true, viewBytes);
+        await sleep(500);
+        round.messageFloor = { added: minus(parts(await measureWindow()), paused) };
+        await pings(false);
       }
       rounds.push(round);
     }
     return rounds;
   };
   const medianOf = (rounds, pick) => median(rounds.map(pick));
+
+  // The message floor: the host's test pings (one message per refresh, as large as a busy
+  // `view` push), each repainting one cell from an injected script.
+  const pings = async (on, bytes = 0) => {
+    await frame.evaluate(({ on, offset }) => {
+      const w = globalThis;
+      if (w.__pingListener) w.removeEventListener('message', w.__pingListener);
+      w.__pingListener = undefined;
+      if (!on) return;
+      w.__pingListener = (e) => {
+        if (e.data?.name !== 'testPing') return;
+        const n = e.data.payload.n;
+        w.requestAnimationFrame(() => {
+          const c = w.document.querySelector(`.hex-cell[data-offset="${offset}"]`);
+          if (c) c.textContent = (n & 255).toString(16).padStart(2, '0').toUpperCase();
+        });
+      };
+      w.addEventListener('message', w.__pingListener);
+    }, { on, offset: COUNTER_AT });
+    // The webview's own postMessage, as acquireVsCodeApi() sends it (the webview's Rpc has no
+    // use for this event, so the bench sends it from VS Code's outer frame).
+    await outer.evaluate(({ periodMs, bytes }) => {
+      const post = globalThis.__vscode_post_message__;
+      if (typeof post !== 'function') throw new Error("VS Code's webview frame has no __vscode_post_message__ (changed in this VS Code?)");
+      post('onmessage', { message: { rpc: 'event', name: 'testPings', payload: { periodMs, bytes } } });
+    }, { periodMs: on ? LIVE_MS : 0, bytes });
+  };
+
+  // What one refresh sends each way, and how large a `view` push is (the message floor's size).
+  await setPaused(false);
+  const traffic = await countMessages(frame, outer, 3000);
+  const viewSizes = traffic.received['event view'] ?? [];
+  const viewBytes = Math.round(median(viewSizes.length ? viewSizes : [0]));
+  const perS = (n) => (n / 3).toFixed(1);
+  t.log(`messages in 3 s of busy live refresh, host -> webview: ${Object.entries(traffic.received).map(([k, v]) => `${k} ${perS(v.length)}/s (median ${median(v)} B)`).join(', ') || 'none'}`);
+  t.log(`  webview -> host: ${Object.entries(traffic.sent).map(([k, v]) => `${k} ${perS(v)}/s`).join(', ') || 'none'}`);
+  if (viewBytes === 0) throw new Error('no `view` push seen in 3 s of busy live refresh');
+  // The pings reach the webview (the host runs with the test hooks): else the floor is empty.
+  await setPaused(true);
+  const pingTraffic = await countMessages(frame, outer, 1500, () => pings(true, viewBytes));
+  await pings(false);
+  const pingsSeen = pingTraffic.received['event testPing'] ?? [];
+  if (pingsSeen.length < 5) throw new Error(`${pingsSeen.length} test pings reached the webview in 1.5 s (is SHM_INSPECTOR_TEST_HOOKS=1 set for the server? ui.mjs --bench sets it)`);
+  // Also shows that webview -> host messages are counted (the pings' start is one).
+  t.log(`test pings: ${pingsSeen.length} in 1.5 s, median ${median(pingsSeen)} B (a busy view push: ${viewBytes} B); webview -> host meanwhile: ${Object.entries(pingTraffic.sent).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
 
   const c0 = consoleMessages;
   const busy = await measureLive(true);
@@ -164,6 +266,7 @@ export async function test(t) {
   const consoleDuring = consoleMessages - c0;
 
   const webviewFloorRounds = busy.map((r) => r.floor);
+  const messageFloorRounds = busy.map((r) => r.messageFloor);
 
   // Baseline 2: a bare page in this browser repainting one cell ten times a second, measured
   // against the paused workbench alone (the bare page closed).
@@ -186,6 +289,7 @@ export async function test(t) {
   const quietTotal = Math.max(0, total(quiet));
   const floor = Math.max(0, median(floorRounds));
   const webviewFloor = Math.max(0, total(webviewFloorRounds));
+  const messageFloor = Math.max(0, total(messageFloorRounds));
   const describe = (rounds) => {
     const keys = Object.keys(rounds[0].added).filter((k) => k !== 'chromium');
     return keys.map((k) => `${k} ${f(medianOf(rounds, (r) => r.added[k]))}`).join(', ');
@@ -198,7 +302,9 @@ export async function test(t) {
   const sum = (a) => a.host + a.agent + a.chromium;
   const roundTotals = (rounds) => rounds.map((r) => f(sum(r.added))).join(', ');
   t.log(`[measure]   floor, the paused webview repainting one cell at 10 Hz by an injected script: ${f(webviewFloor)} = ${describe(webviewFloorRounds)} (rounds ${roundTotals(webviewFloorRounds)})`);
-  t.log(`[measure]   busy rounds ${roundTotals(busy)}; quiet rounds ${roundTotals(quiet)}; busy / floor by round ${busy.map((r) => ratio(sum(r.added), sum(r.floor.added))).join(', ')}`);
+  t.log(`[measure]   message floor, the paused webview getting one ${viewBytes} B host message per refresh and repainting one cell: ${f(messageFloor)} = ${describe(messageFloorRounds)} (rounds ${roundTotals(messageFloorRounds)})`);
+  t.log(`[measure]   busy rounds ${roundTotals(busy)}; quiet rounds ${roundTotals(quiet)}`);
+  t.log(`[measure]   busy / floor by round ${busy.map((r) => ratio(sum(r.added), sum(r.floor.added))).join(', ')}; busy / message floor by round ${busy.map((r) => ratio(sum(r.added), sum(r.messageFloor.added))).join(', ')}`);
   t.log(`[measure]   baseline, a bare page repainting one cell at 10 Hz in the same browser: ${f(floor)} (rounds ${floorRounds.map(f).join(', ')}); busy / bare page = ${ratio(busyTotal, floor)}`);
   t.log(`console messages during the windows: ${consoleDuring}`);
   t.log(`paused: status "${status}", counter cell changes in 1 s while paused: ${changesWhilePaused}`);
@@ -209,6 +315,7 @@ export async function test(t) {
   // A measurement, reported like bench/: each verdict line says ok or short.
   const busyOk = busyTotal <= BUSY_RATIO * webviewFloor;
   t.log(`live-refresh-busy: ${f(busyTotal)} of one core with bytes changing at every refresh = ${ratio(busyTotal, webviewFloor)} the floor of this run (${f(webviewFloor)}; target <= ${BUSY_RATIO}x) ${busyOk ? 'ok' : 'short'}`);
+  t.log(`live-refresh-busy vs message floor: ${f(busyTotal)} = ${ratio(busyTotal, messageFloor)} the message floor of this run (${f(messageFloor)}: what VS Code's relay costs for one message per refresh); message floor / floor = ${ratio(messageFloor, webviewFloor)}`);
   t.log(`live-refresh-quiet: ${f(quietTotal)} of one core with nothing changing (target <= ${QUIET_PCT}%) ${quietTotal <= QUIET_PCT ? 'ok' : 'short'}`);
 }
 
