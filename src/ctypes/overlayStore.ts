@@ -25,15 +25,20 @@ export function storeKey(ref: SegmentRef): string {
 }
 
 const MAX_TEXT = 256 << 10;
+/** A bigger file is not one we wrote (32 overlays of a few hundred bytes per segment): not read. */
+const MAX_FILE = 16 << 20;
+/** Control characters (a NUL makes fs calls throw; a newline would break one-line output). */
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A spec read from the file, or undefined if it is not a valid one. */
 export function parseSpec(v: unknown): OverlaySpec | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
   const str = (x: unknown, max: number) => (typeof x === 'string' && x.length > 0 && x.length <= max ? x : undefined);
-  const header = o.header === undefined ? undefined : str(o.header, 4096);
+  const line = (x: unknown, max: number) => { const t = str(x, max); return t !== undefined && !CONTROL.test(t) ? t : undefined; };
+  const header = o.header === undefined ? undefined : line(o.header, 4096);
   const text = o.text === undefined ? undefined : str(o.text, MAX_TEXT);
-  const typeName = str(o.typeName, 512);
+  const typeName = line(o.typeName, 512);
   const whole = (x: unknown, min: number, max: number) => (typeof x === 'number' && Number.isSafeInteger(x) && x >= min && x <= max ? x : undefined);
   const offset = whole(o.offset, 0, Number.MAX_SAFE_INTEGER);
   const count = whole(o.count, 1, MAX_OVERLAY_COUNT);
@@ -46,10 +51,14 @@ export function parseSpec(v: unknown): OverlaySpec | undefined {
 
 type Entries = Map<string, OverlaySpec[]>;
 
-export class OverlayStore {
-  /** One write at a time, in order (read-modify-write of the whole file). */
-  private queue: Promise<unknown> = Promise.resolve();
+/**
+ * One write at a time per file, in order (read-modify-write of the whole file): shared by every
+ * OverlayStore of this process (the editor's and the tree's), so none loses another's change.
+ */
+const queues = new Map<string, Promise<unknown>>();
+let tmpSerial = 0;
 
+export class OverlayStore {
   constructor(readonly file: string = defaultStorePath()) {}
 
   /** The overlays remembered for a segment, in the order they were applied. */
@@ -77,7 +86,7 @@ export class OverlayStore {
   }
 
   private update(ref: SegmentRef, change: (list: OverlaySpec[]) => OverlaySpec[]): Promise<OverlaySpec[]> {
-    const run = this.queue.then(async () => {
+    const run = (queues.get(this.file) ?? Promise.resolve()).then(async () => {
       const all = await this.readAll();
       const k = storeKey(ref);
       const next = change(all.get(k) ?? []);
@@ -86,13 +95,17 @@ export class OverlayStore {
       await this.writeAll(all);
       return next;
     });
-    this.queue = run.catch(() => undefined);
+    const settled = run.catch(() => undefined);
+    queues.set(this.file, settled);
+    void settled.then(() => { if (queues.get(this.file) === settled) queues.delete(this.file); });
     return run;
   }
 
   private async readAll(): Promise<Entries> {
     let text: string;
     try {
+      const st = await fsp.stat(this.file);
+      if (!st.isFile() || st.size > MAX_FILE) return new Map();
       text = await fsp.readFile(this.file, 'utf8');
     } catch {
       return new Map();
@@ -116,8 +129,14 @@ export class OverlayStore {
 
   private async writeAll(all: Entries): Promise<void> {
     await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify({ version: 1, segments: Object.fromEntries(all) }, null, 1) + '\n', { mode: 0o600 });
-    await fsp.rename(tmp, this.file);
+    const tmp = `${this.file}.${process.pid}.${++tmpSerial}.tmp`;
+    try {
+      // 'wx': never through a file (or link) someone put at that name.
+      await fsp.writeFile(tmp, JSON.stringify({ version: 1, segments: Object.fromEntries(all) }, null, 1) + '\n', { mode: 0o600, flag: 'wx' });
+      await fsp.rename(tmp, this.file);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
   }
 }
