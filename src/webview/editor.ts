@@ -469,6 +469,8 @@ export class HexEditor {
       write: (offset, data, label) => this.editing.write(offset, data, label),
       select: (offset, length) => this.selectRange(offset, length),
       cursorCell: () => this.cursorCell(),
+      heat: (offset) => this.live.heatOf(offset),
+      heatSteps: () => this.live.steps,
       message: (text, kind, ms) => this.messages.show(text, kind, ms),
       redraw: () => this.scheduleRender(),
       focusGrid: () => this.focusGrid(),

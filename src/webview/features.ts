@@ -1,9 +1,10 @@
 // Live inspection in the webview, put together: data inspector, Find, Copy as, differences,
-// bookmarks, the "…" menu and the actions from keys and the host. The editor gives it an
+// bookmarks, C type overlays, the "…" menu and the actions from keys and the host. The editor gives it an
 // EditorPort and a few places in its DOM, asks it for the extra classes of each byte, and
 // tells it when it painted, when bytes changed and what the host sent.
 
 import { INSPECTOR, pick } from '../protocol/settings';
+import type { OverlayView } from '../protocol/overlay';
 import type { Bookmark, DiffView, HexSettings } from '../protocol/webview';
 import { type Action, ActionRouter, moreActionsMenu } from './input/actions';
 import { BookmarksPanel } from './panels/bookmarksPanel';
@@ -13,6 +14,7 @@ import { button } from './util/dom';
 import { STRING_PREVIEW } from './inspect/values';
 import { InspectorPanel } from './panels/inspectorPanel';
 import { Overlays } from './grid/overlays';
+import { OverlayPanel } from './panels/overlayPanel';
 import type { EditorPort } from './port';
 import { isSavedSearch, Search, type SavedSearch } from './search/search';
 
@@ -21,6 +23,7 @@ export interface SavedInspection {
   littleEndian?: boolean;
   search?: SavedSearch;
   bookmarksOpen?: boolean;
+  overlaysOpen?: boolean;
 }
 
 export interface InspectionPlaces {
@@ -41,6 +44,7 @@ export class LiveInspection {
   private readonly copyAs: CopyAs;
   private readonly diff: DiffMarks;
   private readonly bookmarks: BookmarksPanel;
+  private readonly types: OverlayPanel;
   private readonly actions: ActionRouter;
   private readonly side: HTMLElement;
   /** Bytes at the cursor read for the inspector when the cache does not have them. */
@@ -75,14 +79,25 @@ export class LiveInspection {
       },
     });
     places.side.append(this.bookmarks.element);
+    this.types = new OverlayPanel({
+      port,
+      setFields: (marks) => this.overlays.setFields(marks),
+      setHover: (span) => this.overlays.setHover(span),
+      openChanged: () => {
+        this.updateSide();
+        port.stateChanged();
+      },
+    });
+    places.side.append(this.types.element);
     this.copyAs = new CopyAs(port);
     const find = button('find-button', 'Find…', 'Find hex bytes or text (Ctrl+F)');
     find.addEventListener('click', () => this.search.open());
     const more = moreActionsMenu({ port, addBookmark: () => void this.bookmarks.add(), clearDiff: () => void this.diff.clear() });
-    places.addToToolbar(find, this.copyAs.menu.element, this.bookmarks.toggle, more.element);
+    places.addToToolbar(find, this.copyAs.menu.element, this.bookmarks.toggle, this.types.toggle, more.element);
     this.actions = new ActionRouter((a) => this.run(a), isMac);
     document.addEventListener('keydown', (e) => this.actions.fromKey(e));
     if (saved?.bookmarksOpen) this.bookmarks.setOpen(true);
+    if (saved?.overlaysOpen) this.types.setOpen(true);
     this.inspector.setMode(pick(settings.inspector, INSPECTOR));
     this.updateSide();
   }
@@ -103,6 +118,11 @@ export class LiveInspection {
     this.diff.show(diff);
   }
 
+  /** The C types applied over the segment (ready answer and `overlays` events). */
+  onOverlays(overlays: readonly OverlayView[]): void {
+    this.types.setOverlays(overlays);
+  }
+
   onAction(action: unknown): void {
     this.actions.fromHost(action);
   }
@@ -111,6 +131,7 @@ export class LiveInspection {
   onChanged(): void {
     this.fallback = null;
     this.fetchFailedAt = -1;
+    this.types.bytesChanged();
   }
 
   /** Bytes after the cursor the inspector shows (0 when it is off). */
@@ -133,6 +154,7 @@ export class LiveInspection {
   /** After painting: the inspector follows the cursor and the bytes. */
   painted(): void {
     this.inspector.update();
+    this.types.update();
   }
 
   /** Escape in the grid: close the Find bar if it is open. True if it did. */
@@ -147,6 +169,7 @@ export class LiveInspection {
       littleEndian: this.endianChosen ? this.inspector.littleEndian : undefined,
       search: this.search.saved(),
       bookmarksOpen: this.bookmarks.isOpen || undefined,
+      overlaysOpen: this.types.saved() || undefined,
     };
   }
 
@@ -164,7 +187,8 @@ export class LiveInspection {
   }
 
   private updateSide(): void {
-    this.side.hidden = !(this.inspector.displayMode === 'side' || this.bookmarks.isOpen);
+    this.side.hidden = !(this.inspector.displayMode === 'side' || this.bookmarks.isOpen || this.types.isOpen);
+    this.side.classList.toggle('with-overlays', this.types.isOpen);
   }
 
   private bytesAt(offset: number, max: number): { bytes: Uint8Array; missing: boolean } {

@@ -29,13 +29,15 @@ async function main(): Promise<void> {
   rpc.on('view', (p) => editor?.onView(p));
   rpc.on('bookmarks', (p) => editor?.inspection.onBookmarks(p.bookmarks));
   rpc.on('diff', (p) => editor?.inspection.onDiff(p.diff));
+  rpc.on('overlays', (p) => editor?.inspection.onOverlays(p.overlays));
   rpc.on('action', (p: { action?: unknown } | null) => editor?.inspection.onAction(p?.action)); // onAction checks it
 
   try {
-    const { doc, settings, state, bookmarks, diff } = await rpc.request('ready', {});
+    const { doc, settings, state, bookmarks, diff, overlays } = await rpc.request('ready', {});
     editor = new HexEditor(root, rpc, vscode, doc, settings, state);
     editor.inspection.onBookmarks(bookmarks);
     if (diff) editor.inspection.onDiff(diff);
+    if (Array.isArray(overlays) && overlays.length) editor.inspection.onOverlays(overlays);
   } catch (err) {
     root.textContent = `Could not open the segment: ${err instanceof Error ? err.message : String(err)}`;
     root.className = 'load-error';

@@ -28,6 +28,10 @@ export interface EditorPort {
   select(offset: number, length: number): void;
   /** The on-screen cell of the cursor in the active column, if it is on screen. */
   cursorCell(): HTMLElement | null;
+  /** Live refresh's heat of the byte at offset: 0 (not recently changed) .. MAX_HEAT. */
+  heat(offset: number): number;
+  /** Live refresh's cooling steps so far (LiveRefresh.steps). */
+  heatSteps(): number;
   /** A short line in the message area. */
   message(text: string, kind?: 'info' | 'error', ms?: number): void;
   /** Paint again soon (marks changed). */

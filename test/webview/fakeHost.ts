@@ -15,6 +15,7 @@ import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/h
 import { checkWatch } from '../../src/extension/hexEditor/validate';
 import { Viewport } from '../../src/extension/hexEditor/viewport';
 import type { SearchResult } from '../../src/protocol/agent';
+import type { OverlayView } from '../../src/protocol/overlay';
 import { Rpc } from '../../src/protocol/rpc';
 import type {
   Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
@@ -43,9 +44,12 @@ export interface FakeHostConfig {
   searchChunk?: number;
   /** Delay after each search step, ms (to see progress and cancel). */
   searchDelayMs?: number;
+  /** C types applied over the segment (in the `ready` answer, like the real host). */
+  overlays?: OverlayView[];
 }
 
-export type InspectMethod = 'exportRange' | 'importFile' | 'addBookmark' | 'removeBookmark' | 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff';
+export type InspectMethod = 'exportRange' | 'importFile' | 'addBookmark' | 'removeBookmark' | 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff'
+  | 'applyCType' | 'removeOverlay' | 'verifyOverlay';
 export interface CallRecord { method: InspectMethod | 'search'; params: Record<string, unknown> }
 export interface SearchRecord { pattern: number[]; mask?: number[]; caseInsensitive?: boolean; from: number; backwards?: boolean; max: number; cancelled: boolean; progressReports: number }
 
@@ -121,6 +125,12 @@ export interface FakeHostApi {
   liveDiff(): DiffView;
   /** Searches still running. */
   searchesRunning(): number;
+  /** Replace the segment's overlays and send them (`overlays`), as after Apply C Type or a header re-read. */
+  sendOverlays(overlays: OverlayView[]): void;
+  /** The overlay the next applyCType "picks" (null: the user cancels, the answer is false). */
+  nextApply(overlay: OverlayView | null): void;
+  /** The overlays the fake host holds now. */
+  overlays(): OverlayView[];
 }
 
 /** Install `acquireVsCodeApi` and `window.fakeHost` into the page. */
@@ -161,6 +171,8 @@ function install(): void {
   let dialogsCancelled = false;
   const failures = new Map<InspectMethod, string>();
   let nextMark: { name: string; color: BookmarkColor } | null = null;
+  let overlays: OverlayView[] = [...(config.overlays ?? [])];
+  let applied: OverlayView | null = null;
   let searchesRunning = 0;
 
   /** Record a live-inspection request; throws if it was told to fail. */
@@ -360,11 +372,26 @@ function install(): void {
     settings: () => settings,
     copy: (text) => { stats.copies.push(text); return Promise.resolve(); },
     inspect,
+    // As the real host's overlay service: apply adds the picked overlay and every webview gets
+    // `overlays`; remove drops one; verify reports (here: records the call).
     overlays: {
-      initial: () => Promise.resolve([]),
-      apply: () => Promise.resolve(false),
-      remove: () => Promise.resolve(),
-      verify: () => Promise.resolve(),
+      initial: () => Promise.resolve(overlays),
+      apply: (_d, cursor) => settle(() => {
+        call('applyCType', { cursor });
+        const o = applied;
+        applied = null;
+        if (!o || dialogsCancelled) return false;
+        overlays = [...overlays.filter((x) => x.id !== o.id), o];
+        host.notify('overlays', { overlays });
+        return true;
+      }),
+      remove: (_d, id) => settle(() => {
+        call('removeOverlay', { id });
+        if (!overlays.some((o) => o.id === id)) throw new Error('no such overlay');
+        overlays = overlays.filter((o) => o.id !== id);
+        host.notify('overlays', { overlays });
+      }),
+      verify: (_d, id) => settle(() => { call('verifyOverlay', { id }); }),
     },
   });
 
@@ -457,6 +484,12 @@ function install(): void {
     nextBookmark: (name, color) => { nextMark = { name, color }; },
     liveDiff,
     searchesRunning: () => searchesRunning,
+    sendOverlays: (list) => {
+      overlays = [...list];
+      host.notify('overlays', { overlays });
+    },
+    nextApply: (o) => { applied = o; },
+    overlays: () => [...overlays],
   };
   w.fakeHost = api;
 

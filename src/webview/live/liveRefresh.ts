@@ -28,6 +28,11 @@ export class LiveRefresh {
   lastChanged = 0;
   /** Pushes applied (diagnostics and tests). */
   refreshes = 0;
+  /**
+   * Cooling steps so far: a byte heated at step s shows MAX_HEAT - (steps - s), so anything
+   * that changed with the bytes (an overlay's field) can show the same heat without a timer.
+   */
+  steps = 0;
 
   constructor(private readonly host: LiveHost) {}
 
@@ -106,6 +111,7 @@ export class LiveRefresh {
 
   /** One step cooler; returns the offsets whose level changed (all that were hot). */
   private cool(): number[] {
+    this.steps++;
     const cooled: number[] = [];
     for (const [o, h] of this.heat) {
       if (h <= 1) this.heat.delete(o);
