@@ -52,26 +52,34 @@ export function joinPath(prefix: string, path: string): string {
  */
 export function leaves(type: CType): CLeaf[] {
   const out: CLeaf[] = [];
-  const visit = (t: CType, path: string, base: number) => {
+  walkLeaves(type, (leaf) => out.push(leaf) > 0);
+  return out;
+}
+
+/** leaves() one at a time, until visit returns false: the first few of a huge type cost only those few. */
+export function walkLeaves(type: CType, visit: (leaf: CLeaf) => boolean): void {
+  let stopped = false;
+  const emit = (leaf: CLeaf) => { if (!visit(leaf)) stopped = true; };
+  const walk = (t: CType, path: string, base: number) => {
     if (isRecord(t)) {
       for (const m of t.members) {
+        if (stopped) return;
         if (m.bitSize !== undefined && m.bitOffset !== undefined) {
           if (m.name !== undefined && m.bitSize > 0) {
             const bits = base * 8 + m.bitOffset;
-            out.push({ path: joinPath(path, m.name), offset: Math.floor(bits / 8), type: m.type, bitOffset: bits, bitSize: m.bitSize });
+            emit({ path: joinPath(path, m.name), offset: Math.floor(bits / 8), type: m.type, bitOffset: bits, bitSize: m.bitSize });
           }
           continue;
         }
-        visit(m.type, m.name === undefined ? path : joinPath(path, m.name), base + m.offset);
+        walk(m.type, m.name === undefined ? path : joinPath(path, m.name), base + m.offset);
       }
     } else if (t.kind === 'array' && !isString(t)) {
-      for (let i = 0; i < t.count; i++) visit(t.element, `${path}[${i}]`, base + i * t.element.size);
+      for (let i = 0; i < t.count && !stopped; i++) walk(t.element, `${path}[${i}]`, base + i * t.element.size);
     } else if (t.kind !== 'opaque' && !(t.kind === 'array' && t.count === 0)) {
-      out.push({ path, offset: base, type: t });
+      emit({ path, offset: base, type: t });
     }
   };
-  visit(type, '', 0);
-  return out;
+  walk(type, '', 0);
 }
 
 /** The field a path names (`hdr.magic`, `items[3].id`, `name[2]`: one char); CValueError if none. */
