@@ -304,7 +304,11 @@ export async function test(t) {
   t.log(`[measure]   floor, the paused webview repainting one cell at 10 Hz by an injected script: ${f(webviewFloor)} = ${describe(webviewFloorRounds)} (rounds ${roundTotals(webviewFloorRounds)})`);
   t.log(`[measure]   message floor, the paused webview getting one ${viewBytes} B host message per refresh and repainting one cell: ${f(messageFloor)} = ${describe(messageFloorRounds)} (rounds ${roundTotals(messageFloorRounds)})`);
   t.log(`[measure]   busy rounds ${roundTotals(busy)}; quiet rounds ${roundTotals(quiet)}`);
-  t.log(`[measure]   busy / floor by round ${busy.map((r) => ratio(sum(r.added), sum(r.floor.added))).join(', ')}; busy / message floor by round ${busy.map((r) => ratio(sum(r.added), sum(r.messageFloor.added))).join(', ')}`);
+  // Ratios within a round pair windows measured seconds apart: their median shrugs off a round
+  // that other jobs on the machine disturbed.
+  const byRound = (pick) => busy.map((r) => sum(r.added) / sum(pick(r)));
+  const roundRatios = (xs) => `${xs.map((x) => (Number.isFinite(x) && x > 0 ? `${x.toFixed(2)}x` : '-')).join(', ')} (median ${median(xs.filter((x) => Number.isFinite(x) && x > 0)).toFixed(2)}x)`;
+  t.log(`[measure]   busy / floor by round ${roundRatios(byRound((r) => r.floor.added))}; busy / message floor by round ${roundRatios(byRound((r) => r.messageFloor.added))}; message floor / floor by round ${roundRatios(busy.map((r) => sum(r.messageFloor.added) / sum(r.floor.added)))}`);
   t.log(`[measure]   baseline, a bare page repainting one cell at 10 Hz in the same browser: ${f(floor)} (rounds ${floorRounds.map(f).join(', ')}); busy / bare page = ${ratio(busyTotal, floor)}`);
   t.log(`console messages during the windows: ${consoleDuring}`);
   t.log(`paused: status "${status}", counter cell changes in 1 s while paused: ${changesWhilePaused}`);
