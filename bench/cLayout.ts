@@ -29,10 +29,10 @@ export async function cLayoutBench(reps: number, log: (s: string) => void): Prom
     fs.writeFileSync(file, HEADER);
     const runs = Math.max(reps, 9);
     const pre: number[] = [];
-    let source = preprocess(file, { abi });
+    let source = await preprocess(file, { abi });
     for (let i = 0; i < runs; i++) {
       const t = now();
-      source = preprocess(file, { abi });
+      source = await preprocess(file, { abi });
       pre.push(now() - t);
     }
     const lines = source.text.split('\n').length;

@@ -6,9 +6,16 @@
 //   first rows   navigation start to the first painted rows, 1 GiB vs 4 KiB.
 //   live         live refresh at 10 Hz of a 4 KiB window: the renderer's main-thread share of a
 //                core; baseline: a bare page changing one element 10 times a second.
+//   overlay      decoding and diffing the visible fields of a C type overlay at live-refresh rate
+//                (10 Hz, 16 bytes of the struct changing at every refresh): the main-thread
+//                share the overlay panel and tints add, beside the hex grid's own refresh of the
+//                same changes (busy minus quiet) measured in the same rounds. Target: no more.
 //
-//   node out/bench/webview.js [--reps N] [--only jumps,first,live]
+//   node out/bench/webview.js [--reps N] [--only jumps,first,live,overlay]
 import type { Browser } from 'playwright-core';
+import { layoutText } from '../src/ctypes';
+import { type OverlayView, overlayId, overlayLabel } from '../src/protocol/overlay';
+import type { PageGlobals } from '../test/webview/pageDom';
 import { type Editor, launchBrowser, openEditor as open, startServer } from '../test/webview/harness';
 import { type Verdict, f1, machine, median, now, verdict } from './util';
 import {
@@ -21,7 +28,7 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const REPS = Number(opt('--reps') ?? 5);
-const ONLY = new Set((opt('--only') ?? 'jumps,first,live').split(','));
+const ONLY = new Set((opt('--only') ?? 'jumps,first,live,overlay').split(','));
 const log = (s: string) => process.stdout.write(s + '\n');
 
 const JUMP_TARGET_MS = 100;
@@ -108,6 +115,74 @@ async function live(openEditor: OpenEditor): Promise<Verdict[]> {
   ];
 }
 
+/** A struct of 96 scalar fields of mixed types (about 400 bytes): every row in view has a value. */
+function liveStruct(): string {
+  const types = ['uint32_t', 'int16_t', 'uint8_t', 'double', 'int64_t', 'float', 'char name_@[6]', 'unsigned bits_@ : 5'];
+  const fields = Array.from({ length: 96 }, (_, i) => {
+    const t = types[i % types.length];
+    return t.includes('@') ? `  ${t.replace('@', String(i))};` : `  ${t} f${i};`;
+  });
+  return `#include <stdint.h>\nstruct live_state {\n${fields.join('\n')}\n};\n`;
+}
+
+async function overlayRefresh(openEditor: OpenEditor): Promise<Verdict[]> {
+  const text = liveStruct();
+  const layouts = await layoutText(text, { abi: 'x86_64' });
+  const type = layouts.lookup('struct live_state');
+  const spec = { text, typeName: 'struct live_state', offset: 0, count: 1, abi: 'x86_64' as const };
+  const view: OverlayView = { ...spec, id: overlayId(spec), label: overlayLabel(spec), type };
+  const reps = Math.max(1, Math.min(REPS, 3));
+  const quiet: number[] = [], grid: number[] = [], both: number[] = [];
+  const ed = await openEditor({ size: 16 << 20, settings: { bytesPerRow: 32, liveRefreshMs: 100 }, overlays: [view] }, { viewport: { width: 1600, height: 1400 } });
+  try {
+    await ed.waitLoaded();
+    await ed.page.waitForSelector('.overlay-tree .ov-row[data-path="f0"]');
+    const rowsInView = await ed.page.locator('.overlay-tree .ov-leaf').count();
+    const measure = await cpuMeter(ed.context, ed.page);
+    const panel = async (open: boolean) => {
+      if ((await ed.page.isVisible('.overlays')) !== open) await ed.page.click('.overlays-toggle');
+      await ed.page.waitForTimeout(300);
+    };
+    const writer = async (on: boolean) => {
+      // 16 bytes of the struct's first 256 (the fields in view) change at every refresh.
+      await ed.page.evaluate(([go, size]) => {
+        const g = globalThis as unknown as PageGlobals;
+        if (g.__writer) clearInterval(g.__writer);
+        g.__writer = undefined;
+        if (!go) return;
+        let n = 0;
+        g.__writer = g.setInterval(() => {
+          n++;
+          g.fakeHost.mutate((n * 40) % (size - 16), Array.from({ length: 16 }, (_, i) => (n * 7 + i * 13) & 0xff));
+        }, 100);
+      }, [on, Math.min(256, type.size)] as const);
+      await ed.page.waitForTimeout(300);
+    };
+    for (let i = 0; i < reps; i++) {
+      await writer(false);
+      await panel(true);
+      const q = await measure(BUSY_MS);
+      await writer(true);
+      await panel(false);
+      const g = await measure(BUSY_MS);
+      await panel(true);
+      const b = await measure(BUSY_MS);
+      quiet.push(q.task); grid.push(g.task); both.push(b.task);
+      const parts = (x: CpuSample) => `${pct(x.task)} (script ${pct(x.script)}, layout ${pct(x.layout)}, style ${pct(x.style)})`;
+      log(`  run ${i + 1}: quiet ${parts(q)}; changing, panel closed ${parts(g)}; changing, panel open (${rowsInView} fields in view) ${parts(b)}`);
+    }
+    await writer(false);
+    await ed.assertClean();
+  } finally {
+    await ed.close();
+  }
+  const q = median(quiet), g = median(grid), b = median(both);
+  const gridCost = Math.max(g - q, 1e-6);
+  const fieldCost = b - g;
+  return [verdict('overlay fields decoded and diffed at 10 Hz vs the grid\'s own refresh (main thread, busy minus the level below)',
+    `fields ${pct(fieldCost)} of a core, grid ${pct(g - q)}, ratio ${ratio(fieldCost, gridCost)}`, fieldCost <= gridCost, '<= 1x the grid')];
+}
+
 async function main(): Promise<void> {
   const started = now();
   log(`SHM Inspector webview benchmarks (headless Chromium, fake host): ${machine()}`);
@@ -129,6 +204,10 @@ async function main(): Promise<void> {
     if (ONLY.has('live')) {
       log('\n[live] live refresh at 10 Hz vs a bare page repainting at 10 Hz');
       verdicts.push(...await live(openEditor));
+    }
+    if (ONLY.has('overlay')) {
+      log('\n[overlay] C type overlay fields at live-refresh rate vs the grid\'s own refresh');
+      verdicts.push(...await overlayRefresh(openEditor));
     }
   } finally {
     await browser?.close();

@@ -39,7 +39,7 @@ export async function layoutSource(source: Source, abi: CAbi = hostAbi()): Promi
 /** Preprocesses and lays out file (a header or any C file). */
 export async function loadLayouts(file: string, opts: LoadOptions = {}): Promise<CLayouts> {
   const abi = opts.abi ?? hostAbi();
-  return layoutSource(preprocess(file, { ...opts, abi }), abi);
+  return layoutSource(await preprocess(file, { ...opts, abi }), abi);
 }
 
 /** Lays out declarations given as text (a prompt, a test), with our own preprocessor. */

@@ -4,7 +4,7 @@
 // own (object-like #define, #if/#ifdef/#ifndef/#elif/#else/#endif with defined() and integer
 // expressions, quoted #include of the workspace's headers, #pragma kept) and the standard
 // typedefs from abi.ts instead of the system headers.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CAbi } from '../protocol/cTypes';
@@ -19,7 +19,14 @@ export interface PreprocessOptions {
   defines?: string[];
   /** A compiler command to use; false: never use one (our own preprocessor). Default: search PATH. */
   compiler?: string[] | false;
+  /** The compiler is killed after this long (default PREPROCESS_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/** A preprocessor that runs longer than this is stuck (an include of a FIFO, a hung wrapper). */
+export const PREPROCESS_TIMEOUT_MS = 20_000;
+/** Most preprocessed output read (a header that expands past this is not a program's header). */
+const MAX_OUTPUT = 256 << 20;
 
 /** The compiler command that preprocesses for abi, if one is on PATH. */
 export function findCompiler(abi: CAbi): string[] | undefined {
@@ -40,10 +47,11 @@ function onPath(cmd: string): boolean {
   });
 }
 
-export function preprocess(file: string, opts: PreprocessOptions): Source {
+/** Preprocesses file; the compiler runs as a child process (never blocking the caller's event loop). */
+export async function preprocess(file: string, opts: PreprocessOptions): Promise<Source> {
   if (!fs.existsSync(file)) throw new CTypeError(`${file}: no such file`);
   const compiler = opts.compiler === false ? undefined : opts.compiler ?? findCompiler(opts.abi);
-  return compiler ? withCompiler(file, compiler, opts) : ownPreprocessor(file, fs.readFileSync(file, 'utf8'), opts);
+  return compiler ? withCompiler(file, compiler, opts) : ownPreprocessor(file, await fs.promises.readFile(file, 'utf8'), opts);
 }
 
 /** GNU spellings tree-sitter-c does not know, mapped to the standard keyword. */
@@ -51,16 +59,35 @@ function normalize(line: string): string {
   return line.includes('__signed') ? line.replace(/\b__signed(__)?\b/g, 'signed') : line;
 }
 
-function withCompiler(file: string, compiler: string[], opts: PreprocessOptions): Source {
+/** `cc -E`'s output, or CTypeError with one line (cannot run, timed out, too much output, its first error). */
+function runPreprocessor(compiler: string[], args: string[], abs: string, file: string, timeoutMs: number): Promise<string> {
+  const name = `${compiler.join(' ')} -E`;
+  return new Promise((resolve, reject) => {
+    execFile(compiler[0], args, { encoding: 'utf8', maxBuffer: MAX_OUTPUT, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (!err) {
+        resolve(stdout);
+        return;
+      }
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+      if (typeof e.code === 'string' && e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+        reject(new CTypeError(`${name}: the preprocessed ${file} is larger than ${MAX_OUTPUT >> 20} MiB`));
+      } else if (e.killed) {
+        reject(new CTypeError(`${name} took more than ${timeoutMs / 1000} s on ${file}: stopped`));
+      } else if (typeof e.code === 'string') {
+        reject(new CTypeError(`cannot run ${compiler[0]}: ${e.message}`));
+      } else {
+        const lines = stderr.split('\n');
+        const first = lines.find((l) => /error/.test(l)) ?? (lines[0] || (e.signal ? `killed by ${e.signal}` : 'no message'));
+        reject(new CTypeError(`${name} failed: ${first.replace(abs, file).trim()}`));
+      }
+    });
+  });
+}
+
+async function withCompiler(file: string, compiler: string[], opts: PreprocessOptions): Promise<Source> {
   const abs = path.resolve(file);
   const args = [...compiler.slice(1), '-E', '-dD', ...(opts.includeDirs ?? []).map((d) => `-I${d}`), ...(opts.defines ?? []).map((d) => `-D${d}`), '-x', 'c', abs];
-  const r = spawnSync(compiler[0], args, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.error) throw new CTypeError(`cannot run ${compiler[0]}: ${r.error.message}`);
-  if (r.status !== 0) {
-    const first = r.stderr.split('\n').find((l) => /error/.test(l)) ?? r.stderr.split('\n')[0];
-    throw new CTypeError(`${compiler.join(' ')} -E failed: ${first.replace(abs, file).trim()}`);
-  }
-  const lines = r.stdout.split('\n');
+  const lines = (await runPreprocessor(compiler, args, abs, file, opts.timeoutMs ?? PREPROCESS_TIMEOUT_MS)).split('\n');
   const origins: Origin[] = [];
   let current = file;
   let line = 1;

@@ -78,6 +78,9 @@ export class OverlayPanel {
   private layoutKey = '';
   private valuesKey = '';
   private frameQueued = false;
+  /** The tree's scroll position and height, kept from its events: reading them after the grid painted would force a layout. */
+  private viewTop = 0;
+  private viewHeight = 0;
   private editing: { key: string; row: FieldRow; input: HTMLInputElement; list: HTMLDataListElement | null } | null = null;
   private readonly marks: FieldMarks;
 
@@ -131,7 +134,14 @@ export class OverlayPanel {
       this.setOpen(false);
       this.toggle.focus();
     });
-    this.scroller.addEventListener('scroll', () => this.schedule());
+    this.scroller.addEventListener('scroll', () => {
+      this.viewTop = this.scroller.scrollTop;
+      this.schedule();
+    });
+    new ResizeObserver(() => {
+      this.viewHeight = this.scroller.clientHeight;
+      this.schedule();
+    }).observe(this.scroller);
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('focus', () => this.schedule());
     this.rowsBox.addEventListener('click', (e) => this.onClick(e));
@@ -206,8 +216,7 @@ export class OverlayPanel {
   update(): void {
     if (!this.isOpen || this.tree.overlays.length === 0) return;
     this.followCursor();
-    const height = this.scroller.clientHeight;
-    const layout = `${this.structure}|${this.scroller.scrollTop}|${height}`;
+    const layout = `${this.structure}|${this.viewTop}|${this.viewHeight}`;
     if (layout !== this.layoutKey) {
       this.layoutKey = layout;
       this.valuesKey = '';
@@ -301,8 +310,8 @@ export class OverlayPanel {
   private buildRows(): void {
     const count = this.tree.rowCount;
     this.spacer.style.height = `${count * ROW_HEIGHT}px`;
-    const top = this.scroller.scrollTop;
-    const height = this.scroller.clientHeight || ROW_HEIGHT * 20;
+    const top = this.viewTop;
+    const height = this.viewHeight || ROW_HEIGHT * 20;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(count, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
     const editing = this.editing;
@@ -456,10 +465,13 @@ export class OverlayPanel {
   private scrollToIndex(index: number, center: boolean): void {
     if (index < 0) return;
     const top = index * ROW_HEIGHT;
-    const view = this.scroller.clientHeight;
-    const st = this.scroller.scrollTop;
+    const view = this.viewHeight;
+    const st = this.viewTop;
     if (top >= st && top + ROW_HEIGHT <= st + view) return;
+    // The spacer must be tall enough before scrolling there (rows may have just been opened).
+    this.spacer.style.height = `${this.tree.rowCount * ROW_HEIGHT}px`;
     this.scroller.scrollTop = center ? Math.max(0, top - Math.floor(view / 2)) : top < st ? top : top + ROW_HEIGHT - view;
+    this.viewTop = this.scroller.scrollTop;
   }
 
   private schedule(): void {
@@ -500,7 +512,7 @@ export class OverlayPanel {
     if (count === 0) return;
     let index = this.activeIndex();
     const row = index >= 0 ? this.tree.rowAt(index) : null;
-    const page = Math.max(1, Math.floor(this.scroller.clientHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.viewHeight / ROW_HEIGHT) - 1);
     const go = (i: number) => {
       const to = Math.max(0, Math.min(count - 1, i));
       const r = this.tree.rowAt(to);
