@@ -50,12 +50,14 @@ function startRecording(read: SamplerOptions['read'], length: number, hz: number
 }
 
 describe('diff', () => {
-  test('diffRanges finds exactly the differing bytes, runs merged, across 4 KiB blocks', () => {
+  test('diffRanges finds exactly the differing bytes, runs merged, across 1 KiB, 4 KiB and 64 KiB chunks, aligned or not', () => {
     const rng = seededRng(7);
-    for (const size of [1, 15, DIFF_BLOCK - 1, DIFF_BLOCK, DIFF_BLOCK + 1, 3 * DIFF_BLOCK + 17]) {
+    for (const size of [1, 15, 1023, 1025, DIFF_BLOCK - 1, DIFF_BLOCK, DIFF_BLOCK + 1, 3 * DIFF_BLOCK + 17, 17 * DIFF_BLOCK + 5]) {
       for (let round = 0; round < 20; round++) {
-        const a = Buffer.from(rng.bytes(size));
-        const b = Buffer.from(a);
+        // Odd rounds: both samples start at an odd address (no 32-bit words; bytes only).
+        const unaligned = (x: Uint8Array) => { const c = Buffer.alloc(x.length + 1); c.set(x, 1); return c.subarray(1); };
+        const a = round % 2 ? unaligned(rng.bytes(size)) : Buffer.from(rng.bytes(size));
+        const b = round % 2 ? unaligned(a) : Buffer.from(a);
         const flips = rng.int(0, 6);
         for (let i = 0; i < flips; i++) {
           const at = rng.int(0, size - 1);
@@ -64,6 +66,8 @@ describe('diff', () => {
         }
         // A run that straddles a block boundary stays one range.
         if (size > DIFF_BLOCK + 2 && round === 0) { b[DIFF_BLOCK - 1] ^= 1; b[DIFF_BLOCK] ^= 1; }
+        // A run that ends exactly where an equal chunk begins ends there.
+        if (size > 1030 && round === 1) { b[1021] = a[1021] ^ 1; b[1022] = a[1022] ^ 1; b[1023] = a[1023] ^ 1; }
         const expected: [number, number][] = [];
         for (let i = 0; i < size;) {
           if (a[i] === b[i]) { i++; continue; }
