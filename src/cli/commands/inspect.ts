@@ -1,8 +1,11 @@
 // ls, info, limits: looking without touching.
 import * as fs from 'node:fs';
-import { limits, listSegments, noFootprintVia, reportAttachments, statSegment } from '../../core';
+import { NoFootprintSegment, limits, listSegments, noFootprintVia, reportAttachments, statSegment } from '../../core';
 import { userNames } from '../../core/users';
-import type { AttachmentReport, ReadVia, SegmentInfo } from '../../protocol/segment';
+import { layoutSpec } from '../../ctypes/overlayLayout';
+import { OverlayStore } from '../../ctypes/overlayStore';
+import { type OverlaySummary, MAX_SUMMARIES, moreOverlays, summarizeOverlays, summaryLine } from '../../ctypes/overlaySummary';
+import { type AttachmentReport, type ReadVia, type SegmentInfo, identityOf } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, ID_ARG, JSON_OPTION, KEY_TARGET, targetId, segmentJson, writeJson } from '../command';
 import { type Align, NOT_VISIBLE, fields, humanSize, lastPid, localTime, octal, table } from '../format';
@@ -98,6 +101,29 @@ export const ls: Command = {
   },
 };
 
+/**
+ * The first fields of the C types remembered for s (the overlay store the extension shares).
+ * Read without an attachment of ours where an attached process's mapping can be read (else one
+ * brief read-only attach), only from the segment info was about, and only the bytes shown.
+ */
+async function overlaySummaries(s: SegmentInfo): Promise<{ list: OverlaySummary[]; total: number }> {
+  const specs = await new OverlayStore().get({ key: s.key, id: s.id, ctime: s.ctime });
+  if (!specs.length) return { list: [], total: 0 };
+  let seg: NoFootprintSegment | undefined;
+  try {
+    const list = await summarizeOverlays(specs, s.size, {
+      layout: (spec) => layoutSpec(spec),
+      read: (offset, length) => {
+        seg ??= NoFootprintSegment.open(s.id, { readOnly: true, expect: identityOf(s) });
+        return seg.readChunk(length, offset);
+      },
+    });
+    return { list, total: specs.length };
+  } finally {
+    seg?.detach();
+  }
+}
+
 export const info: Command = {
   name: 'info',
   summary: 'Everything about one segment, and the processes attached to it.',
@@ -106,7 +132,10 @@ export const info: Command = {
   options: [JSON_OPTION, KEY_TARGET],
   details:
     'Attached processes come from /proc/PID/maps. Another user\'s maps cannot always be read: then\n' +
-    'it says "N of M attachments visible".',
+    'it says "N of M attachments visible".\n' +
+    `C type: the first fields of each C type applied to it in the hex editor (at most ${MAX_SUMMARIES}),\n` +
+    'read without attaching where it can; a type that cannot be laid out or read says why.\n' +
+    'JSON "overlays": [{label, typeName, offset, text, fields: {PATH: VALUE}} or {..., error}].',
   async run(p, ctx) {
     const id = targetId(p, 'info');
     const s = statSegment(id);
@@ -114,10 +143,15 @@ export const info: Command = {
     // What the hex editor's no-footprint mode would do (and whether it can avoid attaching).
     let via: ReadVia | undefined;
     try { via = noFootprintVia(id); } catch { /* gone meanwhile, or unreadable: say nothing */ }
+    const overlays = await overlaySummaries(s);
     if (p.options.json) {
-      await writeJson(ctx, { ...segmentJson(s, { list: r.attachments, complete: r.complete }), readWithoutAttaching: via ?? null });
+      await writeJson(ctx, {
+        ...segmentJson(s, { list: r.attachments, complete: r.complete }), readWithoutAttaching: via ?? null, overlays: overlays.list,
+      });
       return 0;
     }
+    const more = moreOverlays(overlays.total);
+    const cTypes: [string, string][] = [...overlays.list.map(summaryLine), ...(more ? [more] : [])].map((line) => ['C type', line]);
     const names = userNames();
     const creator = !s.creatorVisible ? `? (creator ${NOT_VISIBLE})`
       : s.creatorAlive ? `${s.cpid} (${s.creatorCommand ?? '?'}, running)` : `${s.cpid} (gone)`;
@@ -142,6 +176,7 @@ export const info: Command = {
       ['Read without attaching', via?.kind === 'process' ? `through process ${via.pid} (${via.command})'s mapping: nattch, last pid and times unchanged`
         : via ? 'no attached process can be read from here: each read would attach and detach at once' : 'unknown'],
       ['Stale', s.stale ? 'yes (nothing attached, creator gone)' : s.creatorVisible ? 'no' : 'no (not known: the creator is not visible from here)'],
+      ...cTypes,
       ['Attachments', r.complete
         ? String(s.nattch)
         : `${s.nattch} (${r.attachments.length} of ${s.nattch} attachments visible; other users' /proc/PID/maps are not readable)`],
