@@ -3,6 +3,7 @@
 // the webview tests' fake host) and the error helpers every source shares. No runtime imports
 // beyond the protocol's types, so it runs anywhere (the fake host runs it in a browser page).
 import type { AgentSegment } from '../agent/agentSegment';
+import { errorCode, errorMessage } from '../errors';
 import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { ReadVia, SegmentIdentity } from '../../protocol/segment';
@@ -47,14 +48,7 @@ export interface ByteSource {
 /** Error codes that mean "this segment is not there any more". */
 const GONE_CODES = new Set(['EINVAL', 'EIDRM', 'ENOENT', 'ECHANGED']);
 
-export function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorCode, errorMessage };
 
 export function isGoneError(err: unknown): boolean {
   const code = errorCode(err);

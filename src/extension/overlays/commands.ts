@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
 import type { OverlaySpec, OverlayView } from '../../protocol/overlay';
 import { parseSpec } from '../../ctypes/overlayStore';
 import type { AgentClient } from '../agent/client';
-import { errorMessage } from '../hexEditor/byteSource';
 import { openSegmentInEditor } from '../hexEditor/commands';
 import { selectionOf } from '../hexEditor/inspection/commands';
 import type { WebviewHost } from '../hexEditor/webviewHost';
 import { command } from '../manifest';
+import { reported } from '../reported';
 import { type OverlayService, refOf } from './overlayService';
 
 export interface OverlayCommandTarget {
@@ -37,16 +37,6 @@ function specArg(v: unknown, abi: OverlaySpec['abi']): OverlaySpec | undefined {
   return spec;
 }
 
-function reported<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
-  return async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      void vscode.window.showErrorMessage(errorMessage(err));
-      return undefined;
-    }
-  };
-}
 
 export function registerOverlayCommands(target: OverlayCommandTarget, agent: AgentClient, register: (id: string, fn: (...args: unknown[]) => unknown) => vscode.Disposable): vscode.Disposable[] {
   const svc = () => target.overlays;

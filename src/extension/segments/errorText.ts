@@ -2,15 +2,9 @@
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatKeyLabel } from '../format';
 
-export function errorCode(err: unknown): string | undefined {
-  const c = (err as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : undefined;
-}
+import { errorCode, errorMessage } from '../errors';
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
+export { errorCode, errorMessage };
 
 /** "segment 5 belongs to user postgres (uid 999)". */
 export function ownership(info: Pick<SegmentInfo, 'id' | 'uid' | 'user' | 'perms'>): string {

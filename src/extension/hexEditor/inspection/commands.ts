@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Bookmark, ByteRange, DiffView, SnapshotInfo } from '../../../protocol/webview';
 import { command } from '../../manifest';
+import { reported } from '../../reported';
 import type { LiveInspection } from './liveInspection';
 import { errorMessage } from '../byteSource';
 import type { WebviewAction, WebviewHost } from '../webviewHost';
@@ -55,17 +56,6 @@ function noEditor(what: string): void {
   void vscode.window.showInformationMessage(`${what} works in a shared-memory hex editor: open a segment first (Shared Memory: Open Segment in Hex Editor…).`);
 }
 
-/** Errors become notifications; the command's result (for tests and other commands) is returned. */
-function reported<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
-  return async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      void vscode.window.showErrorMessage(errorMessage(err));
-      return undefined;
-    }
-  };
-}
 
 export function registerInspectCommands(target: InspectCommandTarget, register: (id: string, fn: (...args: unknown[]) => unknown) => vscode.Disposable): vscode.Disposable[] {
   const ins = () => target.inspection;
