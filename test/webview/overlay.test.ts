@@ -7,11 +7,12 @@
 // virtualized; Verify / Remove / Apply C Type… reach the host.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { layoutText } from '../../src/ctypes';
 import { type OverlayView, overlayId, overlayLabel } from '../../src/protocol/overlay';
-import { baseByte, type Editor, useEditors } from './harness';
+import { baseByte, type Editor, screenshotFile, useEditors } from './harness';
 import { expectCells, goTo, selection } from './inspectHelpers';
 import type { PageElement, PageGlobals } from './pageDom';
 
@@ -268,6 +269,9 @@ describe('overlay panel', () => {
       await waitValue(ed.page, 'level', '9');
       await ed.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('.overlay-tree .ov-row[data-path="level"] .ov-count')?.textContent === '×1');
       assert.equal((await rows(ed.page)).find((r) => r.path === 'flags')?.count, '', 'flags shares the byte but kept its value');
+      const file = screenshotFile('webview-overlay');
+      await ed.page.screenshot({ path: file });
+      assert.ok(fs.statSync(file).size > 10_000);
       await ed.assertClean();
     } finally {
       await ed.close();
