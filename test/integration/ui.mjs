@@ -18,6 +18,9 @@
 //   t.folder                    absolute path of the workspace folder (on this machine)
 //   t.serverUrl                 e.g. http://127.0.0.1:41234/
 //   t.repoRoot                  repo root
+//   t.userDataDir               the server's user data dir (User/settings.json, User/keybindings.json)
+//   t.overlayStore              the C type overlay store of this run (SHM_INSPECTOR_OVERLAYS of the
+//                               server and of t.cli): UI tests never touch the user's own store
 //   t.openView(title)           click the activity bar item whose aria-label starts with
 //                               title (e.g. 'Shared Memory'); resolves when its side bar is shown
 //   t.runCommand(label)         command palette: F1, type label, wait for a match, Enter
@@ -88,12 +91,14 @@ function parseArgs(argv) {
 const cssString = (s) => JSON.stringify(String(s));
 
 /** The helper object handed to each UI test. */
-function helpers({ page, folder, serverUrl, cleanups }) {
+function helpers({ page, folder, serverUrl, cleanups, userDataDir, overlayStore }) {
   const t = {
     page,
     folder,
     serverUrl,
     repoRoot,
+    userDataDir,
+    overlayStore,
     sleep,
     log: (...args) => console.log(`      ${args.join(' ')}`),
     addCleanup: (fn) => cleanups.push(fn),
@@ -247,7 +252,7 @@ async function runOne(file, server) {
     viewport: { width: 1280, height: 800 },
     onConsole: fwd.onConsole,
   });
-  const t = helpers({ page: wb.page, folder, serverUrl: server.url, cleanups });
+  const t = helpers({ page: wb.page, folder, serverUrl: server.url, cleanups, userDataDir: server.userDataDir, overlayStore: server.overlayStore });
   let timer;
   try {
     await Promise.race([
@@ -308,6 +313,10 @@ async function main() {
   const t0 = Date.now();
   const extensionsDir = makeTempDir('ui-extensions');
   const userDataDir = makeTempDir('ui-user-data');
+  // C types applied in UI tests go to a store of this run (the server's extension hosts and
+  // t.cli inherit it), never to the user's own.
+  const overlayStore = path.join(makeTempDir('ui-overlays'), 'overlays.json');
+  process.env.SHM_INSPECTOR_OVERLAYS = overlayStore;
   await installVsix(vsix, { extensionsDir, userDataDir: makeTempDir('ui-install-data') });
   console.log(`[ui] installed ${path.relative(repoRoot, vsix) || vsix} in ${Date.now() - t0} ms`);
   const server = await startServer({
@@ -318,6 +327,7 @@ async function main() {
     env: args.suffix === '.bench.mjs' ? { [TEST_HOOKS_ENV]: '1' } : undefined,
     log: verbose ? (l) => console.log(`[server] ${l}`) : undefined,
   });
+  Object.assign(server, { userDataDir, overlayStore });
   console.log(`[ui] VS Code server at ${server.url} (ready ${Date.now() - t0} ms)`);
 
   let passed = 0;
