@@ -109,3 +109,12 @@ export function moreOverlays(total: number, max = MAX_SUMMARIES): string | undef
   const more = total - max;
   return more > 0 ? `and ${more} more overlay${more === 1 ? '' : 's'}` : undefined;
 }
+
+/** What `info` and the tooltip show under "C type": a line per summary, then "and N more". */
+export function summaryLines(list: OverlaySummary[], total: number): string[] {
+  const more = moreOverlays(total, list.length);
+  return [...list.map(summaryLine), ...(more ? [more] : [])];
+}
+
+/** The label `info` and the tooltip show those lines under. */
+export const SUMMARY_LABEL = 'C type';

@@ -6,6 +6,7 @@ import type { AgentClient } from './agent/client';
 import { AgentHost } from './agent/host';
 import { registerCommands } from './commands';
 import { registerHexEditor } from './hexEditor/provider';
+import { SegmentSummaries } from './overlays/segmentSummaries';
 import type { SegmentsProvider } from './segments/provider';
 import { SegmentsView } from './segments/view';
 
@@ -23,7 +24,9 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   const view = new SegmentsView(agentHost.client, context.workspaceState);
   context.subscriptions.push(output, agentHost, view);
   context.subscriptions.push(...registerCommands({ agent: agentHost.client, agentHost, view, output }));
-  context.subscriptions.push(registerHexEditor(context, agentHost.client));
+  const hexEditor = registerHexEditor(context, agentHost.client);
+  context.subscriptions.push(hexEditor);
+  view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
   return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view };
 }

@@ -4,7 +4,7 @@ import { NoFootprintSegment, limits, listSegments, noFootprintVia, reportAttachm
 import { userNames } from '../../core/users';
 import { layoutSpec } from '../../ctypes/overlayLayout';
 import { OverlayStore } from '../../ctypes/overlayStore';
-import { type OverlaySummary, MAX_SUMMARIES, moreOverlays, summarizeOverlays, summaryLine } from '../../ctypes/overlaySummary';
+import { type OverlaySummary, MAX_SUMMARIES, SUMMARY_LABEL, summarizeOverlays, summaryLines } from '../../ctypes/overlaySummary';
 import { type AttachmentReport, type ReadVia, type SegmentInfo, identityOf } from '../../protocol/segment';
 import { UsageError } from '../args';
 import { type Command, ID_ARG, JSON_OPTION, KEY_TARGET, targetId, segmentJson, writeJson } from '../command';
@@ -150,8 +150,7 @@ export const info: Command = {
       });
       return 0;
     }
-    const more = moreOverlays(overlays.total);
-    const cTypes: [string, string][] = [...overlays.list.map(summaryLine), ...(more ? [more] : [])].map((line) => ['C type', line]);
+    const cTypes = summaryLines(overlays.list, overlays.total).map((line): [string, string] => [SUMMARY_LABEL, line]);
     const names = userNames();
     const creator = !s.creatorVisible ? `? (creator ${NOT_VISIBLE})`
       : s.creatorAlive ? `${s.cpid} (${s.creatorCommand ?? '?'}, running)` : `${s.cpid} (gone)`;

@@ -219,7 +219,8 @@ export class OverlayService implements OverlayOps {
     }
   }
 
-  private layout(spec: OverlaySpec): Promise<SpecLayout> {
+  /** spec's laid-out type, from the cache (also for the Segments view's tooltip). */
+  layout(spec: OverlaySpec): Promise<SpecLayout> {
     const id = overlayId(spec);
     let p = this.layouts.get(id)?.layout;
     if (!p) {

@@ -4,6 +4,7 @@
 // or order of rows changed, so selection and expansion survive (TreeItem.id = seg-<id>).
 import * as vscode from 'vscode';
 import type { AgentClient } from '../agent/client';
+import { SUMMARY_LABEL } from '../../ctypes/overlaySummary';
 import type { AttachmentReport, SegmentInfo, ShmLimits } from '../../protocol/segment';
 import { diffListings, sameOrder, sameReport } from './diff';
 import { errorMessage } from './errorText';
@@ -13,6 +14,11 @@ import {
 import {
   type DetailNode, type TreeNode, detailNodes, detailTreeItem, errorNode, isSegmentNode, segmentTooltip, segmentTreeItem,
 } from './treeItems';
+
+/** The tooltip's lines for the C types remembered for a segment (SegmentSummaries); never rejects. */
+export interface OverlayLines {
+  lines(info: SegmentInfo): Promise<string[]>;
+}
 
 const FILTER_STATE = 'segments.filter';
 const SORT_STATE = 'segments.sort';
@@ -51,6 +57,8 @@ export class SegmentsProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private sortValue: ViewSort;
   /** The user running VS Code ("mine"). */
   readonly uid = process.getuid?.();
+  /** The C types' lines in a row's tooltip (set once the hex editor's overlays exist). */
+  overlayLines: OverlayLines | undefined;
 
   constructor(private readonly agent: AgentClient, private readonly state?: vscode.Memento) {
     this.filterValue = sanitizeFilter(state?.get(FILTER_STATE) ?? DEFAULT_FILTER);
@@ -89,11 +97,13 @@ export class SegmentsProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return segmentTreeItem(info, this.uid);
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    if (isSegmentNode(node)) {
-      const info = this.listing.get(node);
-      if (info) item.tooltip = segmentTooltip(info);
-    }
+  /** The tooltip, when hovered: every field, then the first fields of each C type remembered for it. */
+  async resolveTreeItem(item: vscode.TreeItem, node: TreeNode): Promise<vscode.TreeItem> {
+    if (!isSegmentNode(node)) return item;
+    const info = this.listing.get(node);
+    if (!info) return item;
+    const lines = (await this.overlayLines?.lines(info)) ?? [];
+    item.tooltip = segmentTooltip(info, lines.map((line) => [SUMMARY_LABEL, line]));
     return item;
   }
 

@@ -4,7 +4,7 @@ import type { Attachment, AttachmentReport, SegmentInfo } from '../../protocol/s
 import { formatSize } from '../../protocol/size';
 import { formatKeyLabel, plural } from '../format';
 import { command } from '../manifest';
-import { fieldsTable, segmentFields, visibilityNote } from './fields';
+import { type Field, fieldsTable, segmentFields, visibilityNote } from './fields';
 import { type SegmentState, isStale, segmentState, statusFlags } from './state';
 
 /** A child row under a segment: one attached process, a note, or an error. */
@@ -66,9 +66,9 @@ export function segmentTreeItem(info: SegmentInfo, uid: number | undefined): vsc
   return item;
 }
 
-/** The full tooltip, built only when hovered (resolveTreeItem). */
-export function segmentTooltip(info: SegmentInfo): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(fieldsTable(segmentFields(info)));
+/** The full tooltip, built only when hovered (resolveTreeItem); extra rows (the C types) last. */
+export function segmentTooltip(info: SegmentInfo, extra: Field[] = []): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(fieldsTable([...segmentFields(info), ...extra]));
   md.supportThemeIcons = false;
   return md;
 }

@@ -157,7 +157,7 @@ describe('settings that run or write, and root writing other users\' segments (i
       assert.deepStrictEqual([seen.cpid, seen.creatorVisible, seen.stale], [0, false, false]);
       const item = api.segmentsProvider.getTreeItem(info.id);
       assert.doesNotMatch(String(item.description), /stale/);
-      const tip = (api.segmentsProvider.resolveTreeItem(item, info.id).tooltip as vscode.MarkdownString).value;
+      const tip = ((await api.segmentsProvider.resolveTreeItem(item, info.id)).tooltip as vscode.MarkdownString).value;
       assert.match(tip, /\| Creator pid \| creator not visible from this PID namespace \|/);
       assert.match(tip, /\| Last attach\/detach pid \| (last attacher not visible from this PID namespace|never attached) \|/);
 

@@ -97,7 +97,7 @@ describe('segments view', function () {
     assert.ok(ia.iconPath instanceof vscode.ThemeIcon, 'a theme icon');
     assert.strictEqual(ia.collapsibleState, vscode.TreeItemCollapsibleState.None, 'nothing attached: nothing to expand');
     assert.deepStrictEqual(ia.command?.arguments, [a.id]);
-    const tip = provider().resolveTreeItem(ia, a.id);
+    const tip = await provider().resolveTreeItem(ia, a.id);
     const md = (tip.tooltip as vscode.MarkdownString).value;
     for (const field of ['Key', 'Id', 'Owner', 'Creator', 'Permissions', 'Size', 'Attached', 'Creator pid', 'Last attach', 'Last detach', 'Last change', 'Resident', 'Swapped', 'Status']) {
       assert.ok(md.includes(`| ${field.replace(/[/]/g, '/')} |`) || md.includes(`| ${field} |`), `tooltip has ${field}`);
