@@ -12,6 +12,7 @@ import { BULK_CHUNK } from '../protocol/chunks';
 import { describeIdentity } from '../protocol/segment';
 import { replaceFile, writeAll } from '../core/files';
 import { checkCount, checkRange } from '../core/validate';
+import { Recordings, recordingHandlers } from './recordings';
 
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -77,8 +78,9 @@ function needParams<P>(p: P | undefined, method: string): P {
   return p;
 }
 
-export function createHandlers(open = new OpenSegments()): Handlers<AgentMethods> {
+export function createHandlers(open = new OpenSegments(), recordings = new Recordings()): Handlers<AgentMethods> {
   const handlers: AgentHandlers = {
+    ...recordingHandlers(recordings),
     ping: () => ({ pid: process.pid }),
 
     list: (p) => {

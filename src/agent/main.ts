@@ -5,6 +5,7 @@ import type { AgentMethods } from '../protocol/agent';
 import { Rpc, type RpcMessage } from '../protocol/rpc';
 import { serveBytePipe } from './bytePipe';
 import { OpenSegments, createHandlers } from './handlers';
+import { Recordings } from './recordings';
 import type { AgentTestMethods } from '../protocol/testHooks';
 import { testHandlers } from './testHooks';
 
@@ -23,7 +24,8 @@ try {
 }
 
 const open = new OpenSegments();
-const handlers = createHandlers(open);
+const recordings = new Recordings();
+const handlers = createHandlers(open, recordings);
 // Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
 const pipe = serveBytePipe(process.env, handlers, open);
 const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
@@ -38,6 +40,7 @@ process.on('message', (m) => rpc.receive(m));
 // The host went away, or asks us to leave (restart, dispose: it disconnects, which reaches us
 // through any command prefix, unlike a signal sent to the prefix): detach everything and exit.
 process.on('disconnect', () => {
+  recordings.closeAll(); // their files are written first: a recording survives the window closing
   open.closeAll();
   process.exit(0);
 });

@@ -1,4 +1,5 @@
 // Requests the extension host (and tests) send to the agent process.
+import type { RecordingMethods } from './recording';
 import type { AttachmentReport, CreateOptions, Footprint, ReadVia, SegmentIdentity, SegmentInfo, ShmLimits } from './segment';
 
 export interface SearchParams {
@@ -65,4 +66,4 @@ export type AgentMethods = {
   diff: { params: { handle?: number; path: string; otherPath?: string; maxRanges?: number }; result: DiffResult };
   /** Copy a file into an open segment at offset, in chunks, with progress. */
   load: { params: { handle: number; path: string; offset: number }; result: { bytes: number } };
-};
+} & RecordingMethods;
