@@ -190,7 +190,9 @@ export async function test(t) {
 
   // Open the segment; close it again before the segment is removed (cleanups run last first).
   await openSegment(t, seg);
-  t.addCleanup(() => t.runCommand('View: Revert and Close Editor').catch(() => undefined));
+  t.addCleanup(async () => {
+    if ((await page.locator('.tabs-container .tab').count()) > 0) await t.runCommand('View: Revert and Close Editor').catch(() => undefined);
+  });
   const frame = await webviewFrame(t);
   const tab = page.locator('.tabs-container .tab', { hasText: `${seg.keyHex}-${seg.id}` }).first();
   await tab.waitFor({ state: 'visible', timeout: 30000 });
