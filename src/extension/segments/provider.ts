@@ -4,6 +4,7 @@
 // or order of rows changed, so selection and expansion survive (TreeItem.id = seg-<id>).
 import * as vscode from 'vscode';
 import type { AgentClient } from '../agent/client';
+import type { SegmentSummaries } from '../overlays/segmentSummaries';
 import { SUMMARY_LABEL } from '../../ctypes/overlaySummary';
 import type { AttachmentReport, SegmentInfo, ShmLimits } from '../../protocol/segment';
 import { diffListings, sameOrder, sameReport } from './diff';
@@ -14,11 +15,6 @@ import {
 import {
   type DetailNode, type TreeNode, detailNodes, detailTreeItem, errorNode, isSegmentNode, segmentTooltip, segmentTreeItem,
 } from './treeItems';
-
-/** The tooltip's lines for the C types remembered for a segment (SegmentSummaries); never rejects. */
-export interface OverlayLines {
-  lines(info: SegmentInfo): Promise<string[]>;
-}
 
 const FILTER_STATE = 'segments.filter';
 const SORT_STATE = 'segments.sort';
@@ -58,7 +54,7 @@ export class SegmentsProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   /** The user running VS Code ("mine"). */
   readonly uid = process.getuid?.();
   /** The C types' lines in a row's tooltip (set once the hex editor's overlays exist). */
-  overlayLines: OverlayLines | undefined;
+  overlayLines: SegmentSummaries | undefined;
 
   constructor(private readonly agent: AgentClient, private readonly state?: vscode.Memento) {
     this.filterValue = sanitizeFilter(state?.get(FILTER_STATE) ?? DEFAULT_FILTER);

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { AgentClient } from '../../../src/extension/agent/client';
+import { OverlayStore } from '../../../src/ctypes/overlayStore';
 import { type SegmentInfo, identityOf } from '../../../src/protocol/segment';
 import type { ShmInspectorApi } from '../../../src/extension/extension';
 import type { DetailNode, TreeNode } from '../../../src/extension/segments/provider';
@@ -109,6 +110,40 @@ describe('segments view', function () {
     assert.match(String(ib.description), /· 3 MiB ·/);
 
     assert.match(view().treeView.description ?? '', /^\d+ of \d+ segments · \S+ \S+$/, 'totals vs limits');
+  });
+
+  it('a row\'s tooltip ends with the first fields of the C type remembered for it, read from the segment', async () => {
+    const a = await makeSegment({ size: 4096 });
+    const bytes = Buffer.alloc(40);
+    bytes.writeUInt32LE(0x53484d31, 0);
+    bytes.writeInt32LE(4242, 4);
+    bytes.write('producer', 8, 'latin1');
+    const { handle } = await other.request('open', { id: a.id, expect: identityOf(a) });
+    try {
+      await other.request('write', { handle, offset: 0x40, data: bytes });
+    } finally {
+      await other.request('close', { handle });
+    }
+    const header = path.join(tmp, 'state.h');
+    fs.writeFileSync(header, '#include <stdint.h>\nstruct shared_state { uint32_t magic; int32_t pid; char name[16]; uint64_t counter; };\n');
+    // The store in a temp file, not the user's: the tooltip's source reads the store it is given.
+    const summaries = present(provider().overlayLines, 'the tooltip\'s C type source');
+    const saved = summaries.store;
+    const store = new OverlayStore(path.join(tmp, 'overlays.json'));
+    summaries.store = store;
+    try {
+      await store.add({ key: a.key, id: a.id, ctime: a.ctime }, { header, typeName: 'struct shared_state', offset: 0x40, count: 1, abi: 'x86_64' });
+      assert.ok(await provider().refresh(), provider().lastError);
+      const tip = async () => ((await provider().resolveTreeItem(provider().getTreeItem(a.id), a.id)).tooltip as vscode.MarkdownString).value;
+      const md = await tip();
+      assert.ok(md.includes('| C type | struct shared\\_state @ 0x40 \\(state\\.h\\): magic = 0x53484d31, pid = 4242, name = "producer", counter = 0 |'), md);
+      // A header that no longer parses: one line in the tooltip, no exception.
+      fs.writeFileSync(header, 'struct shared_state { int magic\n');
+      await waitFor(async () => /\| C type \| .*cannot lay out the type: .*state\\\.h/.test(await tip()), 'the tooltip to say the header does not parse', 10000);
+      assert.ok((await tip()).includes('| Key |'), 'the other rows are still there');
+    } finally {
+      summaries.store = saved;
+    }
   });
 
   it('a refresh fires only for the rows that changed; the root only when the set changes', async () => {
