@@ -52,6 +52,27 @@ interface Shown {
   value: HTMLElement | null;
   text: HTMLElement | null;
   count: HTMLElement | null;
+  /** What the row shows now: at 10 refreshes a second, only what changed is decoded and written. */
+  look: RowLook;
+}
+
+interface RowLook {
+  active: boolean;
+  current: boolean;
+  /** The bytes the text was decoded from (a copy), null before the first decode. */
+  bytes: Uint8Array | null;
+  text: string;
+  unavailable: boolean;
+  heat: number;
+  changes: number;
+}
+
+const newLook = (): RowLook => ({ active: false, current: false, bytes: null, text: '', unavailable: false, heat: 0, changes: 0 });
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class OverlayPanel {
@@ -342,6 +363,7 @@ export class OverlayPanel {
     e.dataset.key = row.key;
     e.dataset.path = row.cpath;
     e.setAttribute('role', 'treeitem');
+    e.setAttribute('aria-selected', 'false');
     e.setAttribute('aria-level', String(row.level));
     e.setAttribute('aria-posinset', String(row.posInSet));
     e.setAttribute('aria-setsize', String(row.setSize));
@@ -367,11 +389,11 @@ export class OverlayPanel {
       remove.addEventListener('click', (ev) => { ev.stopPropagation(); void this.request('removeOverlay', view); });
       actions.append(verify, remove);
       e.append(actions);
-      return { row, element: e, value: null, text: null, count: null };
+      return { row, element: e, value: null, text: null, count: null, look: newLook() };
     }
     if (row.kind === 'error') {
       e.title = row.name;
-      return { row, element: e, value: null, text: null, count: null };
+      return { row, element: e, value: null, text: null, count: null, look: newLook() };
     }
     const off = el('span', 'ov-offset');
     off.textContent = hexNumber(row.offset);
@@ -387,66 +409,90 @@ export class OverlayPanel {
     e.append(off, size, type, value);
     const bits = row.bitSize !== undefined ? ` (bits ${row.bitShift ?? 0}..${(row.bitShift ?? 0) + row.bitSize - 1} of those bytes)` : '';
     e.title = `${row.cpath || row.name} · ${hexNumber(row.offset)}, ${plural(row.size, 'byte')}${bits}${row.type ? ` · ${row.type.name}` : ''}`;
-    return { row, element: e, value, text, count };
+    return { row, element: e, value, text, count, look: newLook() };
   }
 
   private showValues(): void {
-    const port = this.host.port;
-    const steps = port.heatSteps();
+    const steps = this.host.port.heatSteps();
     const activeKey = this.activeKey();
     const focused = document.activeElement === this.scroller;
     if (this.tracked.size > MAX_TRACKED) this.tracked.clear();
     let activeId = '';
     for (const s of this.shown) {
-      const { row, element } = s;
+      const { row, element, look } = s;
       const isActive = row.key === activeKey;
-      element.classList.toggle('active', isActive);
-      element.setAttribute('aria-selected', String(isActive));
       if (isActive) activeId = element.id;
-      element.classList.toggle('ov-current', row.key === this.currentKey);
-      if (!s.text || !s.value || row.kind === 'padding' || row.kind === 'group') continue;
-      const bytes = this.bytes.get(row.offset, row.size);
-      let text: string;
-      if (!bytes) text = row.offset + row.size > port.doc.size ? 'past the end' : this.bytes.error ? `unreadable: ${this.bytes.error}` : NOT_LOADED;
-      else {
-        try {
-          text = valueText(row, bytes);
-        } catch (err) {
-          text = err instanceof CValueError ? err.message : String(err);
-        }
+      if (look.active !== isActive) {
+        look.active = isActive;
+        element.classList.toggle('active', isActive);
+        element.setAttribute('aria-selected', String(isActive));
       }
-      let heat = 0;
-      let changes = 0;
-      if (bytes) {
-        const t = this.tracked.get(row.key);
-        if (!t) this.tracked.set(row.key, { text, changes: 0, heatFrom: -1 });
-        else {
-          if (t.text !== text) {
-            const hot = this.hottest(row);
-            if (hot > 0) {
-              t.changes++;
-              t.heatFrom = steps - (MAX_HEAT - hot);
-            }
-            t.text = text;
-          }
-          changes = t.changes;
-          if (t.heatFrom >= 0) heat = Math.max(0, MAX_HEAT - (steps - t.heatFrom));
-        }
+      const isCurrent = row.key === this.currentKey;
+      if (look.current !== isCurrent) {
+        look.current = isCurrent;
+        element.classList.toggle('ov-current', isCurrent);
       }
-      if (s.text.textContent !== text) s.text.textContent = text;
-      s.text.classList.toggle('unavailable', !bytes);
-      for (let h = 1; h <= MAX_HEAT; h++) s.value.classList.toggle(`heat-${h}`, h === heat);
-      if (s.count) {
-        s.count.hidden = changes === 0;
-        const c = changes ? `×${changes}` : '';
-        if (s.count.textContent !== c) {
-          s.count.textContent = c;
-          s.count.title = changes ? `Changed ${changes === 1 ? 'once' : `${changes} times`} since shown` : '';
-        }
-      }
+      if (s.text && s.value && row.kind !== 'padding' && row.kind !== 'group') this.showValue(s, steps);
     }
     if (focused && activeId) this.scroller.setAttribute('aria-activedescendant', activeId);
     else this.scroller.removeAttribute('aria-activedescendant');
+  }
+
+  /** A leaf's value, heat and change count; the DOM is written only where they changed. */
+  private showValue(s: Shown, steps: number): void {
+    const { row, look } = s;
+    const bytes = this.bytes.get(row.offset, row.size);
+    let text: string;
+    if (!bytes) {
+      text = row.offset + row.size > this.host.port.doc.size ? 'past the end' : this.bytes.error ? `unreadable: ${this.bytes.error}` : NOT_LOADED;
+      look.bytes = null;
+    } else if (sameBytes(look.bytes, bytes)) {
+      text = look.text;
+    } else {
+      try {
+        text = valueText(row, bytes);
+      } catch (err) {
+        text = err instanceof CValueError ? err.message : String(err);
+      }
+      look.bytes = bytes.slice();
+    }
+    let heat = 0;
+    let changes = 0;
+    if (bytes) {
+      const t = this.tracked.get(row.key);
+      if (!t) this.tracked.set(row.key, { text, changes: 0, heatFrom: -1 });
+      else {
+        if (t.text !== text) {
+          const hot = this.hottest(row);
+          if (hot > 0) {
+            t.changes++;
+            t.heatFrom = steps - (MAX_HEAT - hot);
+          }
+          t.text = text;
+        }
+        changes = t.changes;
+        if (t.heatFrom >= 0) heat = Math.max(0, MAX_HEAT - (steps - t.heatFrom));
+      }
+    }
+    if (look.text !== text && s.text) {
+      look.text = text;
+      s.text.textContent = text;
+    }
+    if (look.unavailable !== !bytes) {
+      look.unavailable = !bytes;
+      s.text?.classList.toggle('unavailable', !bytes);
+    }
+    if (look.heat !== heat && s.value) {
+      if (look.heat) s.value.classList.remove(`heat-${look.heat}`);
+      if (heat) s.value.classList.add(`heat-${heat}`);
+      look.heat = heat;
+    }
+    if (look.changes !== changes && s.count) {
+      look.changes = changes;
+      s.count.hidden = changes === 0;
+      s.count.textContent = changes ? `×${changes}` : '';
+      s.count.title = changes ? `Changed ${changes === 1 ? 'once' : `${changes} times`} since shown` : '';
+    }
   }
 
   /** Live refresh's heat of the hottest byte of row. */
