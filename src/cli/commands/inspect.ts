@@ -133,7 +133,8 @@ export const info: Command = {
   details:
     'Attached processes come from /proc/PID/maps. Another user\'s maps cannot always be read: then\n' +
     'it says "N of M attachments visible".\n' +
-    `C type: the first fields of each C type applied to it in the hex editor (at most ${MAX_SUMMARIES}),\n` +
+    `C type: the first fields of each C type applied to it in the hex editor (at most ${MAX_SUMMARIES}; remembered\n` +
+    'in $SHM_INSPECTOR_OVERLAYS, else $XDG_CONFIG_HOME or ~/.config/shm-inspector/overlays.json),\n' +
     'read without attaching where it can; a type that cannot be laid out or read says why.\n' +
     'JSON "overlays": [{label, typeName, offset, text, fields: {PATH: VALUE}} or {..., error}].',
   async run(p, ctx) {
