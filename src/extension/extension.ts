@@ -9,6 +9,7 @@ import { registerHexEditor } from './hexEditor/provider';
 import { SegmentSummaries } from './overlays/segmentSummaries';
 import type { SegmentsProvider } from './segments/provider';
 import { SegmentsView } from './segments/view';
+import { type RecordingApi, registerRecording } from './timeline/commands';
 
 /** What activate() returns: the extension's public API (used by the integration tests). */
 export interface ShmInspectorApi {
@@ -16,6 +17,7 @@ export interface ShmInspectorApi {
   readonly agentHost: AgentHost;
   readonly segmentsProvider: SegmentsProvider;
   readonly segmentsView: SegmentsView;
+  readonly recording: RecordingApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
@@ -23,12 +25,15 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   const agentHost = new AgentHost(context.asAbsolutePath('dist/agent.js'), output);
   const view = new SegmentsView(agentHost.client, context.workspaceState);
   context.subscriptions.push(output, agentHost, view);
-  context.subscriptions.push(...registerCommands({ agent: agentHost.client, agentHost, view, output }));
+  const commandContext = { agent: agentHost.client, agentHost, view, output };
+  context.subscriptions.push(...registerCommands(commandContext));
+  const recording = registerRecording(commandContext, context);
+  context.subscriptions.push(...recording.disposables);
   const hexEditor = registerHexEditor(context, agentHost.client);
   context.subscriptions.push(hexEditor);
   view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
-  return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view };
+  return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api };
 }
 
 export function deactivate(): void {
