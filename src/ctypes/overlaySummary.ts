@@ -88,7 +88,8 @@ export async function summarizeOverlay(spec: OverlaySpec, segmentSize: number, s
   } catch (err) {
     return { ...base, label, error: `cannot read the segment: ${oneLine(err)}` };
   }
-  const first = firstFields(type, viewOf(bytes), 0, { count: spec.count > 1 ? count : undefined });
+  // Paths get [i]. exactly when the label shows an array.
+  const first = firstFields(type, viewOf(bytes), 0, { count: count > 1 ? count : undefined });
   return { ...base, label, text: summaryText(first), fields: fieldsJson(first) };
 }
 

@@ -57,6 +57,9 @@ describe('overlaySummary', () => {
     assert.equal(s.label, 'struct pair[2] @ 0x0 (<typed>)', '20 bytes hold 2 pairs');
     assert.equal(s.text, '[0].a = 1, [0].b = 2, [1].a = 3, [1].b = 4');
     assert.deepEqual(seg.asked, [[0, 16]]);
+    // Room for one element: plain paths, as the label shows no array.
+    const one = await summarizeOverlay(spec('struct pair', 8, 100), 16, { layout, read: segment(b).read });
+    assert.equal(summaryLine(one), 'struct pair @ 0x8 (<typed>): a = 3, b = 4');
   });
 
   test('bytes asked for: bit-fields by their storage, a huge first field capped, no fields none', async () => {
