@@ -17,7 +17,8 @@
 // --no-compile never); the server is installed by
 // scripts/install-vscode-server.sh (skip with SHM_INSPECTOR_SKIP_INSTALL=1).
 // Environment: SHM_INSPECTOR_GREP=<regexp> (only matching tests), SHM_INSPECTOR_VERBOSE=1,
-// SHM_INSPECTOR_TEST_TIMEOUT_MS (whole run, default 600000).
+// SHM_INSPECTOR_TEST_TIMEOUT_MS (whole run, default 600000). Sets SHM_INSPECTOR_OVERLAYS to a
+// temp file: the overlay store of the run.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -218,6 +219,9 @@ async function main() {
     return fail('dist/extension.js is missing: run `npm run build` first', desktop ? 'desktop' : 'integration');
   }
   if (!compile()) return fail(`${path.relative(repoRoot, testsIndex)} was not produced by tsc`);
+  // C types the suites apply go to a store of this run (the extension host inherits it), never
+  // to the user's own.
+  process.env.SHM_INSPECTOR_OVERLAYS = path.join(makeTempDir('overlays'), 'overlays.json');
   return desktop ? runDesktop() : runServer();
 }
 
