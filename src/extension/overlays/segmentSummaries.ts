@@ -12,7 +12,7 @@ import type { OverlaySpec } from '../../protocol/overlay';
 import { type SegmentInfo, identityOf } from '../../protocol/segment';
 import { AgentSegment } from '../agent/agentSegment';
 import type { AgentClient } from '../agent/client';
-import { errorCode } from '../segments/errorText';
+import { errorCode } from '../errors';
 
 /** Why the agent could not read the segment, in a few words. */
 export function readFailure(err: unknown): string {
