@@ -19,7 +19,7 @@
 //   t.serverUrl                 e.g. http://127.0.0.1:41234/
 //   t.repoRoot                  repo root
 //   t.userDataDir               the server's user data dir (User/settings.json, User/keybindings.json;
-//                               the workbench reads changes to them only when reloaded)
+//                               a keybindings.json written after load is read only on a reload)
 //   t.overlayStore              the C type overlay store of this run (SHM_INSPECTOR_OVERLAYS of the
 //                               server and of t.cli): UI tests never touch the user's own store
 //   t.openView(title)           click the activity bar item whose aria-label starts with
