@@ -193,7 +193,10 @@ export class NoFootprintSegment implements SegmentAccess {
 
   private findHolder(): Holder | undefined {
     this.dropHolder();
-    for (const pid of attachedPids(this.id)) {
+    // Nothing attached: no process can hold it, and the scan of every /proc/PID/maps (tens of ms
+    // on a busy host) would find nothing.
+    const pids = statRaw(this.id).nattch === 0 ? [] : attachedPids(this.id);
+    for (const pid of pids) {
       const address = sysvMappingOf(pid, this.id);
       if (address === undefined) continue;
       try {
