@@ -6,12 +6,12 @@
 // yield to other requests) and stays readable whatever ended it.
 import { setImmediate as tick } from 'node:timers/promises';
 import type { Handlers } from '../protocol/rpc';
-import type { RecordStartParams, RecordingEnd, RecordingEndReason, RecordingMethods, RecordingProgress } from '../protocol/recording';
+import { MAX_RECORD_RANGE, type RecordStartParams, type RecordingEnd, type RecordingEndReason, type RecordingMethods, type RecordingProgress } from '../protocol/recording';
 import { describeIdentity } from '../protocol/segment';
 import { CODES, SHM_DEST, Segment, ShmError, sameSegment } from '../core';
 import { replaceFile, writeAll } from '../core/files';
 import { statRaw } from '../core/listing';
-import { MAX_RANGE, Recorder } from '../timeline/recording';
+import { Recorder } from '../timeline/recording';
 import { Sampler, checkSamplerOptions } from '../timeline/sampler';
 
 /** Pieces of the file written between yields to the event loop. */
@@ -37,7 +37,7 @@ function checkStart(sent: RecordStartParams | undefined): RecordStartParams {
   if (typeof p.path !== 'string' || p.path.length === 0 || p.path.includes('\0')) throw new TypeError('recordStart: path must be a non-empty string');
   if (!(Number.isSafeInteger(p.budget) && p.budget >= MIN_BUDGET)) throw new RangeError(`recordStart: the budget must be at least 64 KiB, got ${String(p.budget)}`);
   checkSamplerOptions(p);
-  if (p.length > MAX_RANGE) throw new RangeError(`recordStart: a recording holds at most ${MAX_RANGE} bytes, asked for ${p.length}`);
+  if (p.length > MAX_RECORD_RANGE) throw new RangeError(`record: at most ${MAX_RECORD_RANGE / 1048576} MiB are recorded at a time, asked for ${p.length} bytes: choose a range`);
   return p;
 }
 

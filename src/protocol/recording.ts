@@ -3,6 +3,13 @@
 // it; the agent writes the file when it ends (stopped, the segment destroyed, a read error).
 import type { SegmentIdentity } from './segment';
 
+/**
+ * The largest range the agent records: it holds three copies of it (two samples to diff and the
+ * recorder's image) besides the budget, and reads all of it every sample, so larger ranges would
+ * take its memory and its event loop from every other request.
+ */
+export const MAX_RECORD_RANGE = 256 * 1024 * 1024;
+
 /** Why a recording ended (as the recording file's end record says). */
 export type RecordingEndReason = 'duration' | 'stopped' | 'destroyed' | 'error';
 

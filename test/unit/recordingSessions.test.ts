@@ -190,6 +190,7 @@ describe('recording in the agent', () => {
         [{ offset: 4000, length: 200 }, /past the end of segment/],
         [{ budget: 100 }, /budget must be at least 64 KiB/],
         [{ path: '' }, /path must be a non-empty string/],
+        [{ length: 300 * 1024 * 1024 }, /at most 256 MiB are recorded at a time/],
       ] as const) {
         const err = await c.request('recordStart', { ...base, ...bad }).then(() => undefined, (e: unknown) => e as Error);
         assert.ok(err, `${JSON.stringify(bad)} is refused`);
@@ -210,6 +211,8 @@ describe('recording helpers', () => {
     assert.deepEqual(parseRange('0x100+64', 4096), { ok: true, value: { offset: 256, length: 64 } });
     assert.deepEqual(parseRange('0x100-0x200', 4096), { ok: true, value: { offset: 256, length: 256 } });
     assert.deepEqual(parseRange('0+1K', 4096), { ok: true, value: { offset: 0, length: 1024 } });
+    assert.deepEqual(parseRange('', 512 * 1024 * 1024), { ok: false, error: 'at most 256 MiB are recorded at a time (512 MiB asked): choose a range' });
+    assert.deepEqual(parseRange('0x1000+1M', 512 * 1024 * 1024), { ok: true, value: { offset: 4096, length: 1 << 20 } });
     for (const [t, m] of [['0x200-0x100', /must be after/], ['4000+200', /past the end/], ['abc', /not a range/], ['0x10+zz', /length/]] as const) {
       const r = parseRange(t, 4096);
       assert.match(r.ok ? 'accepted' : r.error, m, t);

@@ -1,5 +1,6 @@
 // What the user types and reads about recordings: the range to record, the status bar's text,
 // one line per recording in lists, file names. Pure (no vscode), so unit tests reach it all.
+import { MAX_RECORD_RANGE } from '../../protocol/recording';
 import { formatKey } from '../../protocol/segment';
 import { formatSize } from '../../protocol/size';
 import { type Parsed, parseSize } from '../format';
@@ -19,6 +20,12 @@ function parseOffset(text: string): Parsed<number> {
  * each decimal, 0x hex or with a unit (4K). Checked against the segment's size.
  */
 export function parseRange(text: string, size: number): Parsed<ByteRange> {
+  const r = parseRangeText(text, size);
+  if (r.ok && r.value.length > MAX_RECORD_RANGE) return { ok: false, error: `at most ${formatSize(MAX_RECORD_RANGE)} are recorded at a time (${formatSize(r.value.length)} asked): choose a range` };
+  return r;
+}
+
+function parseRangeText(text: string, size: number): Parsed<ByteRange> {
   const t = text.trim();
   if (!t) return { ok: true, value: { offset: 0, length: size } };
   const m = /^([^+-]+)([+-])([^+-]+)$/.exec(t);
