@@ -7,8 +7,8 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import type { Handlers } from '../protocol/rpc';
 import { MAX_RECORD_RANGE, type RecordStartParams, type RecordingEnd, type RecordingEndReason, type RecordingMethods, type RecordingProgress } from '../protocol/recording';
-import { describeIdentity } from '../protocol/segment';
-import { CODES, SHM_DEST, Segment, ShmError, sameSegment } from '../core';
+import { type SegmentIdentity, describeIdentity } from '../protocol/segment';
+import { CODES, NoFootprintSegment, SHM_DEST, Segment, type SegmentAccess, ShmError, sameSegment } from '../core';
 import { replaceFile, writeAll } from '../core/files';
 import { statRaw } from '../core/listing';
 import { Recorder } from '../timeline/recording';
@@ -20,7 +20,7 @@ const MIN_BUDGET = 64 * 1024;
 
 interface Running {
   id: number;
-  seg: Segment;
+  seg: SegmentAccess;
   sampler: Sampler;
   recorder: Recorder | undefined;
   path: string;
@@ -37,6 +37,8 @@ function checkStart(sent: RecordStartParams | undefined): RecordStartParams {
   if (typeof p.path !== 'string' || p.path.length === 0 || p.path.includes('\0')) throw new TypeError('recordStart: path must be a non-empty string');
   if (!(Number.isSafeInteger(p.budget) && p.budget >= MIN_BUDGET)) throw new RangeError(`recordStart: the budget must be at least 64 KiB, got ${String(p.budget)}`);
   checkSamplerOptions(p);
+  const footprint: unknown = p.footprint; // as sent: checked here
+  if (footprint !== undefined && footprint !== 'attach' && footprint !== 'none') throw new TypeError(`recordStart: footprint must be 'attach' or 'none', got ${JSON.stringify(footprint)}`);
   if (p.length > MAX_RECORD_RANGE) throw new RangeError(`record: at most ${MAX_RECORD_RANGE / 1048576} MiB are recorded at a time, asked for ${p.length} bytes: choose a range`);
   return p;
 }
@@ -47,12 +49,7 @@ export class Recordings {
 
   start(sent: RecordStartParams | undefined): { recording: number } {
     const p = checkStart(sent);
-    const seg = Segment.open(p.expect.id);
-    if (!sameSegment(seg.identity(), p.expect)) {
-      throw new ShmError('record', CODES.changed, `record ${p.expect.id}: the id now names another segment (${describeIdentity(seg.identity())}; expected ${describeIdentity(p.expect)}): nothing recorded`);
-    }
-    if (p.offset + p.length > seg.size) throw new RangeError(`record: ${p.offset}+${p.length} is past the end of segment ${seg.id} (${seg.size} bytes)`);
-    seg.attach({ readOnly: true }); // checks the identity again once attached
+    const { seg, identity } = openForRecording(p);
     const id = this.next++;
     const sampler = new Sampler({
       read: (off, len, into) => { seg.readInto(into, off, len); },
@@ -62,14 +59,18 @@ export class Recordings {
         r.recorder ??= new Recorder({
           // cpid and ctime too (readers that know only id, key and size skip them): a saved frame
           // becomes a snapshot of the right segment, private ones included.
-          segment: seg.identity(), offset: p.offset, length: p.length, hz: p.hz,
+          segment: identity, offset: p.offset, length: p.length, hz: p.hz,
           startWallMs: started.wallMs, startMonoNs: started.monoNs.toString(),
         }, { budget: p.budget });
         for (const s of samples) r.recorder.add(s.frame, s.monoNs, s.spans, s.changed);
         const gone = goneWhy(seg);
         if (gone) void this.finish(r, 'destroyed', gone);
       },
-      onError: (err) => { void this.finish(r, 'error', err instanceof Error ? err.message : String(err)); },
+      // Without an attachment of ours a removed segment fails the read: say it was destroyed.
+      onError: (err) => {
+        const gone = goneWhy(seg);
+        void (gone ? this.finish(r, 'destroyed', gone) : this.finish(r, 'error', err instanceof Error ? err.message : String(err)));
+      },
     });
     const r: Running = { id, seg, sampler, path: p.path, recorder: undefined };
     try {
@@ -152,8 +153,31 @@ function statsOf(r: Running): Record<string, number> {
   return { samples, lateTicks, retries, giveUps };
 }
 
+/** The segment p names, read-only, with or without an attachment of ours; checked to be the one expected. */
+function openForRecording(p: RecordStartParams): { seg: SegmentAccess; identity: SegmentIdentity } {
+  const id = p.expect.id;
+  const check = (seg: SegmentAccess, identity: SegmentIdentity) => {
+    if (p.offset + p.length > identity.size) {
+      seg.detach();
+      throw new RangeError(`record: ${p.offset}+${p.length} is past the end of segment ${id} (${identity.size} bytes)`);
+    }
+    return { seg, identity };
+  };
+  if (p.footprint === 'none') {
+    const seg = NoFootprintSegment.open(id, { readOnly: true, expect: { ...p.expect, id } }); // ECHANGED if not the one expected
+    return check(seg, seg.identity);
+  }
+  const seg = Segment.open(id);
+  if (!sameSegment(seg.identity(), p.expect)) {
+    throw new ShmError('record', CODES.changed, `record ${id}: the id now names another segment (${describeIdentity(seg.identity())}; expected ${describeIdentity(p.expect)}): nothing recorded`);
+  }
+  if (p.offset + p.length > seg.size) return check(seg, seg.identity());
+  seg.attach({ readOnly: true }); // checks the identity again once attached
+  return { seg, identity: seg.identity() };
+}
+
 /** Why the segment is gone, or undefined while it is still there. */
-function goneWhy(seg: Segment): string | undefined {
+function goneWhy(seg: SegmentAccess): string | undefined {
   try {
     return statRaw(seg.id).mode & SHM_DEST ? `segment ${seg.id} was destroyed` : undefined;
   } catch {

@@ -1,7 +1,7 @@
 // Recording a segment in the agent (issue 12): the host asks the agent to sample a range into a
 // recording (src/timeline: Sampler + Recorder), polls its counters for the status bar, and stops
 // it; the agent writes the file when it ends (stopped, the segment destroyed, a read error).
-import type { SegmentIdentity } from './segment';
+import type { Footprint, SegmentIdentity } from './segment';
 
 /**
  * The largest range the agent records: it holds three copies of it (two samples to diff and the
@@ -25,6 +25,12 @@ export interface RecordStartParams {
   budget: number;
   /** Where the file goes when the recording ends (a temporary file renamed over it, 0600). */
   path: string;
+  /**
+   * 'attach' (default): one read-only attachment for the recording. 'none': no attachment of ours
+   * (reads through an attached process's mapping, else attach per sample), as the hex editor's
+   * readMode chooses for other users' segments.
+   */
+  footprint?: Footprint;
 }
 
 export interface RecordingProgress {

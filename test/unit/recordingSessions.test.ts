@@ -16,7 +16,7 @@ import { Recording, Recorder } from '../../src/timeline/recording';
 import { RecordingSessions, type Session } from '../../src/extension/timeline/sessions';
 import { deleteRecording, frameFor, listRecordings, notableFrames } from '../../src/extension/timeline/recordingFiles';
 import { formatDuration, hexDump, parseRange, recordingFileName, statusText } from '../../src/extension/timeline/recordingText';
-import { AGENT_JS, destroyTracked, freshBundle, installCleanup, openSegment, present, randomKey, rejectsCode, testTmpDir, track, waitFor } from './helpers';
+import { AGENT_JS, destroyTracked, freshBundle, installCleanup, openSegment, present, procRow, spawnAttacher, randomKey, rejectsCode, testTmpDir, track, waitFor } from './helpers';
 
 installCleanup();
 
@@ -173,6 +173,36 @@ describe('recording in the agent', () => {
     } finally {
       sessions.dispose();
       seg.detach();
+      destroyTracked(info.id, identityOf(info));
+    }
+  });
+
+  test('footprint none: recorded through another process\'s mapping, nattch untouched; its removal ends the recording', async () => {
+    const c = newClient();
+    const dir = fs.mkdtempSync(path.join(testTmpDir(), 'rec-'));
+    const sessions = new RecordingSessions(c, dir, 50);
+    const info = await create(c, 4096);
+    const holder = await spawnAttacher(info.id);
+    try {
+      const s = await sessions.start(info, { offset: 0, length: 4096, hz: 100, budget: 1 << 20, footprint: 'none' });
+      for (const v of [0xaaaa0001, 0xaaaa0002]) {
+        await holder.request({ op: 'write', offset: 0x10, hex: Buffer.from(u32(v)).toString('hex') });
+        await moreFrames(sessions, s, c, 2);
+        assert.equal(procRow(info.id)?.nattch, 1, 'only the holder is attached while recording');
+      }
+      const ended = new Promise<{ end: { reason: string } }>((resolve) => { sessions.onDidEnd(resolve); });
+      destroyTracked(info.id, identityOf(info)); // marked SHM_DEST; the holder keeps it
+      assert.equal((await ended).end.reason, 'destroyed');
+      const rec = Recording.open(s.path);
+      const seen: number[] = [];
+      for (const f of rec.frames()) {
+        const v = rec.at(f.frame).readUInt32LE(0x10);
+        if (seen.at(-1) !== v) seen.push(v);
+      }
+      assert.deepEqual(seen, [0, 0xaaaa0001, 0xaaaa0002]);
+    } finally {
+      sessions.dispose();
+      await holder.kill();
       destroyTracked(info.id, identityOf(info));
     }
   });

@@ -13,6 +13,8 @@ import type { Recording } from '../../timeline/recording';
 import { MAX_HZ, MIN_HZ } from '../../timeline/sampler';
 import { type CommandContext, UserError, registerGuarded, targetSegments } from '../commands/context';
 import { formatKeyLabel } from '../format';
+import { readModeSetting } from '../hexEditor/settings';
+import { footprintFor } from '../hexEditor/source';
 import { SnapshotStore, type SnapshotMeta } from '../inspect/snapshots';
 import { command, setting } from '../manifest';
 import { errorMessage } from '../segments/errorText';
@@ -133,7 +135,11 @@ async function startRecording(ctx: CommandContext, sessions: RecordingSessions, 
     if (!r.ok) throw new UserError(r.error);
     range = r.value;
   }
-  const options: RecordingOptions = { ...range, hz: args?.hz ?? settings.hz, budget: Math.round((args?.budgetMiB ?? settings.budgetMiB) * 1024 * 1024) };
+  const options: RecordingOptions = {
+    ...range, hz: args?.hz ?? settings.hz, budget: Math.round((args?.budgetMiB ?? settings.budgetMiB) * 1024 * 1024),
+    // As the hex editor reads it: other users' segments without an attachment of ours (readMode auto).
+    footprint: footprintFor(readModeSetting(), info),
+  };
   const session = await sessions.start(info, options);
   vscode.window.setStatusBarMessage(`Recording ${segmentName(info)} at ${options.hz} Hz`, 3000);
   return { path: session.path, recording: session.recording };

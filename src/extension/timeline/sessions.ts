@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RecordingEnd, RecordingProgress } from '../../protocol/recording';
-import { type SegmentInfo, identityOf } from '../../protocol/segment';
+import { type Footprint, type SegmentInfo, identityOf } from '../../protocol/segment';
 import type { AgentClient } from '../agent/client';
 import { errorMessage } from '../segments/errorText';
 import { type ByteRange, recordingFileName } from './recordingText';
@@ -15,6 +15,8 @@ export interface RecordingOptions extends ByteRange {
   hz: number;
   /** Bytes. */
   budget: number;
+  /** Default 'attach' (see RecordStartParams). */
+  footprint?: Footprint;
 }
 
 export interface Session {
