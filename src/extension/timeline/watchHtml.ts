@@ -1,0 +1,43 @@
+// The "Shared Memory: Watch" view's HTML. Pure (no vscode import): the view provider passes
+// webview.asWebviewUri(...) strings for dist/watchView.js and media/watchView.css,
+// webview.cspSource and a nonce from crypto.randomBytes. One stylesheet, one script, nothing inline.
+
+export interface WatchViewHtmlOptions {
+  scriptUri: string;
+  styleUri: string;
+  cspSource: string;
+  /** Fresh per render, e.g. crypto.randomBytes(16).toString('base64'). */
+  nonce: string;
+}
+
+export function watchViewCsp(cspSource: string, nonce: string): string {
+  return `default-src 'none'; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource};`;
+}
+
+export function renderWatchViewHtml(o: WatchViewHtmlOptions): string {
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) {
+    throw new Error('renderWatchViewHtml: the nonce must be at least 16 base64 characters');
+  }
+  if (/[;"'<>\s]/.test(o.cspSource) || !o.cspSource) {
+    throw new Error(`renderWatchViewHtml: unexpected characters in cspSource ${JSON.stringify(o.cspSource)}`);
+  }
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(watchViewCsp(o.cspSource, o.nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
+<title>Shared Memory: Watch</title>
+</head>
+<body>
+<main id="root" class="watch-root" aria-busy="true" aria-label="Watched values over time">Loading…</main>
+<script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
