@@ -1,4 +1,5 @@
-// Bundles the four programs: extension host, agent, CLI (node, cjs) and webview (browser, iife).
+// Bundles the programs: extension host, agent, CLI (node, cjs) and the two webviews (browser, iife):
+// the hex editor and the watch view.
 // koffi stays external: its native binary ships in node_modules/@koromix/koffi-linux-*.
 // `--only=NAME [--outfile=PATH]` builds one of them (tests: test/unit/helpers.ts freshBundle).
 import * as esbuild from 'esbuild';
@@ -35,6 +36,7 @@ const all = {
   agent: { ...node, entryPoints: ['src/agent/main.ts'], outfile: 'dist/agent.js' },
   cli: { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   webview: { ...common, platform: 'browser', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+  watch: { ...common, platform: 'browser', format: 'iife', entryPoints: ['src/webview/watch/main.ts'], outfile: 'dist/watchView.js' },
 };
 if (only !== undefined && !(only in all)) throw new Error(`--only=${only}: not one of ${Object.keys(all).join(', ')}`);
 const builds = only === undefined ? Object.values(all) : [{ ...all[only], ...(outfile ? { outfile, sourcemap: false } : {}) }];
