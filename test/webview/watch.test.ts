@@ -206,6 +206,40 @@ describe('watch view', () => {
     assert.equal(live.t1, 21490, 'back at the newest sample');
   }));
 
+  it('steps through markers with [ and ], keeps its zoom across a rebuild, and shows what a recording covers', async () => {
+    const sessionStart = 1_700_000_000_000;
+    const w = await openWatch({
+      watches: [PID],
+      markers: [{ t: 1000, kind: 'attach', text: 'pid 1 attached' }, { t: 30_000, kind: 'save', text: 'saved' }],
+      state: { sessionStart, recorded: { from: 500, to: 4000 } },
+      savedState: { version: 1, sessionStart, live: false, span: 4000, end: 6000 },
+    });
+    try {
+      const page = w.page;
+      assert.deepEqual(await range(page), { t0: 2000, t1: 6000 }, 'the saved zoom');
+      assert.equal(await page.getAttribute('.live', 'aria-pressed'), 'false');
+      assert.ok(await page.isVisible('.time-axis .recorded'), 'the recorded time is marked on the axis');
+      await host(page).samples(1, [0, 40_000], [1, 2]);
+      await page.focus('.plot');
+      await page.keyboard.press('[');
+      await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector('.status').textContent === '1.000 s attach: pid 1 attached');
+      assert.equal(await page.getAttribute('.cursor', 'data-t'), '1000');
+      assert.equal(await stat(page, 1, 'cursor'), '1');
+      await page.keyboard.press(']');
+      await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector('.status').textContent === '30.000 s save: saved');
+      const r = await range(page);
+      assert.ok(r.t0 <= 30_000 && r.t1 >= 30_000, 'the view moved to the marker');
+      await page.keyboard.press(']');
+      assert.equal(await page.textContent('.status'), 'No marker after the cursor');
+      await page.keyboard.press('+');
+      await page.waitForFunction(() => ((globalThis as unknown as G).watchHost.saved() as { span: number }).span < 4000);
+      assert.equal(((await page.evaluate(() => (globalThis as unknown as G).watchHost.saved())) as { live: boolean }).live, false);
+      await w.assertClean();
+    } finally {
+      await w.close();
+    }
+  });
+
   it('sends pause, rate and export requests and shows the host\'s answers', () => withPage({ watches: [PID] }, async ({ page }) => {
     assert.equal(await page.textContent('.pause'), 'Pause');
     await page.click('.pause');

@@ -22,6 +22,8 @@ export interface WatchHostConfig {
   state?: Partial<WatchState>;
   markers?: WatchMarker[];
   theme?: ThemeName;
+  /** What vscode.getState() returns at start (the view saved by an earlier page). */
+  savedState?: unknown;
 }
 
 /** Generated signals: a ramp 0, 1, 2..., a sine of amplitude 100 and period 1000 samples, a square wave 0 / 10 of period 100. */
@@ -49,6 +51,8 @@ export interface WatchHostApi {
   /** What exportCsv answers next (null: the user cancelled the save dialog). */
   exportAnswer(answer: { path: string; rows: number } | null): void;
   setTheme(theme: ThemeName): void;
+  /** What the view last passed to vscode.setState. */
+  saved(): unknown;
 }
 
 interface StyleDecl { setProperty(name: string, value: string): void; removeProperty(name: string): void }
@@ -183,19 +187,20 @@ function install(): void {
     sendRaw: (message) => w.postMessage(message, '*'),
     exportAnswer: (answer) => { exportNext = answer; },
     setTheme: applyTheme,
+    saved: () => saved,
   };
   w.watchHost = api;
 
+  let saved: unknown = config.savedState;
   let acquired = false;
   w.acquireVsCodeApi = () => {
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     applyTheme(config.theme ?? 'dark');
-    let saved: unknown;
     return {
       postMessage: (m: unknown) => channel.port1.postMessage(m),
       getState: () => saved,
-      setState: (s: unknown) => { saved = s; },
+      setState: (s: unknown) => { saved = structuredClone(s); },
     };
   };
 }

@@ -26,7 +26,7 @@ function start(): void {
   rpc.request('ready', {}).then((r) => {
     const state = stateOf(r.state);
     if (!state) throw new Error('the host sent no valid state');
-    view = new WatchView(root, rpc, { watches: watchesOf(r) ?? [], state, markers: markersOf(r) });
+    view = new WatchView(root, rpc, { watches: watchesOf(r) ?? [], state, markers: markersOf(r) }, { get: () => vscode.getState(), set: (s) => vscode.setState(s) });
   }).catch((e: unknown) => {
     root.textContent = `The watch view could not start: ${e instanceof Error ? e.message : String(e)}`;
     root.setAttribute('aria-busy', 'false');

@@ -17,6 +17,11 @@ import type { LaneStyle } from './plot';
 
 export type WatchRpc = Rpc<WatchHostToView, WatchViewToHost, WatchHostEvents, WatchViewEvents>;
 
+/** Where the view keeps its zoom across a rebuild (vscode.getState / setState). */
+export interface ViewStore { get(): unknown; set(state: unknown): void }
+
+interface SavedWatchView { version: 1; sessionStart: number; live: boolean; span: number; end: number }
+
 export const RATES_HZ = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] as const;
 const DEFAULT_SPAN_MS = 10_000;
 const MIN_SPAN_MS = 10;
@@ -46,6 +51,8 @@ export class WatchView {
   private cursorT: number | null = null;
   private nextColour = 0;
   private frame = 0;
+  /** The next frame redraws the lanes (else only the cursor moved). */
+  private full = false;
 
   private readonly lanesEl: HTMLElement;
   private readonly overlay: HTMLElement;
@@ -64,8 +71,14 @@ export class WatchView {
   private style: LaneStyle = { line: '#3794ff', grid: 'rgba(128,128,128,0.2)', level: '#cca700', lineWidth: 1.5 };
   private colours: string[] = [];
 
-  constructor(private readonly root: HTMLElement, private readonly rpc: WatchRpc, ready: { watches: WatchInfo[]; state: WatchState; markers: WatchMarker[] }) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly rpc: WatchRpc,
+    ready: { watches: WatchInfo[]; state: WatchState; markers: WatchMarker[] },
+    private readonly store: ViewStore,
+  ) {
     this.state = ready.state;
+    this.restoreState();
     root.textContent = '';
 
     const bar = el('div', 'toolbar');
@@ -94,7 +107,7 @@ export class WatchView {
     this.plot.tabIndex = 0;
     this.plot.setAttribute('role', 'group');
     this.plot.setAttribute('aria-roledescription', 'plot');
-    this.plot.setAttribute('aria-label', 'Watched values over time. + and - zoom, arrow keys pan, End follows the newest samples, comma and period move the cursor, Enter seeks to it.');
+    this.plot.setAttribute('aria-label', 'Watched values over time. + and - zoom, arrow keys pan, End follows the newest samples, comma and period move the cursor, [ and ] go to the previous and next marker, Enter seeks to the cursor.');
     this.lanesEl = el('div', 'lanes');
     this.overlay = el('div', 'overlay');
     this.markersEl = el('div', 'markers');
@@ -184,6 +197,7 @@ export class WatchView {
     this.root.classList.toggle('paused', s.paused);
     this.fillRates(s.rateHz);
     this.say(s.message ?? (s.paused ? 'Paused' : ''));
+    this.redraw();
   }
 
   /** A new session: its times start again at 0, so what the lanes hold no longer fits. */
@@ -318,6 +332,7 @@ export class WatchView {
         if (press.dragged) {
           this.end = press.end - (dx / Math.max(1, this.plotWidth())) * this.span;
           this.overlay.classList.add('dragging');
+          this.redraw();
         }
       }
       this.setCursor(this.timeAtX(e.clientX));
@@ -359,7 +374,7 @@ export class WatchView {
 
   private setCursor(t: number | null): void {
     this.cursorT = t;
-    this.redraw();
+    this.schedule();
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -389,12 +404,55 @@ export class WatchView {
           this.setCursor(Math.min(t1, Math.max(t0, at + (e.key === ',' ? -step : step))));
           return true;
         }
+        case '[': case ']': this.stepMarker(e.key === ']' ? 1 : -1); return true;
         case 'Escape': this.setCursor(null); return true;
         case 'Enter': if (this.cursorT !== null) void this.call('seek', { t: Math.max(0, this.cursorT) }); return true;
         default: return false;
       }
     })();
     if (handled) e.preventDefault();
+  }
+
+  /** Move the cursor to the next / previous marker (from the cursor, else the middle), bring it into view and say what it is. */
+  private stepMarker(direction: 1 | -1): void {
+    const { t0, t1 } = this.range();
+    const from = this.cursorT ?? (t0 + t1) / 2;
+    const i = direction > 0 ? lowerBound(this.markers, from + 1e-6) : lowerBound(this.markers, from - 1e-6) - 1;
+    const m = this.markers[i] as WatchMarker | undefined;
+    if (!m) {
+      this.say(direction > 0 ? 'No marker after the cursor' : 'No marker before the cursor');
+      return;
+    }
+    if (m.t < t0 || m.t > t1) {
+      this.leaveLive();
+      this.end = m.t + this.span / 2;
+      this.redraw();
+    }
+    this.setCursor(m.t);
+    this.say(this.markerText(m));
+  }
+
+  private markerText(m: WatchMarker): string {
+    const lane = m.id === undefined ? undefined : this.lanes.get(m.id);
+    return `${formatTime(m.t)} ${m.kind}${lane ? ` (${lane.info.label})` : ''}: ${m.text}`;
+  }
+
+  // ---- saved view (the panel's webview is rebuilt when it is shown again) ----
+
+  private saveState(): void {
+    const s: SavedWatchView = { version: 1, sessionStart: this.state.sessionStart, live: this.live, span: this.span, end: this.end };
+    const old = this.store.get() as Partial<SavedWatchView> | undefined;
+    if (old?.live !== s.live || old.span !== s.span || old.end !== s.end || old.sessionStart !== s.sessionStart) this.store.set(s);
+  }
+
+  private restoreState(): void {
+    const s = this.store.get() as Partial<SavedWatchView> | undefined;
+    if (!s || s.version !== 1 || s.sessionStart !== this.state.sessionStart) return;
+    if (typeof s.span === 'number' && s.span >= MIN_SPAN_MS && s.span <= MAX_SPAN_MS) this.span = s.span;
+    if (s.live === false && typeof s.end === 'number' && Number.isFinite(s.end)) {
+      this.live = false;
+      this.end = s.end;
+    }
   }
 
   // ---- drawing ----
@@ -413,11 +471,20 @@ export class WatchView {
     this.redraw();
   }
 
+  /** Draw everything in the next frame. */
   redraw(): void {
+    this.full = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.draw();
+      const full = this.full;
+      this.full = false;
+      if (full) this.draw();
+      else this.drawCursor();
     });
   }
 
@@ -431,7 +498,6 @@ export class WatchView {
     const dpr = window.devicePixelRatio || 1;
     for (const lane of this.lanes.values()) {
       lane.draw({ t0, t1, dpr, gridX }, { ...this.style, line: this.colours[lane.colour] ?? this.style.line });
-      lane.showCursor(this.cursorT);
     }
 
     this.axis.textContent = '';
@@ -447,16 +513,31 @@ export class WatchView {
     this.liveButton.classList.toggle('active', this.live);
     this.plot.dataset.t0 = String(t0);
     this.plot.dataset.t1 = String(t1);
+    const rec = this.state.recorded;
+    if (rec && rec.to > t0 && rec.from < t1) {
+      const band = el('span', 'recorded');
+      band.title = `Recorded ${formatTime(rec.from)} to ${formatTime(rec.to)}: click the plot there to see the segment at that moment`;
+      band.style.left = `${Math.max(0, x(rec.from))}px`;
+      band.style.width = `${Math.min(width, x(rec.to)) - Math.max(0, x(rec.from))}px`;
+      this.axis.prepend(band);
+    }
+    this.drawCursor();
+    this.drawMarkers(t0, t1, x);
+    this.saveState();
+  }
 
+  /** The cursor line and every lane's reading at it. */
+  private drawCursor(): void {
+    const { t0, t1 } = this.range();
+    for (const lane of this.lanes.values()) lane.showCursor(this.cursorT);
     if (this.cursorT !== null && this.cursorT >= t0 && this.cursorT <= t1) {
       this.cursorEl.hidden = false;
-      this.cursorEl.style.left = `${x(this.cursorT)}px`;
-      this.cursorLabel.textContent = formatTime(this.cursorT, step / 10);
+      this.cursorEl.style.left = `${((this.cursorT - t0) / (t1 - t0)) * this.plotWidth()}px`;
+      this.cursorLabel.textContent = formatTime(this.cursorT, (t1 - t0) / 100);
       this.cursorEl.dataset.t = String(this.cursorT);
     } else {
       this.cursorEl.hidden = true;
     }
-    this.drawMarkers(t0, t1, x);
   }
 
   private drawMarkers(t0: number, t1: number, x: (t: number) => number): void {
@@ -466,8 +547,7 @@ export class WatchView {
     const shown = this.markers.slice(Math.max(from, to - MAX_MARKERS_SHOWN), to);
     for (const m of shown) {
       const mark = el('div', `marker kind-${m.kind}`);
-      const lane = m.id === undefined ? undefined : this.lanes.get(m.id);
-      const text = `${formatTime(m.t)} ${m.kind}${lane ? ` (${lane.info.label})` : ''}: ${m.text}`;
+      const text = this.markerText(m);
       mark.dataset.text = text;
       mark.dataset.t = String(m.t);
       mark.setAttribute('role', 'img');
