@@ -218,7 +218,10 @@ async function openRecordingFromStore(dir: string, openFile: (file: string) => P
   };
   void load();
   qp.onDidTriggerItemButton(async (e) => {
+    qp.ignoreFocusOut = true; // the question's dialog takes the focus: keep the list open under it
     const ok = await vscode.window.showWarningMessage(`Delete the recording ${path.basename(e.item.file)}?`, { modal: true }, 'Delete');
+    qp.ignoreFocusOut = false;
+    qp.show();
     if (ok !== 'Delete') return;
     try {
       deleteRecording(dir, e.item.file);

@@ -129,7 +129,7 @@ describe('recording', function () {
     }
   });
 
-  it('refuses a range past the end in one line, and Stop with nothing recording', async () => {
+  it('refuses a range past the end, Stop with nothing recording and a damaged file, in one line each', async () => {
     const info = await segs.make({ size: SIZE, fill: false });
     const stub = sharesVscodeApi() ? stubWindow({}) : undefined;
     try {
@@ -137,11 +137,15 @@ describe('recording', function () {
       assert.strictEqual(none, undefined);
       assert.strictEqual(sessions.list().length, 0);
       assert.strictEqual(await vscode.commands.executeCommand('shmInspector.stopRecording'), undefined);
+      const damaged = path.join(tmp, 'damaged.shmrec');
+      fs.writeFileSync(damaged, Buffer.concat([Buffer.from('SHMTLREC'), Buffer.alloc(8, 0xff)]));
+      assert.strictEqual(await vscode.commands.executeCommand('shmInspector.openRecordingFile', damaged, { frame: 0, show: true }), undefined);
       if (stub) {
         const errors = stub.shown.filter((m) => m.fn === 'showErrorMessage').map((m) => String(m.args[0]));
-        assert.strictEqual(errors.length, 2, errors.join(' | '));
+        assert.strictEqual(errors.length, 3, errors.join(' | '));
         assert.match(errors[0], /past the end of segment/);
         assert.match(errors[1], /nothing is being recorded/);
+        assert.match(errors[2], /damaged\.shmrec: recording format version \d+ is not supported/);
         for (const e of errors) assert.doesNotMatch(e, /\n|    at /);
       }
     } finally {

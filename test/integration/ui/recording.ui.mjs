@@ -2,7 +2,7 @@
 // → pick the segment (typed key) → Enter for the whole segment; the status bar shows "REC" with
 // time, frames and size; a value written by the CLI meanwhile; a click on the item stops it and a
 // notification says what was saved; Open Recording… lists it (segment, frames, size), the frame
-// where the value appeared opens as a read-only hex dump that shows it.
+// where the value appeared opens as a read-only hex dump that shows it; its delete button removes it.
 // Screenshots: test-results/screenshots/recording-status.png, recording-open.png.
 import { createSegment } from './lib/segments.mjs';
 import { extensionReady, until } from './lib/workbench.mjs';
@@ -16,7 +16,7 @@ async function quickPickRow(t, re, what) {
   await until(what, async () => {
     const n = await rows.count();
     for (let i = 0; i < n; i++) {
-      const label = (await rows.nth(i).getAttribute('aria-label').catch(() => null)) ?? '';
+      const label = (await rows.nth(i).getAttribute('aria-label', { timeout: 500 }).catch(() => null)) ?? ''; // a row going away: skip it
       if (re.test(label)) { found = rows.nth(i); return true; }
     }
     return false;
@@ -75,4 +75,13 @@ export async function test(t) {
   (await quickPickRow(t, /Show Frame as Hex Dump/, 'the hex dump action')).click();
   const editor = page.locator('.editor-instance .view-lines').first();
   await t.waitForText(editor, /00000020\s+de\sad\sbe\sef/, 15000); // Monaco renders spaces as U+00A0
+
+  // Its delete button in Open Recording…: asked first, then the list is empty.
+  await palette(t, 'Shared Memory: Open Recording…');
+  const listed = await quickPickRow(t, new RegExp(`segment ${seg.keyHex} \\(id ${seg.id}\\)`), 'the recording listed again');
+  await listed.hover();
+  await listed.locator('.action-label.codicon-trash').first().click();
+  const asked = await t.answerDialog('Delete');
+  if (!/Delete the recording .*\.shmrec\?/.test(asked)) throw new Error(`unexpected question: ${asked}`);
+  await until('the list to say there are no recordings', async () => (await input.getAttribute('placeholder'))?.includes('No recordings yet'), 15000);
 }
