@@ -153,6 +153,29 @@ describe('recording in the agent', () => {
     }
   });
 
+  test('two recordings of one segment at once: distinct files, each stopped on its own', async () => {
+    const c = newClient();
+    const dir = fs.mkdtempSync(path.join(testTmpDir(), 'rec-'));
+    const sessions = new RecordingSessions(c, dir, 50);
+    const info = await create(c, 4096);
+    try {
+      // Started in the same tick: the same millisecond, most likely.
+      const [a, b] = await Promise.all([
+        sessions.start(info, { offset: 0, length: 16, hz: 50, budget: 1 << 20 }),
+        sessions.start(info, { offset: 16, length: 16, hz: 50, budget: 1 << 20 }),
+      ]);
+      assert.notEqual(a.path, b.path);
+      assert.equal(sessions.list().length, 2);
+      await sessions.stop(a);
+      assert.deepEqual(sessions.list(), [b]);
+      await sessions.stop(b);
+      assert.deepEqual([Recording.open(a.path).header.offset, Recording.open(b.path).header.offset], [0, 16]);
+    } finally {
+      sessions.dispose();
+      destroyTracked(info.id, identityOf(info));
+    }
+  });
+
   test('the budget holds with incompressible churn', async () => {
     const c = newClient();
     const dir = fs.mkdtempSync(path.join(testTmpDir(), 'rec-'));

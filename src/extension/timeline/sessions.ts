@@ -40,6 +40,8 @@ const LEAVING_MS = 5000;
 
 export class RecordingSessions {
   private readonly running = new Map<string, Session>();
+  /** Files of recordings the agent has not confirmed yet. */
+  private readonly starting = new Set<string>();
   private readonly ending = new Map<Session, Promise<SessionEnd>>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -75,8 +77,17 @@ export class RecordingSessions {
 
   async start(segment: SegmentInfo, options: RecordingOptions): Promise<Session> {
     await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const file = path.join(this.dir, recordingFileName(segment, Date.now()));
-    const { recording } = await this.agent.request('recordStart', { expect: identityOf(segment), ...options, path: file });
+    // Two recordings started in the same millisecond get distinct names (-2, -3...).
+    const base = recordingFileName(segment, Date.now());
+    let file = path.join(this.dir, base);
+    for (let n = 2; this.running.has(file) || this.starting.has(file) || fs.existsSync(file); n++) file = path.join(this.dir, base.replace(/\.shmrec$/, `-${n}.shmrec`));
+    this.starting.add(file); // taken from here on, though the agent has not answered yet
+    let recording: number;
+    try {
+      ({ recording } = await this.agent.request('recordStart', { expect: identityOf(segment), ...options, path: file }));
+    } finally {
+      this.starting.delete(file);
+    }
     const session: Session = {
       segment, options, path: file, recording, generation: this.agent.generation,
       progress: { recording, frames: 0, bytes: 0, elapsedMs: 0 },
