@@ -60,7 +60,17 @@ async function colouredPixels(p: Page, id: number, rgb: [number, number, number]
   })()`);
 }
 
+/** After the next frame has been drawn (the view draws once per animation frame). */
+async function drawn(p: Page): Promise<void> {
+  await p.evaluate(() => new Promise<void>((resolve) => {
+    const g = globalThis as unknown as { requestAnimationFrame(f: () => void): number };
+    g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve()));
+  }));
+}
+
+/** The time range shown, once what was asked before is drawn. */
 async function range(p: Page): Promise<{ t0: number; t1: number }> {
+  await drawn(p);
   const d = await p.$eval('.plot', (e) => (e as unknown as { dataset: Record<string, string> }).dataset);
   return { t0: Number(d.t0), t1: Number(d.t1) };
 }
@@ -360,6 +370,31 @@ describe('watch view', () => {
     const d = await canvasData(page, 7);
     assert.ok(d.points <= 2 * d.columns && d.points > 0, `zoomed in: ${d.points} samples over ${z.t1 - z.t0} ms`);
     assert.ok(d.vertices >= d.points, 'each sample drawn');
+  }));
+
+  it('takes 16 watches streamed at 1 kHz in 100 ms batches with at most one draw per frame, and stays responsive', () => withPage({
+    watches: Array.from({ length: 16 }, (_, i) => ({ id: 100 + i, label: `w${i}`, type: 'i32' })),
+  }, async ({ page }) => {
+    const draws = async (): Promise<number> => Number(await page.getAttribute('.plot', 'data-draws'));
+    const before = await draws();
+    const sent = await page.evaluate(() => (globalThis as unknown as G).watchHost.sendStream(Array.from({ length: 16 }, (_, i) => 100 + i), 60, 1000, 100));
+    assert.equal(sent, 600);
+    await waitStat(page, 115, 'current', String(Math.round(1000 * Math.sin(59_999 / 500 + 15))));
+    const drawn = (await draws()) - before;
+    assert.ok(drawn >= 1 && drawn <= sent, `${drawn} draws for ${sent} batches`);
+    // Live: the last 10 s of each lane, 10,000 samples, drawn as at most 4 vertices per column.
+    for (const id of [100, 107, 115]) {
+      const d = await canvasData(page, id);
+      assert.equal(d.points, 10_000, `lane ${id}`);
+      assert.ok(d.vertices <= 4 * d.columns + 2, `lane ${id}: ${d.vertices} vertices for ${d.columns} columns`);
+    }
+    assert.deepEqual(await range(page), { t0: 49_999, t1: 59_999 });
+    // The page still answers input at once: a key press zooms.
+    await page.focus('.plot');
+    await page.keyboard.press('+');
+    await page.waitForSelector('.live[aria-pressed="false"]');
+    const r = await range(page);
+    assert.ok(Math.abs((r.t1 - r.t0) - 10_000 / 1.5) < 1e-6);
   }));
 
   it('ignores malformed messages from the host and keeps plotting', () => withPage({ watches: [PID, LEVEL] }, async ({ page }) => {

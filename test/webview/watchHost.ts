@@ -44,6 +44,12 @@ export interface WatchHostApi {
   sendSamples(id: number, t: number[], v: number[]): void;
   /** n samples of one watch at t = t0 + i * dt, v = shape(i) made here (large batches without crossing the page boundary). */
   sendGenerated(id: number, n: number, t0: number, dt: number, shape: Shape): void;
+  /**
+   * A sampling session as the host streams it: `seconds` of samples of every watch in `ids` at
+   * `hz`, one `samples` event per `batchMs` carrying every watch's batch (sine waves, one phase
+   * per watch). Returns the number of events sent.
+   */
+  sendStream(ids: number[], seconds: number, hz: number, batchMs: number): number;
   sendMarkers(markers: WatchMarker[]): void;
   sendState(state: Partial<WatchState>): void;
   /** Post any message to the view as the host would (to check that malformed ones are ignored). */
@@ -178,6 +184,25 @@ function install(): void {
         v[i] = fn(i);
       }
       samples({ id, t, v });
+    },
+    sendStream: (ids, seconds, hz, batchMs) => {
+      const perBatch = Math.round((hz * batchMs) / 1000);
+      const batches = Math.round((seconds * 1000) / batchMs);
+      for (let b = 0; b < batches; b++) {
+        host.notify('samples', {
+          batches: ids.map((id, k) => {
+            const t = new Float64Array(perBatch);
+            const v = new Float64Array(perBatch);
+            for (let i = 0; i < perBatch; i++) {
+              const n = b * perBatch + i;
+              t[i] = (n * 1000) / hz;
+              v[i] = Math.round(1000 * Math.sin(n / 500 + k));
+            }
+            return { id, t, v };
+          }),
+        });
+      }
+      return batches;
     },
     sendMarkers: (markers) => host.notify('markers', { markers }),
     sendState: (s) => {

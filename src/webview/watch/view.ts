@@ -51,6 +51,8 @@ export class WatchView {
   private cursorT: number | null = null;
   private nextColour = 0;
   private frame = 0;
+  /** Full draws so far (shown as data-draws: however many batches arrive, at most one per frame). */
+  private draws = 0;
   /** The next frame redraws the lanes (else only the cursor moved). */
   private full = false;
 
@@ -511,6 +513,7 @@ export class WatchView {
     this.spanText.textContent = formatSpan(t1 - t0);
     this.liveButton.setAttribute('aria-pressed', String(this.live));
     this.liveButton.classList.toggle('active', this.live);
+    this.plot.dataset.draws = String(++this.draws);
     this.plot.dataset.t0 = String(t0);
     this.plot.dataset.t1 = String(t1);
     const rec = this.state.recorded;
