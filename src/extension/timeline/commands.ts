@@ -78,9 +78,13 @@ export function registerRecording(ctx: CommandContext, context: vscode.Extension
   item.name = 'SHM Inspector Recording';
   item.command = command('stopRecording');
   item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  let active = false;
   const refreshItem = () => {
     const running = sessions.list();
-    void vscode.commands.executeCommand('setContext', RECORDING_CONTEXT, running.length > 0);
+    if (active !== running.length > 0) {
+      active = running.length > 0;
+      void vscode.commands.executeCommand('setContext', RECORDING_CONTEXT, active);
+    }
     if (!running.length) { item.hide(); return; }
     item.text = statusText(running.map((s) => s.progress));
     item.tooltip = `Recording ${running.map((s) => `${segmentName(s.segment)} (${rangeText(s.options.offset, s.options.length, s.segment.size)}, ${s.options.hz} Hz)`).join('; ')}. Click to stop.`;
