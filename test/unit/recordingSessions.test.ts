@@ -12,6 +12,7 @@ import { AgentClient } from '../../src/extension/agent/client';
 import type { Segment } from '../../src/core';
 import { identityOf, type SegmentInfo } from '../../src/protocol/segment';
 import type { RpcError } from '../../src/protocol/rpc';
+import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import { Recording, Recorder } from '../../src/timeline/recording';
 import { RecordingSessions, type Session } from '../../src/extension/timeline/sessions';
 import { deleteRecording, frameFor, listRecordings, notableFrames } from '../../src/extension/timeline/recordingFiles';
@@ -170,6 +171,28 @@ describe('recording in the agent', () => {
       assert.deepEqual(sessions.list(), [b]);
       await sessions.stop(b);
       assert.deepEqual([Recording.open(a.path).header.offset, Recording.open(b.path).header.offset], [0, 16]);
+    } finally {
+      sessions.dispose();
+      destroyTracked(info.id, identityOf(info));
+    }
+  });
+
+  test('an agent that crashes loses its recording, and says so', async () => {
+    const c = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 60000, env: { [TEST_HOOKS_ENV]: '1' } });
+    clients.add(c);
+    const dir = fs.mkdtempSync(path.join(testTmpDir(), 'rec-'));
+    const sessions = new RecordingSessions(c, dir, 50);
+    const info = await create(c, 4096);
+    try {
+      const s = await sessions.start(info, { offset: 0, length: 64, hz: 50, budget: 1 << 20 });
+      await moreFrames(sessions, s, c, 1);
+      await c.request('testCrash', { signal: 'SIGKILL' }).catch(() => undefined);
+      await waitFor(() => sessions.ended(s) !== undefined, 'the session to end');
+      const e = await present(sessions.ended(s), 'its end');
+      assert.equal(e.reason, 'error');
+      assert.match(e.writeError ?? '', /SIGKILL.*: the recording was lost$/);
+      assert.equal(fs.existsSync(s.path), false);
+      assert.equal(sessions.list().length, 0);
     } finally {
       sessions.dispose();
       destroyTracked(info.id, identityOf(info));
