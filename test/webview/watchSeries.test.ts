@@ -16,6 +16,8 @@ interface SeriesLike {
   valueAtTime(t: number): { t: number; v: number } | undefined;
   countIn(from: number, to: number): number;
   reduce(from: number, to: number, out: Column): Column;
+  lowerBound(t: number): number;
+  lowerBoundFrom(t: number, from: number): number;
   stats(): { current: number; min: number; max: number; rate: number };
 }
 const S = loadWebviewModule<{ Series: new (capacity: number) => SeriesLike; emptyColumn(): Column; BLOCK: number }>('watch/series');
@@ -76,6 +78,7 @@ describe('watch series', () => {
       const a = Math.floor(rnd() * 6200) - 100;
       const b = a + Math.floor(rnd() * 2500);
       assert.deepEqual({ ...s.reduce(a, b, out) }, scan(kept.t, kept.v, a, b), `[${a}, ${b})`);
+      assert.equal(s.lowerBoundFrom(b, s.lowerBound(a)), s.lowerBound(b), `galloping from ${a} to ${b}`);
     }
   });
 

@@ -189,17 +189,21 @@ export class Lane {
   }
 
   /** Draw the samples of [t0, t1) (value range from the data there) and refresh the read-outs. */
-  draw(frame: Omit<LaneFrame, 'yMin' | 'yMax' | 'width' | 'height' | 'level'>, style: LaneStyle): void {
-    const width = this.canvas.clientWidth;
-    const height = this.canvas.clientHeight;
+  /** The canvas's size in CSS px. The view reads every lane's size before any lane writes (one layout per frame, not one per lane). */
+  measure(): { width: number; height: number } {
+    return { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+  }
+
+  draw(frame: Omit<LaneFrame, 'yMin' | 'yMax' | 'level'>, style: LaneStyle): void {
+    const { width, height } = frame;
     const w = Math.max(1, Math.round(width * frame.dpr));
     const h = Math.max(1, Math.round(height * frame.dpr));
     if (this.canvas.width !== w) this.canvas.width = w;
     if (this.canvas.height !== h) this.canvas.height = h;
     const level = this.info.trigger?.level;
     const { min, max } = valueRange(this.series.range(frame.t0, frame.t1), level);
-    this.yMaxEl.textContent = formatValue(max);
-    this.yMinEl.textContent = formatValue(min);
+    setText(this.yMaxEl, formatValue(max));
+    setText(this.yMinEl, formatValue(min));
     if (this.ctx) {
       const r = drawLane(this.ctx, this.series, { ...frame, width, height, yMin: min, yMax: max, level }, style);
       this.canvas.dataset.points = String(r.points);
@@ -208,10 +212,10 @@ export class Lane {
     }
     const s = this.series.stats();
     const unit = this.info.unit;
-    this.stat.current.textContent = formatValue(s.current, unit);
-    this.stat.min.textContent = formatValue(s.min, unit);
-    this.stat.max.textContent = formatValue(s.max, unit);
-    this.stat.rate.textContent = formatRate(s.rate, unit);
+    setText(this.stat.current, formatValue(s.current, unit));
+    setText(this.stat.min, formatValue(s.min, unit));
+    setText(this.stat.max, formatValue(s.max, unit));
+    setText(this.stat.rate, formatRate(s.rate, unit));
   }
 
   /** The value held at cursor time t (null: no cursor). */
@@ -219,9 +223,14 @@ export class Lane {
     this.element.classList.toggle('has-cursor', t !== null);
     if (t === null) return;
     const at = this.series.valueAtTime(t);
-    this.stat.cursor.textContent = at ? formatValue(at.v, this.info.unit) : '—';
+    setText(this.stat.cursor, at ? formatValue(at.v, this.info.unit) : '—');
     this.stat.cursor.title = at ? `sample at ${formatTime(at.t)}` : 'no sample before the cursor';
   }
+}
+
+/** Text changed only when it differs (an unchanged read-out costs no style work). */
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
 }
 
 /** The lane's y range: the finite values in view and the trigger level, never empty. */

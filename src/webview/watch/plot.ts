@@ -103,8 +103,11 @@ export function drawLane(ctx: CanvasRenderingContext2D, series: Series, f: LaneF
   } else {
     const col = emptyColumn();
     const dt = span / columns;
+    let i0 = series.lowerBound(f.t0);
     for (let c = 0; c < columns; c++) {
-      series.reduce(f.t0 + c * dt, f.t0 + (c + 1) * dt, col);
+      const i1 = series.lowerBoundFrom(f.t0 + (c + 1) * dt, i0);
+      series.reduceIndices(i0, i1, col);
+      i0 = i1;
       if (col.n === 0) continue;
       const px = c + 0.5;
       const hasFinite = col.min <= col.max;

@@ -132,10 +132,35 @@ export class Series {
     return this.lowerBound(to) - this.lowerBound(from);
   }
 
+  /**
+   * lowerBound(t) for a t at or after the sample at absolute index `from` (>= the oldest held):
+   * gallops from there, so consecutive pixel columns cost O(log samples per column) each.
+   */
+  lowerBoundFrom(t: number, from: number): number {
+    let lo = Math.max(from, this.first);
+    let step = 1;
+    let hi = lo;
+    while (hi < this.total && this.timeAt(hi) < t) {
+      lo = hi + 1;
+      hi = lo + step;
+      step *= 2;
+    }
+    hi = Math.min(hi, this.total);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timeAt(mid) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Reduce samples in [from, to) into `out`, using block summaries for whole blocks. */
   reduce(from: number, to: number, out: Column): Column {
-    const i0 = this.lowerBound(from);
-    const i1 = this.lowerBound(to);
+    return this.reduceIndices(this.lowerBound(from), this.lowerBound(to), out);
+  }
+
+  /** Reduce the samples at absolute indices [i0, i1) (from lowerBound / lowerBoundFrom). */
+  reduceIndices(i0: number, i1: number, out: Column): Column {
     out.n = i1 - i0;
     out.min = Infinity;
     out.max = -Infinity;

@@ -498,9 +498,11 @@ export class WatchView {
     const x = (t: number): number => ((t - t0) / (t1 - t0)) * width;
     const gridX = tickTimes.map(x);
     const dpr = window.devicePixelRatio || 1;
-    for (const lane of this.lanes.values()) {
-      lane.draw({ t0, t1, dpr, gridX }, { ...this.style, line: this.colours[lane.colour] ?? this.style.line });
-    }
+    const lanes = [...this.lanes.values()];
+    const sizes = lanes.map((lane) => lane.measure());
+    lanes.forEach((lane, i) => {
+      lane.draw({ t0, t1, dpr, gridX, ...sizes[i] }, { ...this.style, line: this.colours[lane.colour] ?? this.style.line });
+    });
 
     this.axis.textContent = '';
     tickTimes.forEach((t, k) => {
