@@ -191,6 +191,13 @@ describe('watch view', () => {
     await waitStat(page, 1, 'current', '49');
     assert.deepEqual(await range(page), zoomed);
 
+    // A sideways scroll pans (later), it does not zoom.
+    await page.mouse.wheel(120, 0);
+    const sideways = await range(page);
+    assert.ok(sideways.t0 > zoomed.t0 && Math.abs((sideways.t1 - sideways.t0) - (zoomed.t1 - zoomed.t0)) < 1e-6, 'panned, same span');
+    await page.mouse.wheel(-120, 0);
+    assert.ok(Math.abs((await range(page)).t0 - zoomed.t0) < 1e-6, 'and back');
+
     // Arrow keys pan by a tenth of the span; - zooms out.
     await page.focus('.plot');
     await page.keyboard.press('ArrowLeft');
@@ -267,6 +274,10 @@ describe('watch view', () => {
     await host(page).state({ rateHz: 333 });
     await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document.querySelector('.rate').value === '333');
 
+    // The host's one-line message about the session shows in the status line.
+    await host(page).state({ message: 'Segment 32770 was removed: sampling stopped' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector('.status').textContent === 'Segment 32770 was removed: sampling stopped');
+
     await page.evaluate(() => (globalThis as unknown as G).watchHost.exportAnswer({ path: '/tmp/pid.csv', rows: 12 }));
     await page.click('.export');
     assert.deepEqual((await waitCall(page, 'exportCsv'))[0].params, {}, 'live: everything');
@@ -289,6 +300,15 @@ describe('watch view', () => {
     await page.waitForSelector(`${lane(2)} .lane-trigger.active`);
     assert.match((await page.getAttribute(`${lane(2)} .lane-trigger`, 'aria-label')) ?? '', /rises above 50 V, then pause/);
     assert.ok(await page.locator(`${lane(2)} .trigger-form`).isHidden(), 'the form closes');
+    // Keyboard: the form opens on the kind, Escape closes it and gives focus back to its button.
+    await page.focus(`${lane(2)} .lane-trigger`);
+    await page.keyboard.press('Enter');
+    assert.ok(await page.$eval(`${lane(2)} .trigger-kind`, (e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement));
+    assert.equal(await page.inputValue(`${lane(2)} .trigger-level`), '50', 'the form shows the trigger set');
+    await page.keyboard.press('Escape');
+    assert.ok(await page.locator(`${lane(2)} .trigger-form`).isHidden());
+    assert.ok(await page.$eval(`${lane(2)} .lane-trigger`, (e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement));
+    assert.equal((await host(page).calls()).filter((c) => c.method === 'setTrigger').length, 1, 'Escape sends nothing');
 
     // 40 -> 60 at t = 300 and 30 -> 70 at t = 700 cross 50 upwards: two trigger markers there.
     await host(page).samples(2, [0, 100, 200, 300, 400, 500, 600, 700], [40, 45, 49, 60, 55, 30, 30, 70]);

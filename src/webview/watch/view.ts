@@ -354,9 +354,16 @@ export class WatchView {
       this.setCursor(null);
       this.tooltip.hidden = true;
     });
+    // Wheel zooms around the pointer; a sideways scroll (or Shift+wheel) pans.
     this.overlay.addEventListener('wheel', (e) => {
       e.preventDefault();
-      this.zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, this.timeAtX(e.clientX));
+      const sideways = e.shiftKey ? e.deltaY || e.deltaX : Math.abs(e.deltaX) > Math.abs(e.deltaY) ? e.deltaX : 0;
+      if (sideways) {
+        const px = e.deltaMode === 0 ? sideways : sideways * 20;
+        this.pan((px / Math.max(1, this.plotWidth())) * this.span);
+      } else if (e.deltaY) {
+        this.zoom(e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP, this.timeAtX(e.clientX));
+      }
     }, { passive: false });
   }
 
