@@ -109,7 +109,7 @@ function vsixContents(file) {
 
 function main() {
   if (!skipBuild) run(process.execPath, ['esbuild.mjs', '--production']);
-  for (const f of ['extension.js', 'agent.js', 'cli.js', 'webview.js', 'tree-sitter.wasm', 'tree-sitter-c.wasm']) {
+  for (const f of ['extension.js', 'agent.js', 'cli.js', 'webview.js', 'watchView.js', 'tree-sitter.wasm', 'tree-sitter-c.wasm']) {
     if (!fs.existsSync(path.join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run the build first`);
   }
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');

@@ -77,7 +77,7 @@ function expectedFiles(arch: Arch): string[] {
   const files = [
     'extension.vsixmanifest', '[Content_Types].xml',
     'extension/package.json', 'extension/LICENSE.txt',
-    ...['agent', 'cli', 'extension', 'webview'].map((n) => `extension/dist/${n}.js`),
+    ...['agent', 'cli', 'extension', 'webview', 'watchView'].map((n) => `extension/dist/${n}.js`),
     ...['tree-sitter', 'tree-sitter-c'].map((n) => `extension/dist/${n}.wasm`), // the C parser, offline
     ...filesUnder('media').map((f) => `extension/${f}`),
     ...['package.json', 'LICENSE.txt', 'index.cjs', 'src/koffi/index.cjs', 'src/koffi/src/static.cjs'].map((f) => `extension/node_modules/koffi/${f}`),
@@ -191,8 +191,9 @@ describe('VSIX packages', () => {
       const loadsKoffi = /require\(\s*["'`]koffi["'`]\s*\)|from\s*["']koffi["']/;
       assert.doesNotMatch(zip.read('extension/dist/extension.js').toString('utf8'), loadsKoffi, 'the extension host bundle must not load koffi');
       assert.doesNotMatch(zip.read('extension/dist/webview.js').toString('utf8'), loadsKoffi);
+      assert.doesNotMatch(zip.read('extension/dist/watchView.js').toString('utf8'), loadsKoffi);
       assert.match(zip.read('extension/dist/agent.js').toString('utf8'), loadsKoffi, 'the agent loads koffi');
-      for (const f of ['extension', 'agent', 'cli', 'webview']) {
+      for (const f of ['extension', 'agent', 'cli', 'webview', 'watchView']) {
         assert.doesNotMatch(zip.read(`extension/dist/${f}.js`).toString('utf8'), /sourceMappingURL=/, `dist/${f}.js: production build, no source map`);
       }
     });
