@@ -13,6 +13,7 @@ import { describeIdentity } from '../protocol/segment';
 import { replaceFile, writeAll } from '../core/files';
 import { checkCount, checkRange } from '../core/validate';
 import { Recordings, recordingHandlers } from './recordings';
+import { Watches, watchHandlers } from './watches';
 
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -78,9 +79,10 @@ function needParams<P>(p: P | undefined, method: string): P {
   return p;
 }
 
-export function createHandlers(open = new OpenSegments(), recordings = new Recordings()): Handlers<AgentMethods> {
+export function createHandlers(open = new OpenSegments(), recordings = new Recordings(), watches = new Watches()): Handlers<AgentMethods> {
   const handlers: AgentHandlers = {
     ...recordingHandlers(recordings),
+    ...watchHandlers(watches),
     ping: () => ({ pid: process.pid }),
 
     list: (p) => {

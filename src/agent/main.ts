@@ -6,6 +6,7 @@ import { Rpc, type RpcMessage } from '../protocol/rpc';
 import { serveBytePipe } from './bytePipe';
 import { OpenSegments, createHandlers } from './handlers';
 import { Recordings } from './recordings';
+import { Watches } from './watches';
 import type { AgentTestMethods } from '../protocol/testHooks';
 import { testHandlers } from './testHooks';
 
@@ -25,7 +26,8 @@ try {
 
 const open = new OpenSegments();
 const recordings = new Recordings();
-const handlers = createHandlers(open, recordings);
+const watches = new Watches();
+const handlers = createHandlers(open, recordings, watches);
 // Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
 const pipe = serveBytePipe(process.env, handlers, open);
 const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
@@ -41,6 +43,7 @@ process.on('message', (m) => rpc.receive(m));
 // through any command prefix, unlike a signal sent to the prefix): detach everything and exit.
 process.on('disconnect', () => {
   recordings.closeAll(); // their files are written first: a recording survives the window closing
+  watches.closeAll();
   open.closeAll();
   process.exit(0);
 });

@@ -177,7 +177,7 @@ function openForRecording(p: RecordStartParams): { seg: SegmentAccess; identity:
 }
 
 /** Why the segment is gone, or undefined while it is still there. */
-function goneWhy(seg: SegmentAccess): string | undefined {
+export function goneWhy(seg: SegmentAccess): string | undefined {
   try {
     return statRaw(seg.id).mode & SHM_DEST ? `segment ${seg.id} was destroyed` : undefined;
   } catch {

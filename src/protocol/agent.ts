@@ -1,5 +1,6 @@
 // Requests the extension host (and tests) send to the agent process.
 import type { RecordingMethods } from './recording';
+import type { WatchSamplingMethods } from './watchSampling';
 import type { AttachmentReport, CreateOptions, Footprint, ReadVia, SegmentIdentity, SegmentInfo, ShmLimits } from './segment';
 
 export interface SearchParams {
@@ -66,4 +67,4 @@ export type AgentMethods = {
   diff: { params: { handle?: number; path: string; otherPath?: string; maxRanges?: number }; result: DiffResult };
   /** Copy a file into an open segment at offset, in chunks, with progress. */
   load: { params: { handle: number; path: string; offset: number }; result: { bytes: number } };
-} & RecordingMethods;
+} & RecordingMethods & WatchSamplingMethods;

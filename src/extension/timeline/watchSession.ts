@@ -1,0 +1,357 @@
+// One "Shared Memory: Watch" session as the extension host runs it (issue 12), vscode-free: the
+// watched values of one segment (an offset read as an inspector type, or an overlay field: the
+// same thing once laid out), sampled by the agent over the smallest range covering them
+// (agent/watches.ts). Every takeMs the host takes the agent's samples, applies their spans to its
+// image of the range, decodes each watch, evaluates triggers and hands the view one batch per
+// watch: work per batch (~13/s), never per sample timer. Every statMs the segment's stat gives
+// markers for processes attaching / detaching (nattch, lpid).
+import type { AgentMethods } from '../../protocol/agent';
+import type { RequestOptions } from '../../protocol/rpc';
+import { type Footprint, type SegmentInfo, identityOf } from '../../protocol/segment';
+import type { Trigger, WatchHostEvents, WatchInfo, WatchMarker, WatchReadyResult, WatchState } from '../../protocol/watch';
+import type { WatchSample } from '../../protocol/watchSampling';
+import { MAX_RECORD_RANGE } from '../../protocol/recording';
+import { type ScalarType, decodeScalar, formatScalar } from '../../timeline/scalar';
+import { triggerFires } from '../../timeline/trigger';
+import { errorMessage } from '../segments/errorText';
+import { WatchHistory, historyCsv } from './watchHistory';
+
+/** What the session needs of the AgentClient. */
+export interface WatchAgent {
+  request<K extends keyof AgentMethods>(method: K, params: AgentMethods[K]['params'], opts?: RequestOptions): Promise<AgentMethods[K]['result']>;
+}
+
+export interface WatchSpec {
+  /** Lane name: `0x10:u32`, `hdr.seq`. */
+  label: string;
+  /** Segment offset of the value's first byte. */
+  offset: number;
+  type: ScalarType;
+  unit?: string;
+}
+
+export interface WatchSessionOptions {
+  hz: number;
+  footprint?: Footprint;
+  /** How often samples are taken from the agent (ms, default 75). */
+  takeMs?: number;
+  /** How often the segment's stat is read for attach/detach markers (ms, default 500). */
+  statMs?: number;
+  maxRows?: number;
+  /** Takes a snapshot of the segment for a 'snapshot' trigger; resolves with its name. */
+  snapshot?: (segment: SegmentInfo) => Promise<string>;
+}
+
+type Post = <K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[K]) => void;
+
+/** The agent's watch, the range it samples and our image of that range. */
+interface AgentWatch {
+  watch: number;
+  offset: number;
+  image: Uint8Array;
+  view: DataView;
+}
+
+interface Entry {
+  info: WatchInfo;
+  spec: WatchSpec;
+  prev?: number;
+}
+
+function triggerText(label: string, t: Trigger): string {
+  return t.kind === 'changes' ? `${label} changed` : `${label} ${t.kind === 'equals' ? 'equals' : t.kind} ${t.level ?? ''}`;
+}
+
+export class WatchSession {
+  readonly sessionStart = Date.now();
+  private readonly entries = new Map<number, Entry>();
+  private nextId = 1;
+  private readonly history: WatchHistory;
+  private readonly markerList: WatchMarker[] = [];
+  private hz: number;
+  private paused = false;
+  private message: string | undefined;
+  private ended = false;
+  /** The agent's watch and the range it samples; undefined when nothing is watched. */
+  private agentWatch: AgentWatch | undefined;
+  /** CLOCK_MONOTONIC ns at t = 0 (from the first sample). */
+  private t0Mono: bigint | undefined;
+  private taking = false;
+  private timers: NodeJS.Timeout[] = [];
+  /** Bumped by every restart of the agent's watch: stat answers from before it are ignored. */
+  private epoch = 0;
+  private lastStat: { nattch: number; lpid: number; epoch: number } | undefined;
+  private readonly listeners = new Set<Post>();
+  private readonly endListeners = new Set<(message: string) => void>();
+  /** Restarts of the agent's watch run one at a time. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly agent: WatchAgent, readonly segment: SegmentInfo, private readonly options: WatchSessionOptions) {
+    this.hz = options.hz;
+    this.history = new WatchHistory(options.maxRows);
+  }
+
+  /** Events for the view (watches, samples, markers, state). */
+  onPost(l: Post): { dispose(): void } {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  }
+
+  /** Sampling ended by itself (segment destroyed, agent gone): the one-line reason. */
+  onDidEnd(l: (message: string) => void): { dispose(): void } {
+    this.endListeners.add(l);
+    return { dispose: () => this.endListeners.delete(l) };
+  }
+
+  get watches(): WatchInfo[] {
+    return [...this.entries.values()].map((e) => ({ ...e.info }));
+  }
+
+  get ids(): ReadonlySet<number> {
+    return new Set(this.entries.keys());
+  }
+
+  get state(): WatchState {
+    return { sessionStart: this.sessionStart, rateHz: this.hz, paused: this.paused, ...(this.message ? { message: this.message } : {}) };
+  }
+
+  get markers(): WatchMarker[] {
+    return [...this.markerList];
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** What the view shows at start; `samplesHeld()` follows. */
+  ready(): WatchReadyResult {
+    return { watches: this.watches, state: this.state, markers: this.markers };
+  }
+
+  samplesHeld(): WatchHostEvents['samples'] {
+    return { batches: this.history.batchesSince(0) };
+  }
+
+  /** Watches a value; sampling (re)starts over the range covering every watch. */
+  add(spec: WatchSpec): Promise<WatchInfo> {
+    if (this.ended) return Promise.reject(new Error(`the watch session of segment ${this.segment.id} has ended: ${this.message ?? ''}`));
+    if (!(Number.isSafeInteger(spec.offset) && spec.offset >= 0 && spec.offset + spec.type.size <= this.segment.size)) {
+      return Promise.reject(new RangeError(`watch: ${spec.label} (${spec.type.size} bytes at ${spec.offset}) is outside segment ${this.segment.id} (${this.segment.size} bytes)`));
+    }
+    const id = this.nextId++;
+    const entry: Entry = { info: { id, label: spec.label, type: spec.type.name, ...(spec.unit ? { unit: spec.unit } : {}) }, spec };
+    return this.serial(async () => {
+      await this.take(); // samples of the old range, before this watch has a column
+      this.entries.set(id, entry);
+      this.history.addColumn(id, spec.type.size === 8 && spec.type.kind !== 'float');
+      try {
+        await this.resample();
+      } catch (err) {
+        this.entries.delete(id);
+        this.history.removeColumn(id);
+        throw err;
+      }
+      this.post('watches', { watches: this.watches });
+      return { ...entry.info };
+    });
+  }
+
+  remove(id: number): Promise<void> {
+    return this.serial(async () => {
+      if (!this.entries.delete(id)) return;
+      this.history.removeColumn(id);
+      this.post('watches', { watches: this.watches });
+      if (!this.ended) await this.resample();
+    });
+  }
+
+  setTrigger(id: number, trigger: Trigger | undefined): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (trigger) e.info.trigger = { ...trigger };
+    else delete e.info.trigger;
+    this.post('watches', { watches: this.watches });
+  }
+
+  setRate(hz: number): Promise<void> {
+    return this.serial(async () => {
+      this.hz = hz;
+      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.watch, hz, paused: this.paused });
+      this.post('state', this.state);
+    });
+  }
+
+  /** Paused, the view gets no samples (those the agent took before it heard are dropped). */
+  setPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    return this.serial(async () => {
+      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.watch, hz: this.hz, paused });
+      this.post('state', this.state);
+    });
+  }
+
+  /** A marker for an event seen elsewhere (a save from the hex editor). */
+  mark(kind: WatchMarker['kind'], text: string): void {
+    this.addMarkers([{ t: (Date.now() - this.sessionStart), kind, text }]);
+  }
+
+  /** CSV of the samples held (t_ms, then one column per watch), limited to [from, to] ms. */
+  csv(from?: number, to?: number): { text: string; rows: number } {
+    const cols = [...this.entries.values()].map((e) => ({
+      id: e.info.id, label: e.info.label,
+      format: (v: number | bigint) => formatScalar(e.spec.type, v),
+    }));
+    return historyCsv(this.history, cols, from, to);
+  }
+
+  /** Stops sampling and forgets the agent's watch. */
+  async dispose(): Promise<void> {
+    this.stopTimers();
+    this.ended = true;
+    const w = this.agentWatch;
+    this.agentWatch = undefined;
+    if (w) await this.agent.request('watchStop', { watch: w.watch }).catch(() => undefined);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private post<K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[K]): void {
+    for (const l of this.listeners) l(name, payload);
+  }
+
+  private addMarkers(markers: WatchMarker[]): void {
+    if (markers.length === 0) return;
+    this.markerList.push(...markers);
+    this.post('markers', { markers });
+  }
+
+  /** Restarts the agent's watch over the range covering every watch (or stops it: none left). */
+  private async resample(): Promise<void> {
+    const old = this.agentWatch;
+    if (old) {
+      await this.take(); // what the old range holds first
+      this.agentWatch = undefined;
+      await this.agent.request('watchStop', { watch: old.watch }).catch(() => undefined);
+    }
+    this.epoch++;
+    this.lastStat = undefined;
+    const specs = [...this.entries.values()].map((e) => e.spec);
+    if (specs.length === 0) { this.stopTimers(); return; }
+    const offset = Math.min(...specs.map((s) => s.offset));
+    const length = Math.max(...specs.map((s) => s.offset + s.type.size)) - offset;
+    if (length > MAX_RECORD_RANGE) throw new RangeError(`watch: the values span ${length} bytes, more than the ${MAX_RECORD_RANGE / 1048576} MiB sampled at a time: watch values closer together`);
+    for (const e of this.entries.values()) delete e.prev; // the new range's first sample sets them
+    const { watch } = await this.agent.request('watchStart', { expect: identityOf(this.segment), offset, length, hz: this.hz, ...(this.options.footprint ? { footprint: this.options.footprint } : {}) });
+    const image = new Uint8Array(length);
+    this.agentWatch = { watch, offset, image, view: new DataView(image.buffer) };
+    if (this.paused) await this.agent.request('watchSet', { watch, hz: this.hz, paused: true });
+    if (this.timers.length === 0) {
+      this.timers.push(setInterval(() => { void this.take(); }, this.options.takeMs ?? 75));
+      this.timers.push(setInterval(() => { void this.pollStat(); }, this.options.statMs ?? 500));
+      void this.pollStat(); // the baseline: our own attachment is not a marker
+    }
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  /** Takes the agent's samples and turns them into one batch per watch. */
+  private async take(): Promise<void> {
+    const w = this.agentWatch;
+    if (!w || this.taking || this.ended) return;
+    this.taking = true;
+    try {
+      const r = await this.agent.request('watchTake', { watch: w.watch });
+      this.apply(w, r.samples); // also when w was just replaced: its samples are older than the new one's
+      if (r.ended) this.end(`${r.ended.message}: watching ended`);
+    } catch (err) {
+      if (this.agentWatch === w) this.end(`${errorMessage(err)}: watching ended`);
+    } finally {
+      this.taking = false;
+    }
+  }
+
+  private apply(w: AgentWatch, samples: WatchSample[]): void {
+    if (samples.length === 0) return;
+    const entries = [...this.entries.values()];
+    const ids = entries.map((e) => e.info.id);
+    const fromRow = this.history.rows;
+    const fired: WatchMarker[] = [];
+    const pause = { asked: false };
+    for (const s of samples) {
+      this.t0Mono ??= s.monoNs - BigInt(Math.round((s.wallMs - this.sessionStart) * 1e6));
+      const t = Number(s.monoNs - this.t0Mono) / 1e6;
+      for (const sp of s.spans) w.image.set(sp.bytes, sp.offset);
+      if (t <= this.history.lastT || this.paused || pause.asked) continue;
+      const values = entries.map((e) => {
+        const at = e.spec.offset - w.offset;
+        const exact = at >= 0 && at + e.spec.type.size <= w.image.length ? decodeScalar(e.spec.type, w.view, at) : NaN;
+        const v = Number(exact);
+        const trig = e.info.trigger;
+        if (trig && triggerFires(trig, e.prev, v)) {
+          const marker: WatchMarker = { t, kind: 'trigger', id: e.info.id, text: triggerText(e.info.label, trig) };
+          if (trig.action === 'snapshot') this.snapshotFor(marker); // its marker once the snapshot is taken
+          else fired.push(trig.action === 'pause' ? { ...marker, text: `${marker.text} (paused)` } : marker);
+          if (trig.action === 'pause') pause.asked = true;
+        }
+        e.prev = v;
+        return exact;
+      });
+      this.history.push(t, ids, values);
+    }
+    const batches = this.history.batchesSince(fromRow);
+    if (batches.length) this.post('samples', { batches });
+    this.addMarkers(fired);
+    if (pause.asked && !this.paused) void this.setPaused(true).then(() => undefined, (err: unknown) => { this.end(`${errorMessage(err)}: watching ended`); });
+  }
+
+  /** Takes the snapshot a trigger asked for, then posts its marker with the snapshot's name. */
+  private snapshotFor(marker: WatchMarker): void {
+    const label = marker.text;
+    const take = this.options.snapshot;
+    if (!take) { this.addMarkers([{ ...marker, text: `${label} (no snapshot: not available here)` }]); return; }
+    take(this.segment).then(
+      (name) => { this.addMarkers([{ ...marker, text: `${label} (snapshot '${name}')` }]); },
+      (err: unknown) => { this.addMarkers([{ ...marker, text: `${label} (snapshot failed: ${errorMessage(err)})` }]); },
+    );
+  }
+
+  /** nattch / lpid changes since the last stat become attach / detach markers. */
+  private async pollStat(): Promise<void> {
+    if (this.ended) return;
+    const epoch = this.epoch;
+    let info: SegmentInfo;
+    try {
+      info = await this.agent.request('stat', { id: this.segment.id });
+    } catch {
+      return; // gone: the next take says so
+    }
+    if (epoch !== this.epoch || this.isEnded || info.ctime !== this.segment.ctime || info.cpid !== this.segment.cpid) return;
+    const last = this.lastStat;
+    this.lastStat = { nattch: info.nattch, lpid: info.lpid, epoch };
+    if (!last || last.epoch !== epoch) return;
+    if (info.nattch === last.nattch && info.lpid === last.lpid) return;
+    const t = Date.now() - this.sessionStart;
+    const kind = info.nattch < last.nattch ? 'detach' : 'attach';
+    const text = info.nattch === last.nattch
+      ? `pid ${info.lpid} attached and detached (nattch ${info.nattch})`
+      : `pid ${info.lpid} ${kind === 'attach' ? 'attached' : 'detached'} (nattch ${last.nattch} → ${info.nattch})`;
+    this.addMarkers([{ t, kind, text }]);
+  }
+
+  private end(message: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.message = message;
+    this.agentWatch = undefined;
+    this.stopTimers();
+    this.post('state', this.state);
+    for (const l of this.endListeners) l(message);
+  }
+}
