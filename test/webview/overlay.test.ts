@@ -168,6 +168,29 @@ describe('overlay panel', () => {
     }
   });
 
+  it('shrinks before the grid does: beside the open panel, a 16-byte row and its text column stay in view', async () => {
+    const view = await overlay('struct state', BASE);
+    const ed = await openEditor({ size: 4096, overlays: [view] }, { viewport: { width: 1000, height: 700 } });
+    try {
+      await ed.waitLoaded();
+      await ed.page.waitForSelector('.overlays', { state: 'visible' });
+      const edges = () => ed.page.evaluate(() => {
+        const d = (globalThis as unknown as PageGlobals).document;
+        const scroller = d.querySelector('.grid-scroller')?.getBoundingClientRect();
+        const cells = [...d.querySelectorAll('.grid .row .text-cell')];
+        const last = cells.at(-1)?.getBoundingClientRect();
+        const side = d.querySelector('.side-panel')?.getBoundingClientRect();
+        return { scrollerRight: scroller?.right ?? 0, lastText: last?.right ?? Infinity, side: side?.width ?? 0 };
+      });
+      const e = await edges();
+      assert.ok(e.lastText <= e.scrollerRight + 0.5, `the text column ends at ${e.lastText}px, past the grid's visible edge at ${e.scrollerRight}px`);
+      assert.ok(e.side >= 200, `the panel keeps a usable width (${e.side}px)`);
+      await ed.assertClean();
+    } finally {
+      await ed.close();
+    }
+  });
+
   it('opens when the host sends overlays, replaces them on the next event, and shows an error instead of fields', async () => {
     const ed = await openEditor({ size: 4096 });
     try {
@@ -213,7 +236,7 @@ describe('overlay panel', () => {
       await goTo(ed.page, BASE + AT.origin + 3);
       await ed.page.waitForSelector(`${rowSel('origin.y')}.ov-current`);
       // Hover outlines the field's bytes.
-      await ed.page.hover(`${rowSel('name')} .ov-type`);
+      await ed.page.hover(`${rowSel('name')} .ov-offset`);
       await expectCells(ed.page, 'field-hover', Array.from({ length: 12 }, (_, i) => BASE + AT.name + i));
       await expectCells(ed.page, 'field-hover-start', [BASE + AT.name]);
       await expectCells(ed.page, 'field-hover-end', [BASE + AT.name + 11]);
