@@ -10,6 +10,7 @@ import { SegmentSummaries } from './overlays/segmentSummaries';
 import type { SegmentsProvider } from './segments/provider';
 import { SegmentsView } from './segments/view';
 import { type RecordingApi, registerRecording } from './timeline/commands';
+import { type WatchApi, registerWatch } from './timeline/watchCommands';
 
 /** What activate() returns: the extension's public API (used by the integration tests). */
 export interface ShmInspectorApi {
@@ -18,6 +19,7 @@ export interface ShmInspectorApi {
   readonly segmentsProvider: SegmentsProvider;
   readonly segmentsView: SegmentsView;
   readonly recording: RecordingApi;
+  readonly watch: WatchApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
@@ -32,8 +34,10 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   const hexEditor = registerHexEditor(context, agentHost.client);
   context.subscriptions.push(hexEditor);
   view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
+  const watch = registerWatch(commandContext, context, (spec) => hexEditor.overlays.layout(spec));
+  context.subscriptions.push(...watch.disposables);
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
-  return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api };
+  return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api, watch: watch.api };
 }
 
 export function deactivate(): void {

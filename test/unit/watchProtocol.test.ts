@@ -25,12 +25,17 @@ describe('watch view HTML', () => {
     assert.match(html, /<main id="root" class="watch-root" aria-busy="true" aria-label="Watched values over time">/);
   });
 
+  it("takes VS Code's cspSource as it is: host sources and 'self'", () => {
+    const cspSource = "'self' https://*.vscode-cdn.net"; // code-server 1.139's webview.cspSource
+    assert.match(renderWatchViewHtml({ scriptUri: 's', styleUri: 'c', cspSource, nonce: NONCE }), /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+  });
+
   it('refuses a weak nonce or a cspSource that could widen the policy', () => {
     const o = { scriptUri: 's', styleUri: 'c', cspSource: CSP_SOURCE, nonce: NONCE };
     for (const nonce of ['', 'short', 'abc"def<ghi>jklmnop', 'a'.repeat(15)]) {
       assert.throws(() => renderWatchViewHtml({ ...o, nonce }), /nonce must be at least 16 base64 characters/);
     }
-    for (const cspSource of ['', "'unsafe-inline'", 'https://x; script-src *', 'a b', 'x"><script>']) {
+    for (const cspSource of ['', "'unsafe-inline'", "'self' 'unsafe-eval'", 'https://x; script-src *', 'a b', '*', 'https://x  https://y', 'x"><script>']) {
       assert.throws(() => renderWatchViewHtml({ ...o, cspSource }), /unexpected characters in cspSource/);
     }
   });

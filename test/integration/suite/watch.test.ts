@@ -1,0 +1,87 @@
+// The "Shared Memory: Watch" view in a real VS Code: Watch Value on a real segment (made and
+// written by this test's own agent, another process) shows the view (its webview loads and asks
+// `ready`), the samples the provider posts hold the values written, in order; Watch Field with a
+// path no C type has is one error line; destroying the segment ends the session with a message.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { AgentClient } from '../../../src/extension/agent/client';
+import { identityOf } from '../../../src/protocol/segment';
+import type { WatchState } from '../../../src/protocol/watch';
+import type { PostedWatchEvent, WatchViewProvider } from '../../../src/extension/timeline/watchView';
+import { EXTENSION_ID, OtherSegments, REPO, present, sharesVscodeApi, stubWindow, waitFor } from './common';
+
+const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return new Uint8Array(b); };
+
+describe('watch view', function () {
+  this.timeout(60_000);
+  const other = new AgentClient({ agentPath: path.join(REPO, 'dist', 'agent.js'), timeoutMs: 20000 });
+  const segs = new OtherSegments(other);
+  let provider: WatchViewProvider;
+  const posted: PostedWatchEvent[] = [];
+  let sub: vscode.Disposable | undefined;
+
+  before(async () => {
+    const ext = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`);
+    const api = (await ext.activate()) as { watch: { provider: WatchViewProvider } };
+    provider = api.watch.provider;
+    sub = provider.onDidPost((e) => posted.push(e));
+  });
+
+  after(async () => {
+    sub?.dispose();
+    await vscode.commands.executeCommand('shmInspector.clearWatches');
+    await segs.destroyAll();
+    other.dispose();
+  });
+
+  /** Every value posted for watch `id`, in order. */
+  const valuesOf = (id: number): number[] => posted.flatMap((e) => (e.name === 'samples' ? e.payload.batches.filter((b) => b.id === id).flatMap((b) => [...b.v]) : []));
+
+  it('plots the values a writer puts in a segment, in order; the segment destroyed ends it with a message', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const id = present(await vscode.commands.executeCommand<number | undefined>('shmInspector.watchValue', { segmentId: info.id, offset: 0x40, type: 'u32' }), 'the watch id');
+    await waitFor(() => provider.webviewReady, 'the Watch view\'s webview answered ready', 20000);
+    assert.deepStrictEqual(provider.session?.watches.map((w) => [w.id, w.label, w.type]), [[id, '0x40:u32', 'u32']]);
+    const written = [0x01020304, 0xa5a5a5a5, 0xdeadbeef, 7];
+    for (const v of written) {
+      await segs.write(info, 0x40, u32(v));
+      await waitFor(() => valuesOf(id).at(-1) === v, `0x${v.toString(16)} posted to the view`, 20000);
+    }
+    const distinct = valuesOf(id).filter((v, i, a) => i === 0 || v !== a[i - 1]);
+    assert.deepStrictEqual(distinct, [0, ...written]);
+
+    const stub = sharesVscodeApi() ? stubWindow({}) : undefined;
+    try {
+      await other.request('destroy', { expect: identityOf(info) });
+      const state = await waitFor(() => posted.map((e) => (e.name === 'state' ? e.payload : undefined)).find((s): s is WatchState => !!s?.message), 'the session\'s end posted', 20000);
+      assert.match(state.message ?? '', new RegExp(`^segment ${info.id} (was destroyed|is gone): watching ended$`));
+      assert.ok(present(provider.session, 'the session').isEnded);
+      if (stub) {
+        await waitFor(() => stub.shown.find((s) => s.fn === 'showWarningMessage'), 'the warning');
+        assert.strictEqual(stub.shown.filter((s) => s.fn === 'showWarningMessage').length, 1);
+      }
+    } finally {
+      stub?.restore();
+    }
+  });
+
+  it('Watch Field with a path no remembered C type has is one error line, nothing watched', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const stub = sharesVscodeApi() ? stubWindow({}) : undefined;
+    try {
+      const r = await vscode.commands.executeCommand('shmInspector.watchField', { segmentId: info.id, path: 'hdr.seq' });
+      assert.strictEqual(r, undefined);
+      if (stub) {
+        const err = present(stub.shown.find((s) => s.fn === 'showErrorMessage'), 'the error');
+        assert.match(String(err.args[0]), /no C type is applied to segment \d+/);
+        assert.ok(!String(err.args[0]).includes('\n'), 'one line');
+      }
+      const bad = await vscode.commands.executeCommand('shmInspector.watchValue', { segmentId: info.id, offset: 4094, type: 'u32' });
+      assert.strictEqual(bad, undefined, 'a value past the end is refused');
+      if (stub) assert.match(String(stub.shown.filter((s) => s.fn === 'showErrorMessage').at(-1)?.args[0]), /outside segment/);
+    } finally {
+      stub?.restore();
+    }
+  });
+});
