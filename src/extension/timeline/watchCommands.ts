@@ -17,10 +17,8 @@ import { readModeSetting } from '../hexEditor/settings';
 import { footprintFor } from '../hexEditor/source';
 import { errorMessage } from '../segments/errorText';
 import { fieldWatch, watchableFields } from './watchFields';
-import { WATCH_VIEW, WatchViewProvider } from './watchView';
+import { DEFAULT_WATCH_HZ, WATCH_VIEW, WatchViewProvider } from './watchView';
 
-/** Samples per second of a new session (the view's rate selector changes it). */
-const DEFAULT_HZ = 100;
 const TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64', 'f32', 'f64', 'u16be', 'i16be', 'u32be', 'i32be', 'u64be', 'i64be', 'f32be', 'f64be'];
 
 export interface WatchValueArgs { segmentId: number; offset: number; type: string; label?: string; unit?: string }
@@ -57,7 +55,7 @@ async function segmentById(ctx: CommandContext, id: number): Promise<SegmentInfo
   }
 }
 
-const options = (info: SegmentInfo) => ({ hz: DEFAULT_HZ, footprint: footprintFor(readModeSetting(), info) });
+const options = (info: SegmentInfo) => ({ hz: DEFAULT_WATCH_HZ, footprint: footprintFor(readModeSetting(), info) });
 
 async function watchValue(ctx: CommandContext, provider: WatchViewProvider, target: unknown, selected: unknown): Promise<number | undefined> {
   if (isValueArgs(target)) {

@@ -17,6 +17,10 @@ import { type WatchSession, type WatchSpec, WatchSession as Session } from './wa
 import { checkExportCsv, checkSeek, checkSetPaused, checkSetRate, checkSetTrigger, checkWatchId, checkWatchNoParams } from './watchValidate';
 
 export const WATCH_VIEW = setting('watch'); // shmInspector.watch
+/** Samples per second of a new session (the view's rate selector changes it). */
+export const DEFAULT_WATCH_HZ = 100;
+/** The view's state with no session (a valid rate: the view drops states without one). */
+const idleState = () => ({ sessionStart: Date.now(), rateHz: DEFAULT_WATCH_HZ, paused: false });
 /** Requests the host sends the webview (none yet) give up after this long. */
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -111,7 +115,7 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.sessionSubs = [];
     if (s) await s.dispose();
     this.post('watches', { watches: [] });
-    this.post('state', { sessionStart: Date.now(), rateHz: 0, paused: false });
+    this.post('state', idleState());
   }
 
   dispose(): void {
@@ -160,7 +164,7 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     return {
       ready: (p) => {
         checkWatchNoParams('ready', p);
-        return this.current?.ready() ?? { watches: [], state: { sessionStart: Date.now(), rateHz: 0, paused: false }, markers: [] };
+        return this.current?.ready() ?? { watches: [], state: idleState(), markers: [] };
       },
       setRate: async (p) => { await this.need().setRate(checkSetRate(p).hz); return null; },
       setPaused: async (p) => { await this.need().setPaused(checkSetPaused(p).paused); return null; },
