@@ -5,7 +5,8 @@
 import type { Handlers } from '../protocol/rpc';
 import { MAX_RECORD_RANGE } from '../protocol/recording';
 import { describeIdentity } from '../protocol/segment';
-import type { WatchSample, WatchSamplingMethods, WatchStartParams, WatchTakeResult } from '../protocol/watchSampling';
+import type { WatchSamples, WatchSamplingMethods, WatchStartParams, WatchTakeResult } from '../protocol/watchSampling';
+import type { Span } from '../timeline/diff';
 import { CODES, NoFootprintSegment, Segment, type SegmentAccess, ShmError, sameSegment } from '../core';
 import { applySpans } from '../timeline/diff';
 import { Sampler, checkSamplerOptions } from '../timeline/sampler';
@@ -22,7 +23,7 @@ interface Running {
   sampler: Sampler | undefined;
   /** The range as of the last sample queued (to replace a queue that grew too long). */
   image: Uint8Array;
-  queue: WatchSample[];
+  queue: { monoNs: bigint; wallMs: number; spans: Span[] }[];
   ended?: { reason: 'destroyed' | 'error'; message: string };
   /** Counters of samplers stopped by a pause or a rate change. */
   retries: number;
@@ -99,7 +100,7 @@ export class Watches {
     const samples = r.queue;
     r.queue = [];
     const st = r.sampler?.stats;
-    const result: WatchTakeResult = { samples, retries: r.retries + (st?.retries ?? 0), giveUps: r.giveUps + (st?.giveUps ?? 0) };
+    const result: WatchTakeResult = { samples: pack(samples), retries: r.retries + (st?.retries ?? 0), giveUps: r.giveUps + (st?.giveUps ?? 0) };
     if (r.ended) {
       result.ended = r.ended;
       this.table.delete(r.id);
@@ -172,6 +173,34 @@ export class Watches {
     sampler.start(); // throws on a bad range: r keeps no sampler then
     r.sampler = sampler;
   }
+}
+
+/** The samples as WatchSamples: six typed arrays. */
+function pack(samples: readonly { monoNs: bigint; wallMs: number; spans: readonly Span[] }[]): WatchSamples {
+  let spans = 0;
+  let bytes = 0;
+  for (const s of samples) {
+    spans += s.spans.length;
+    for (const sp of s.spans) bytes += sp.bytes.length;
+  }
+  const out: WatchSamples = {
+    monoNs: new BigInt64Array(samples.length), wallMs: new Float64Array(samples.length), spanCount: new Uint32Array(samples.length),
+    spanOffset: new Uint32Array(spans), spanLength: new Uint32Array(spans), bytes: new Uint8Array(bytes),
+  };
+  let j = 0;
+  let at = 0;
+  samples.forEach((s, i) => {
+    out.monoNs[i] = s.monoNs;
+    out.wallMs[i] = s.wallMs;
+    out.spanCount[i] = s.spans.length;
+    for (const sp of s.spans) {
+      out.spanOffset[j] = sp.offset;
+      out.spanLength[j++] = sp.bytes.length;
+      out.bytes.set(sp.bytes, at);
+      at += sp.bytes.length;
+    }
+  });
+  return out;
 }
 
 type WatchHandlers = {

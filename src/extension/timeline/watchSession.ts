@@ -9,7 +9,7 @@ import type { AgentMethods } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import { type Footprint, type SegmentInfo, identityOf } from '../../protocol/segment';
 import type { Trigger, WatchHostEvents, WatchInfo, WatchMarker, WatchReadyResult, WatchState } from '../../protocol/watch';
-import type { WatchSample } from '../../protocol/watchSampling';
+import type { WatchSamples } from '../../protocol/watchSampling';
 import { MAX_RECORD_RANGE } from '../../protocol/recording';
 import { type ScalarType, decodeScalar, formatScalar } from '../../timeline/scalar';
 import { triggerFires } from '../../timeline/trigger';
@@ -277,17 +277,25 @@ export class WatchSession {
     }
   }
 
-  private apply(w: AgentWatch, samples: WatchSample[]): void {
-    if (samples.length === 0) return;
+  private apply(w: AgentWatch, samples: WatchSamples): void {
+    const n = samples.monoNs.length;
+    if (n === 0) return;
     const entries = [...this.entries.values()];
     const ids = entries.map((e) => e.info.id);
     const fromRow = this.history.rows;
     const fired: WatchMarker[] = [];
     const pause = { asked: false };
-    for (const s of samples) {
-      this.t0Mono ??= s.monoNs - BigInt(Math.round((s.wallMs - this.sessionStart) * 1e6));
-      const t = Number(s.monoNs - this.t0Mono) / 1e6;
-      for (const sp of s.spans) w.image.set(sp.bytes, sp.offset);
+    let span = 0;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const monoNs = samples.monoNs[i];
+      this.t0Mono ??= monoNs - BigInt(Math.round((samples.wallMs[i] - this.sessionStart) * 1e6));
+      const t = Number(monoNs - this.t0Mono) / 1e6;
+      for (const end = span + samples.spanCount[i]; span < end; span++) {
+        const len = samples.spanLength[span];
+        w.image.set(samples.bytes.subarray(at, at + len), samples.spanOffset[span]);
+        at += len;
+      }
       if (t <= this.history.lastT || this.paused || pause.asked) continue;
       const values = entries.map((e) => {
         const at = e.spec.offset - w.offset;
