@@ -1,10 +1,12 @@
 // The "Shared Memory: Watch" view in a real VS Code: Watch Value on a real segment (made and
 // written by this test's own agent, another process) shows the view (its webview loads and asks
-// `ready`), the samples the provider posts hold the values written, in order; Watch Field with a
-// path no C type has is one error line; destroying the segment ends the session with a message.
+// `ready`), the samples the provider posts hold the values written, in order; Watch Field on a C
+// type remembered for the segment plots that field; with a path no C type has it is one error
+// line; destroying the segment ends the session with a message.
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { OverlayStore } from '../../../src/ctypes/overlayStore';
 import { AgentClient } from '../../../src/extension/agent/client';
 import { identityOf } from '../../../src/protocol/segment';
 import type { WatchState } from '../../../src/protocol/watch';
@@ -63,6 +65,23 @@ describe('watch view', function () {
       }
     } finally {
       stub?.restore();
+    }
+  });
+
+  it('Watch Field plots a field of the C type applied to the segment', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const store = new OverlayStore(); // the run's SHM_INSPECTOR_OVERLAYS, as the extension's
+    const ref = { key: info.key, id: info.id, ctime: info.ctime };
+    await store.add(ref, { text: 'struct hdr { unsigned int magic; unsigned short seq; short temp; };', typeName: 'struct hdr', offset: 0x20, count: 1, abi: 'x86_64' });
+    try {
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
+      const id = present(await vscode.commands.executeCommand<number | undefined>('shmInspector.watchField', { segmentId: info.id, path: 'temp' }), 'the watch id');
+      assert.deepStrictEqual(provider.session?.watches.map((w) => [w.id, w.label, w.type]), [[id, 'temp', 'i16']]);
+      await segs.write(info, 0x26, new Uint8Array([0xfe, 0xff])); // -2 at 0x20 + 6
+      await waitFor(() => valuesOf(id).at(-1) === -2, 'the field\'s new value posted', 20000);
+    } finally {
+      await store.clear(ref);
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
     }
   });
 
