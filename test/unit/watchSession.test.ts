@@ -169,6 +169,35 @@ describe('watch sessions on a real agent', () => {
     }
   });
 
+  test('a snapshot trigger marks the plot with the snapshot taken (or why none was)', async () => {
+    const c = newClient();
+    const info = await create(c, 4096);
+    const seg = openSegment(info.id).attach();
+    const taken: number[] = [];
+    let fail = false;
+    const session = new WatchSession(c, info, {
+      hz: 100, takeMs: 50,
+      snapshot: (s) => { taken.push(s.id); return fail ? Promise.reject(new Error('disk full')) : Promise.resolve(`snap-${taken.length}`); },
+    });
+    const seen = new Seen(session);
+    try {
+      const w = await session.add({ label: 'x', offset: 4, type: type('u8') });
+      session.setTrigger(w.id, { kind: 'changes', action: 'snapshot' });
+      seg.writeChunk(Buffer.from([9]), 4);
+      await waitFor(() => seen.markers.length === 1, 'the snapshot marker', 10000);
+      fail = true;
+      seg.writeChunk(Buffer.from([10]), 4);
+      await waitFor(() => seen.markers.length === 2, 'the failed snapshot marker', 10000);
+      assert.deepEqual(seen.markers.map((m) => [m.kind, m.id, m.text]), [['trigger', w.id, "x changed (snapshot 'snap-1')"], ['trigger', w.id, 'x changed (snapshot failed: disk full)']]);
+      assert.deepEqual(taken, [info.id, info.id]);
+      assert.equal(session.state.paused, false);
+    } finally {
+      await session.dispose();
+      seg.detach();
+      destroyTracked(info.id, identityOf(info));
+    }
+  });
+
   test('a process attaching and detaching becomes markers; our own attachment does not', async () => {
     const c = newClient();
     const info = await create(c, 4096);
