@@ -101,10 +101,22 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   async watch(segment: SegmentInfo, spec: WatchSpec, options: { hz: number; footprint?: Footprint }): Promise<number> {
     const s = this.current;
     const same = s && !s.isEnded && s.segment.id === segment.id && s.segment.ctime === segment.ctime && s.segment.cpid === segment.cpid;
-    const session = same ? s : this.startSession(segment, options);
-    const info = await session.add(spec);
+    let id: number;
+    if (same) {
+      id = (await s.add(spec)).id;
+    } else {
+      // Another segment: a new session, which replaces the plot only once its first watch runs.
+      const session = this.newSession(segment, options);
+      try {
+        id = (await session.add(spec)).id;
+      } catch (err) {
+        await session.dispose();
+        throw err;
+      }
+      this.install(session);
+    }
     await vscode.commands.executeCommand(`${WATCH_VIEW}.focus`).then(undefined, () => undefined);
-    return info.id;
+    return id;
   }
 
   /** Ends the session (the view shows an empty plot). */
@@ -125,22 +137,29 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.endEmitter.dispose();
   }
 
-  private startSession(segment: SegmentInfo, options: { hz: number; footprint?: Footprint }): WatchSession {
-    const old = this.current;
-    for (const d of this.sessionSubs) d.dispose();
-    if (old) void old.dispose();
-    const session = new Session(this.agent, segment, {
+  private newSession(segment: SegmentInfo, options: { hz: number; footprint?: Footprint }): WatchSession {
+    return new Session(this.agent, segment, {
       ...options,
       snapshot: async (seg) => (await this.snapshots.take(this.snapshotSource(seg, options.footprint), 'watch trigger')).name,
     });
+  }
+
+  /** Makes session the one the view shows (the old one stops); called between its batches. */
+  private install(session: WatchSession): void {
+    const old = this.current;
+    for (const d of this.sessionSubs) d.dispose();
+    if (old) void old.dispose();
     this.current = session;
     this.sessionSubs = [
       session.onPost((name, payload) => { this.post(name, payload); }),
-      session.onDidEnd((message) => { this.endEmitter.fire({ segment, message }); }),
+      session.onDidEnd((message) => { this.endEmitter.fire({ segment: session.segment, message }); }),
     ];
-    this.post('state', session.state); // a new sessionStart: the view drops what it held
-    this.post('markers', { markers: [] });
-    return session;
+    // A new sessionStart: the view drops what it held, then gets this session's.
+    const { watches, state, markers } = session.ready();
+    this.post('state', state);
+    this.post('watches', { watches });
+    this.post('markers', { markers });
+    this.post('samples', session.samplesHeld());
   }
 
   private post<K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[K]): void {

@@ -85,7 +85,7 @@ describe('watch view', function () {
     }
   });
 
-  it('Watch Field with a path no remembered C type has is one error line, nothing watched', async () => {
+  it('Watch Field with a path no C type has, Watch Value past the end: one error line each, the plot kept', async () => {
     const info = await segs.make({ size: 4096, fill: false });
     const stub = sharesVscodeApi() ? stubWindow({}) : undefined;
     try {
@@ -96,11 +96,19 @@ describe('watch view', function () {
         assert.match(String(err.args[0]), /no C type is applied to segment \d+/);
         assert.ok(!String(err.args[0]).includes('\n'), 'one line');
       }
-      const bad = await vscode.commands.executeCommand('shmInspector.watchValue', { segmentId: info.id, offset: 4094, type: 'u32' });
+      // A value of this segment is plotted; one past the end of another segment is refused and
+      // leaves the plot as it was.
+      const good = present(await vscode.commands.executeCommand<number | undefined>('shmInspector.watchValue', { segmentId: info.id, offset: 0, type: 'u8' }), 'the watch id');
+      const other2 = await segs.make({ size: 4096, fill: false });
+      const bad = await vscode.commands.executeCommand('shmInspector.watchValue', { segmentId: other2.id, offset: 4094, type: 'u32' });
       assert.strictEqual(bad, undefined, 'a value past the end is refused');
       if (stub) assert.match(String(stub.shown.filter((s) => s.fn === 'showErrorMessage').at(-1)?.args[0]), /outside segment/);
+      const session = present(provider.session, 'the session');
+      assert.strictEqual(session.segment.id, info.id, 'the plot still shows the first segment');
+      assert.deepStrictEqual(session.watches.map((w) => w.id), [good]);
     } finally {
       stub?.restore();
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
     }
   });
 });
