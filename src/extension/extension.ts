@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   context.subscriptions.push(hexEditor);
   view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
   const watch = registerWatch(commandContext, context, (spec) => hexEditor.overlays.layout(spec));
-  context.subscriptions.push(...watch.disposables);
+  context.subscriptions.push(...watch.disposables, hexEditor.onDidSaveSegment((doc) => { watch.api.provider.markSave(doc.info); }));
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
   return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api, watch: watch.api };
 }

@@ -44,6 +44,9 @@ interface Entry {
 export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocument>, vscode.Disposable {
   private readonly editEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<HexDocument>>();
   readonly onDidChangeCustomDocument = this.editEmitter.event;
+  private readonly savedEmitter = new vscode.EventEmitter<HexDocument>();
+  /** A document's edits were written to its segment (Save): the Watch view marks it. */
+  readonly onDidSaveSegment = this.savedEmitter.event;
   private readonly entries = new Map<HexDocument, Entry>();
   /** Anything with dispose(): vscode's emitters and the agent's listeners are not vscode.Disposable instances. */
   private readonly subscriptions: Disposable[] = [];
@@ -217,6 +220,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   async saveCustomDocument(doc: HexDocument): Promise<void> {
     try {
       await doc.save();
+      this.savedEmitter.fire(doc);
     } catch (err) {
       throw err instanceof SaveCancelled ? new vscode.CancellationError() : err;
     }
@@ -282,6 +286,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.savedEmitter.dispose();
     for (const d of this.subscriptions) d.dispose();
     for (const e of [...this.entries.values()]) {
       e.watcher.dispose();

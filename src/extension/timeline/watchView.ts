@@ -119,6 +119,13 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     return id;
   }
 
+  /** The hex editor saved edits to a segment: a marker if it is the one watched. */
+  markSave(saved: { id: number; key: number; size: number }): void {
+    const s = this.current;
+    if (!s || s.isEnded || s.segment.id !== saved.id || s.segment.key !== saved.key || s.segment.size !== saved.size) return;
+    s.mark('save', 'saved from the hex editor');
+  }
+
   /** Ends the session (the view shows an empty plot). */
   async clear(): Promise<void> {
     const s = this.current;

@@ -10,8 +10,10 @@ import { OverlayStore } from '../../../src/ctypes/overlayStore';
 import { AgentClient } from '../../../src/extension/agent/client';
 import { identityOf } from '../../../src/protocol/segment';
 import type { WatchState } from '../../../src/protocol/watch';
+import { segmentUri } from '../../../src/extension/shmUri';
+import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
 import type { PostedWatchEvent, WatchViewProvider } from '../../../src/extension/timeline/watchView';
-import { EXTENSION_ID, OtherSegments, REPO, present, sharesVscodeApi, stubWindow, waitFor } from './common';
+import { EXTENSION_ID, HEX_EDITOR, handlerContext, OtherSegments, REPO, closeAllEditors, present, sharesVscodeApi, stubWindow, waitFor } from './common';
 
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return new Uint8Array(b); };
 
@@ -65,6 +67,29 @@ describe('watch view', function () {
       }
     } finally {
       stub?.restore();
+    }
+  });
+
+  it('a Save from the hex editor of the watched segment is a marker on the plot', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const hex = present(await vscode.commands.executeCommand<HexEditorProvider | undefined>('shmInspector._hexEditorApi'), 'the hex editor test API');
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const id = present(await vscode.commands.executeCommand<number | undefined>('shmInspector.watchValue', { segmentId: info.id, offset: 8, type: 'u8' }), 'the watch id');
+      const uri = segmentUri(info, { write: true });
+      await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
+      const h = await waitFor(() => hex.handlersFor(uri), 'the editor\'s handlers');
+      await h.edit({ offset: 8, data: new Uint8Array([0x2a]) }, handlerContext);
+      await vscode.commands.executeCommand('workbench.action.files.save');
+      await waitFor(() => valuesOf(id).at(-1) === 0x2a, 'the saved byte sampled', 20000);
+      const saves = await waitFor(() => {
+        const m = posted.flatMap((e) => (e.name === 'markers' ? e.payload.markers : [])).filter((x) => x.kind === 'save');
+        return m.length ? m : undefined;
+      }, 'the save marker', 20000);
+      assert.deepStrictEqual(saves.map((m) => m.text), ['saved from the hex editor']);
+    } finally {
+      await closeAllEditors();
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
     }
   });
 
