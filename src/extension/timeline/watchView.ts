@@ -186,6 +186,11 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     return s;
   }
 
+  /** The webview's request handlers, as it calls them (validated first): for tests. */
+  webviewHandlers(): ReturnType<WatchViewProvider['handlers']> {
+    return this.handlers();
+  }
+
   private handlers(): { [K in keyof WatchViewToHost]: (p: unknown) => WatchViewToHost[K]['result'] | Promise<WatchViewToHost[K]['result']> } {
     return {
       ready: (p) => {

@@ -4,6 +4,8 @@
 // type remembered for the segment plots that field; with a path no C type has it is one error
 // line; destroying the segment ends the session with a message.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { OverlayStore } from '../../../src/ctypes/overlayStore';
@@ -89,6 +91,36 @@ describe('watch view', function () {
       assert.deepStrictEqual(saves.map((m) => m.text), ['saved from the hex editor']);
     } finally {
       await closeAllEditors();
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
+    }
+  });
+
+  it('the view\'s requests are checked before they act; Export CSV writes t_ms and a column per watch', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const file = path.join(os.tmpdir(), `watch-test-${process.pid}.csv`);
+    const stub = sharesVscodeApi() ? stubWindow({ showSaveDialog: () => vscode.Uri.file(file) }) : undefined;
+    try {
+      const id = present(await vscode.commands.executeCommand<number | undefined>('shmInspector.watchValue', { segmentId: info.id, offset: 0, type: 'i16' }), 'the watch id');
+      const h = provider.webviewHandlers();
+      await assert.rejects(async () => h.setRate({ hz: 5000 }), /hz must be a whole number from 1 to 1000/);
+      await assert.rejects(async () => h.setTrigger({ id: id + 100, kind: 'above', level: 1, action: 'mark' }), /no watch has id/);
+      await assert.rejects(async () => h.removeWatch({ id: 'x' }), /id must be a whole number/);
+      assert.strictEqual(present(provider.session, 'the session').state.rateHz, 100, 'nothing changed');
+      await h.setRate({ hz: 250 });
+      assert.strictEqual(present(provider.session, 'the session').state.rateHz, 250);
+      await segs.write(info, 0, new Uint8Array([0xff, 0xff])); // -1
+      await waitFor(() => valuesOf(id).at(-1) === -1, '-1 posted', 20000);
+      if (stub) {
+        const r = present(await h.exportCsv({}), 'the export');
+        assert.strictEqual(r.path, file);
+        const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+        assert.strictEqual(lines[0], 't_ms,0x0:i16');
+        assert.strictEqual(lines.length - 1, r.rows);
+        assert.match(lines[lines.length - 1], /^\d+\.\d{3},-1$/);
+      }
+    } finally {
+      stub?.restore();
+      fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('shmInspector.clearWatches');
     }
   });
