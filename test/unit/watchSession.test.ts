@@ -148,9 +148,9 @@ describe('watch sessions on a real agent', () => {
       assert.equal(session.state.rateHz, 250);
       session.setTrigger(w.id, { kind: 'equals', level: 42, action: 'pause' });
       seg.writeChunk(u(42), 0);
-      await waitFor(() => session.state.paused, 'the pause trigger paused sampling', 10000);
+      await waitFor(() => seen.states.some((s) => s.paused), 'the pause trigger paused sampling (the view told once the agent has)', 10000);
+      assert.ok(session.state.paused);
       assert.ok(seen.markers.some((m) => m.text === 'level equals 42 (paused)'));
-      assert.ok(seen.states.some((s) => s.paused));
       // Paused: a new value is not sampled until sampling resumes.
       const held = (seen.values.get(w.id) ?? []).length;
       seg.writeChunk(u(7), 0);
