@@ -42,6 +42,9 @@ export interface WatchSessionOptions {
   snapshot?: (segment: SegmentInfo) => Promise<string>;
 }
 
+/** Markers the session keeps for a view that (re)loads. */
+const MAX_MARKERS = 10_000;
+
 type Post = <K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[K]) => void;
 
 /** The agent's watch, the range it samples and our image of that range. */
@@ -59,7 +62,7 @@ interface Entry {
 }
 
 function triggerText(label: string, t: Trigger): string {
-  return t.kind === 'changes' ? `${label} changed` : `${label} ${t.kind === 'equals' ? 'equals' : t.kind} ${t.level ?? ''}`;
+  return t.kind === 'changes' ? `${label} changed` : `${label} ${t.kind} ${t.level ?? ''}`;
 }
 
 export class WatchSession {
@@ -67,7 +70,9 @@ export class WatchSession {
   private readonly entries = new Map<number, Entry>();
   private nextId = 1;
   private readonly history: WatchHistory;
-  private readonly markerList: WatchMarker[] = [];
+  private markerList: WatchMarker[] = [];
+  /** A snapshot for a trigger is being taken: later firings meanwhile take none (a 'changes' trigger may fire 1,000 times a second). */
+  private snapshotting = false;
   private hz: number;
   private paused = false;
   private message: string | undefined;
@@ -226,6 +231,7 @@ export class WatchSession {
   private addMarkers(markers: WatchMarker[]): void {
     if (markers.length === 0) return;
     this.markerList.push(...markers);
+    if (this.markerList.length > MAX_MARKERS * 1.1) this.markerList = this.markerList.slice(-MAX_MARKERS); // the view keeps its own
     this.post('markers', { markers });
   }
 
@@ -324,10 +330,12 @@ export class WatchSession {
     const label = marker.text;
     const take = this.options.snapshot;
     if (!take) { this.addMarkers([{ ...marker, text: `${label} (no snapshot: not available here)` }]); return; }
+    if (this.snapshotting) { this.addMarkers([{ ...marker, text: `${label} (no snapshot: the previous one is still being taken)` }]); return; }
+    this.snapshotting = true;
     take(this.segment).then(
       (name) => { this.addMarkers([{ ...marker, text: `${label} (snapshot '${name}')` }]); },
       (err: unknown) => { this.addMarkers([{ ...marker, text: `${label} (snapshot failed: ${errorMessage(err)})` }]); },
-    );
+    ).finally(() => { this.snapshotting = false; });
   }
 
   /** nattch / lpid changes since the last stat become attach / detach markers. */
