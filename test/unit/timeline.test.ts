@@ -175,15 +175,21 @@ describe('sampler and recording against a writer process', () => {
         const lag = Number(frames[0].tNs - w.endNs);
         assert.ok(lag <= 10 * periodNs, `value ${w.v} first seen ${lag / 1e6} ms after it was written`);
       }
-      // At each moment (the write's end + one period), replay gives that value's bytes.
+      // At each moment a value was seen (its first and last frames' times, and halfway between:
+      // values come in order, so every frame there shows it), replay by time gives its bytes. Moments come
+      // from the frames, not from the writer's clock: a sampler late under load is not an error
+      // (the lag guard above bounds it).
       for (const w of written) {
-        const ms = Number(w.endNs - startNs) / 1e6 + 1000 / hz;
-        const f = rec.frameAt(ms);
-        assert.ok(f !== undefined);
-        const bytes = rec.at(f);
-        const shown = bytes.readUInt32LE(COUNTER_AT);
-        assert.ok(shown === w.v || shown === w.v + 1, `at ${ms} ms: value ${shown}, expected ${w.v}`);
-        assert.ok(bytes.subarray(COUNTER_AT, WRITTEN_END).equals(writtenFor(shown)));
+        const frames = seen.filter((s) => s.v === w.v);
+        const first = Number(frames[0].tNs - startNs) / 1e6;
+        const last = Number(frames[frames.length - 1].tNs - startNs) / 1e6;
+        for (const ms of [first, (first + last) / 2, last]) {
+          const f = rec.frameAt(ms);
+          assert.ok(f !== undefined);
+          const bytes = rec.at(f);
+          assert.equal(bytes.readUInt32LE(COUNTER_AT), w.v, `at ${ms} ms: replay shows another value than ${w.v}`);
+          assert.ok(bytes.subarray(COUNTER_AT, WRITTEN_END).equals(writtenFor(w.v)));
+        }
       }
       assert.equal(run.sampler.stats.giveUps, 0);
     } finally {
