@@ -85,7 +85,15 @@ export type WebviewToHost = {
   removeOverlay: { params: { id: string }; result: null };
   /** "Verify Layout with the Compiler" for one overlay: the host reports in a message and its output. */
   verifyOverlay: { params: { id: string }; result: null };
+  /**
+   * Watch a value over time in the Shared Memory: Watch view: a field of an overlay (its
+   * OverlayView.id and the field's path as the panel writes it, `[2].hdr.seq`) or the value at an
+   * offset read as an inspector type (`int32`, `float64be`). False: the user cancelled.
+   */
+  watchValue: { params: WatchTarget; result: boolean };
 };
+
+export type WatchTarget = { overlay: string; path: string } | { offset: number; type: string };
 
 export interface ReadyResult {
   doc: HexDocInfo;

@@ -409,7 +409,7 @@ const SETTINGS = () => ({ bytesPerRow: 16, grouping: 1, liveRefreshMs: 500, insp
 
 test('handlers: validate before touching the document, return compact bytes', async () => {
   const { doc, src } = makeDoc();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect, overlays: NO_OVERLAYS });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect, overlays: NO_OVERLAYS, watchValue: () => Promise.resolve(true) });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const ready = await h.ready({}, ctx);
   assert.equal(ready.doc.id, 7);
@@ -425,10 +425,28 @@ test('handlers: validate before touching the document, return compact bytes', as
   assert.deepEqual(await h.search({ pattern: u8(1), from: 5, max: 10 }, ctx), { offsets: [5], truncated: false });
 });
 
+test('handlers: Watch Value requests are validated (an overlay field, or a number type that fits at the offset), then reach the Watch view', async () => {
+  const { doc } = makeDoc();
+  const watched: unknown[] = [];
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect: fakeInspect().inspect, overlays: NO_OVERLAYS, watchValue: (_d, t) => { watched.push(t); return Promise.resolve(true); } });
+  const ctx = { progress: () => undefined, signal: new AbortController().signal };
+  const rejects = (f: () => unknown, re: RegExp) => assert.rejects(Promise.resolve().then(f), re);
+  await rejects(() => h.watchValue({ offset: 61, type: 'uint32' }, ctx), /watchValue: 4 bytes at 61 go past the end/);
+  await rejects(() => h.watchValue({ offset: 0, type: 'ascii' }, ctx), /one of the inspector's number types/);
+  await rejects(() => h.watchValue({ offset: -1, type: 'u8' }, ctx), /whole number/);
+  await rejects(() => h.watchValue({ overlay: '', path: 'pid' }, ctx), /non-empty string/);
+  await rejects(() => h.watchValue({ overlay: 'x', path: 'a\nb' }, ctx), /field path/);
+  await rejects(() => h.watchValue(null as never, ctx), /params must be an object/);
+  assert.deepEqual(watched, [], 'nothing invalid reached the Watch view');
+  assert.equal(await h.watchValue({ offset: 60, type: 'int32be' }, ctx), true);
+  assert.equal(await h.watchValue({ overlay: '{"t":"s"}', path: '[1].hdr.seq' }, ctx), true);
+  assert.deepEqual(watched, [{ offset: 60, type: 'int32be' }, { overlay: '{"t":"s"}', path: '[1].hdr.seq' }]);
+});
+
 test('handlers: live-inspection requests are validated, then reach the inspection operations', async () => {
   const { doc } = makeDoc();
   const { inspect, calls } = fakeInspect();
-  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect, overlays: NO_OVERLAYS });
+  const h = createHandlers(doc, { settings: SETTINGS, copy: () => Promise.resolve(), inspect, overlays: NO_OVERLAYS, watchValue: () => Promise.resolve(true) });
   const ctx = { progress: () => undefined, signal: new AbortController().signal };
   const rejects = (f: () => unknown, re: RegExp) => assert.rejects(Promise.resolve().then(f), re);
   await rejects(() => h.exportRange({ offset: 60, length: 5 }, ctx), /exportRange: .*past the end/);

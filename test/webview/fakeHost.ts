@@ -49,7 +49,7 @@ export interface FakeHostConfig {
 }
 
 export type InspectMethod = 'exportRange' | 'importFile' | 'addBookmark' | 'removeBookmark' | 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff'
-  | 'applyCType' | 'removeOverlay' | 'verifyOverlay';
+  | 'applyCType' | 'removeOverlay' | 'verifyOverlay' | 'watchValue';
 export interface CallRecord { method: InspectMethod | 'search'; params: Record<string, unknown> }
 export interface SearchRecord { pattern: number[]; mask?: number[]; caseInsensitive?: boolean; from: number; backwards?: boolean; max: number; cancelled: boolean; progressReports: number }
 
@@ -393,6 +393,8 @@ function install(): void {
       }),
       verify: (_d, id) => settle(() => { call('verifyOverlay', { id }); }),
     },
+    // As the real host: the Watch view's command runs (here: the call is recorded); false = cancelled.
+    watchValue: (_d, target) => settle(() => { call('watchValue', { ...target }); return !dialogsCancelled; }),
   });
 
   const channel = new MessageChannel() as unknown as { port1: Port; port2: Port };

@@ -412,6 +412,41 @@ describe('overlay panel', () => {
     }
   });
 
+  it('W on a field, or on a number in the inspector, asks the host to watch it over time', async () => {
+    const view = await overlay('struct state', BASE, 2);
+    const ed = await openEditor({ size: 4096, overlays: [view], settings: { inspector: 'side', littleEndian: true } });
+    try {
+      await ed.waitLoaded();
+      await ed.page.click(`${rowSel('[0]')} .ov-twisty`);
+      await ed.page.click(`${rowSel('[0].pid')} .ov-offset`);
+      await ed.page.focus('.overlay-tree');
+      await ed.page.keyboard.press('w');
+      await ed.sync();
+      assert.deepEqual((await ed.stats()).calls.at(-1), { method: 'watchValue', params: { overlay: view.id, path: '[0].pid' } });
+      // A record (not a leaf) is not watched.
+      const before = (await ed.stats()).calls.length;
+      await ed.page.click(`${rowSel('[0]')} .ov-offset`);
+      await ed.page.focus('.overlay-tree');
+      await ed.page.keyboard.press('w');
+      await ed.sync();
+      assert.equal((await ed.stats()).calls.length, before);
+      // The inspector: the value at the cursor, in the byte order it shows.
+      await goTo(ed.page, 0x24);
+      await ed.page.focus('#inspector-value-int32');
+      await ed.page.keyboard.press('w');
+      await ed.sync();
+      assert.deepEqual((await ed.stats()).calls.at(-1), { method: 'watchValue', params: { offset: 0x24, type: 'int32' } });
+      await ed.page.selectOption('.inspector-endian', 'be');
+      await ed.page.focus('#inspector-value-float64');
+      await ed.page.keyboard.press('W');
+      await ed.sync();
+      assert.deepEqual((await ed.stats()).calls.at(-1), { method: 'watchValue', params: { offset: 0x24, type: 'float64be' } });
+      await ed.assertClean();
+    } finally {
+      await ed.close();
+    }
+  });
+
   it('sends Verify, Remove and Apply C Type… to the host', async () => {
     const view = await overlay('struct state', BASE);
     const ed = await openEditor({ size: 4096, overlays: [view] });

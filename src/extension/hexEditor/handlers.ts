@@ -4,10 +4,10 @@
 // progress) come in as functions.
 import type { Handlers } from '../../protocol/rpc';
 import type { OverlayView } from '../../protocol/overlay';
-import type { Bookmark, ByteRange, DiffView, HexSettings, SnapshotInfo, WebviewToHost } from '../../protocol/webview';
+import type { Bookmark, ByteRange, DiffView, HexSettings, SnapshotInfo, WatchTarget, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import {
-  checkAddBookmark, checkApplyCType, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkOverlayId, checkRead, checkRemoveBookmark, checkSearch,
+  checkAddBookmark, checkApplyCType, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkOverlayId, checkRead, checkRemoveBookmark, checkSearch, checkWatchValue,
 } from './validate';
 
 /** Live inspection (issue 5) as the webview reaches it; params arrive validated. */
@@ -43,6 +43,8 @@ export interface HandlerDeps {
   copy(text: string): Promise<void>;
   inspect: InspectOps;
   overlays: OverlayOps;
+  /** Watch a value in the Watch view (already checked against the segment); false = cancelled. */
+  watchValue(doc: HexDocument, target: WatchTarget): Promise<boolean>;
 }
 
 export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<WebviewToHost> {
@@ -132,5 +134,7 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
       await deps.overlays.verify(doc, id);
       return null;
     },
+
+    watchValue: (p) => deps.watchValue(doc, checkWatchValue(p, doc.size)),
   };
 }

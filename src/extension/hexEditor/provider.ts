@@ -318,6 +318,12 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       copy: async (text) => { await vscode.env.clipboard.writeText(text); },
       inspect: this.inspection.forWebview(),
       overlays: this.overlaysForWebview(),
+      // The Watch view's commands do the rest (and report their own errors); undefined = cancelled.
+      watchValue: async (d, target) => {
+        const args = 'overlay' in target ? [command('watchField'), { segmentId: d.info.id, path: target.path, overlay: target.overlay }]
+          : [command('watchValue'), { segmentId: d.info.id, offset: target.offset, type: target.type }];
+        return (await vscode.commands.executeCommand(...(args as [string, unknown]))) !== undefined;
+      },
     };
   }
 }

@@ -1,6 +1,7 @@
 // The host trusts nothing a webview sends: every request's params are checked (types, ranges,
 // sizes) here before anything reaches the document or the agent. vscode-free.
-import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type WatchParams, type WebviewToHost } from '../../protocol/webview';
+import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type WatchParams, type WatchTarget, type WebviewToHost } from '../../protocol/webview';
+import { parseScalarType } from '../../timeline/scalar';
 
 /** Longest single read a webview may ask for. */
 export const MAX_READ = 1 << 20;
@@ -182,9 +183,26 @@ export function checkApplyCType(p: unknown, size: number): Params<'applyCType'> 
 }
 
 /** An overlay's id (overlayId: a short JSON text) from removeOverlay / verifyOverlay. */
-export function checkOverlayId(method: 'removeOverlay' | 'verifyOverlay', p: unknown): { id: string } {
+export function checkOverlayId(method: 'removeOverlay' | 'verifyOverlay' | 'watchValue', p: unknown): { id: string } {
   const o = object(method, p);
   if (typeof o.id !== 'string' || !o.id) throw new InvalidRequest(method, 'id must be a non-empty string');
   if (o.id.length > 300_000) throw new InvalidRequest(method, 'id is too long');
   return { id: o.id };
+}
+
+/** Watch Value from the webview: an overlay's field (id, path) or an offset read as a scalar type that fits the segment. */
+export function checkWatchValue(p: unknown, size: number): WatchTarget {
+  const o = object('watchValue', p);
+  if ('overlay' in o) {
+    const { id } = checkOverlayId('watchValue', { id: o.overlay });
+    if (typeof o.path !== 'string' || !o.path || o.path.length > 1000 || /[\u0000-\u001f]/.test(o.path)) {
+      throw new InvalidRequest('watchValue', 'path must be a field path of at most 1000 characters');
+    }
+    return { overlay: id, path: o.path };
+  }
+  const offset = count('watchValue', 'offset', o.offset);
+  const type = typeof o.type === 'string' && o.type.length <= 20 ? parseScalarType(o.type) : undefined;
+  if (!type) throw new InvalidRequest('watchValue', 'type must be one of the inspector\'s number types');
+  if (offset + type.size > size) throw new InvalidRequest('watchValue', `${type.size} bytes at ${offset} go past the end of the segment (${size} bytes)`);
+  return { offset, type: o.type as string };
 }

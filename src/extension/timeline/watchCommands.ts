@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { OverlayStore } from '../../ctypes/overlayStore';
 import type { SpecLayout } from '../../ctypes/overlayLayout';
-import { overlayLabel, type OverlaySpec } from '../../protocol/overlay';
+import { overlayId, overlayLabel, type OverlaySpec } from '../../protocol/overlay';
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatSize } from '../../protocol/size';
 import { SCALAR_NAMES, parseScalarType } from '../../timeline/scalar';
@@ -22,7 +22,8 @@ import { DEFAULT_WATCH_HZ, WATCH_VIEW, WatchViewProvider } from './watchView';
 const TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64', 'f32', 'f64', 'u16be', 'i16be', 'u32be', 'i32be', 'u64be', 'i64be', 'f32be', 'f64be'];
 
 export interface WatchValueArgs { segmentId: number; offset: number; type: string; label?: string; unit?: string }
-export interface WatchFieldArgs { segmentId: number; path: string }
+/** overlay: only that overlay's field (an OverlayView.id, as the hex editor's panel sends it). */
+export interface WatchFieldArgs { segmentId: number; path: string; overlay?: string }
 
 export interface WatchApi {
   readonly provider: WatchViewProvider;
@@ -96,15 +97,17 @@ function parseOffset(text: string, size: number): number | undefined {
 
 async function watchField(ctx: CommandContext, provider: WatchViewProvider, layout: (spec: OverlaySpec) => Promise<SpecLayout>, args: unknown): Promise<number | undefined> {
   const given = args as Partial<WatchFieldArgs> | null | undefined;
-  if (given !== undefined && given !== null && (typeof given !== 'object' || typeof given.segmentId !== 'number' || typeof given.path !== 'string')) {
-    throw new UserError('watchField takes {segmentId: number, path: string}');
+  if (given !== undefined && given !== null && (typeof given !== 'object' || typeof given.segmentId !== 'number' || typeof given.path !== 'string' || (given.overlay !== undefined && typeof given.overlay !== 'string'))) {
+    throw new UserError('watchField takes {segmentId: number, path: string, overlay?: string}');
   }
   const a = given ? given as WatchFieldArgs : undefined;
   const info = a ? await segmentById(ctx, a.segmentId) : await pickSegment(ctx, 'Watch Field');
   if (!info) return undefined;
   const specs = await new OverlayStore().get({ key: info.key, id: info.id, ctime: info.ctime });
   if (!specs.length) throw new UserError(`no C type is applied to segment ${info.id}: use Apply C Type in its hex editor first`);
-  const laid = await Promise.all(specs.map(async (spec) => ({ spec, type: (await layout(spec)).type })));
+  const mine = a?.overlay === undefined ? specs : specs.filter((s) => overlayId(s) === a.overlay);
+  if (!mine.length) throw new UserError(`that C type is not applied to segment ${info.id} any more`);
+  const laid = await Promise.all(mine.map(async (spec) => ({ spec, type: (await layout(spec)).type })));
   let chosen: { spec: OverlaySpec; type: (typeof laid)[number]['type']; path: string } | undefined;
   if (a) {
     const errors: string[] = [];

@@ -25,6 +25,9 @@ interface Row {
   text: string;
 }
 
+/** The inspector's types a watch can plot (numbers; not binary or text). */
+const NUMBER_TYPE = /^(u?int(8|16|32|64)|float(32|64))$/;
+
 const NOT_LOADED = '…';
 const DOES_NOT_FIT = '—';
 
@@ -82,8 +85,17 @@ export class InspectorPanel {
       value.className = 'inspector-value';
       value.id = `inspector-value-${info.type}`;
       value.setAttribute('aria-labelledby', `${th.id} ${value.id}`);
-      value.title = `Click or press Enter to set the ${info.label} value`;
+      const watchable = NUMBER_TYPE.test(info.type);
+      value.title = `Click or press Enter to set the ${info.label} value${watchable ? '; W: watch it over time' : ''}`;
       value.addEventListener('click', () => this.startEdit(row));
+      if (watchable) {
+        value.addEventListener('keydown', (e) => {
+          if ((e.key !== 'w' && e.key !== 'W') || e.altKey || e.ctrlKey || e.metaKey) return;
+          e.preventDefault();
+          e.stopPropagation();
+          void this.watch(info);
+        });
+      }
       td.append(value);
       tr.append(th, td);
       body.append(tr);
@@ -102,6 +114,17 @@ export class InspectorPanel {
         this.host.port.focusGrid();
       }
     });
+  }
+
+  /** Plot the value at the cursor over time in the Watch view (the host's Watch Value command), in the byte order shown. */
+  private async watch(info: ValueTypeInfo): Promise<void> {
+    const port = this.host.port;
+    const type = info.size > 1 && !this.little ? `${info.type}be` : info.type;
+    try {
+      await port.rpc.request('watchValue', { offset: port.cursor(), type }, { timeoutMs: 0 });
+    } catch (err) {
+      port.message(`Not watched: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
   }
 
   get littleEndian(): boolean {

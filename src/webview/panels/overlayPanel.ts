@@ -408,7 +408,8 @@ export class OverlayPanel {
     value.append(text, count);
     e.append(off, size, type, value);
     const bits = row.bitSize !== undefined ? ` (bits ${row.bitShift ?? 0}..${(row.bitShift ?? 0) + row.bitSize - 1} of those bytes)` : '';
-    e.title = `${row.cpath || row.name} · ${hexNumber(row.offset)}, ${plural(row.size, 'byte')}${bits}${row.type ? ` · ${row.type.name}` : ''}`;
+    const hint = row.kind === 'leaf' ? ' · Enter: edit, W: watch over time' : '';
+    e.title = `${row.cpath || row.name} · ${hexNumber(row.offset)}, ${plural(row.size, 'byte')}${bits}${row.type ? ` · ${row.type.name}` : ''}${hint}`;
     return { row, element: e, value, text, count, look: newLook() };
   }
 
@@ -592,6 +593,9 @@ export class OverlayPanel {
       case ' ':
         if (row && row.kind !== 'error') this.select(row);
         break;
+      case 'w': case 'W':
+        if (row?.kind === 'leaf') void this.watch(row);
+        break;
       default: return;
     }
     e.preventDefault();
@@ -608,6 +612,17 @@ export class OverlayPanel {
       await port.rpc.request('applyCType', { cursor: port.cursor() }, { timeoutMs: 0 });
     } catch (err) {
       port.message(`C type not applied: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  }
+
+  /** Plot a field over time in the Watch view (the host's Watch Field command). */
+  private async watch(row: FieldRow): Promise<void> {
+    const view = this.tree.overlays.at(row.overlay);
+    if (!view) return;
+    try {
+      await this.host.port.rpc.request('watchValue', { overlay: view.id, path: row.cpath }, { timeoutMs: 0 });
+    } catch (err) {
+      this.host.port.message(`Not watched: ${err instanceof Error ? err.message : String(err)}`, 'error');
     }
   }
 

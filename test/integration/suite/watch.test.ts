@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { OverlayStore } from '../../../src/ctypes/overlayStore';
 import { AgentClient } from '../../../src/extension/agent/client';
+import { overlayId } from '../../../src/protocol/overlay';
 import { identityOf } from '../../../src/protocol/segment';
 import type { WatchState } from '../../../src/protocol/watch';
 import { segmentUri } from '../../../src/extension/shmUri';
@@ -137,6 +138,29 @@ describe('watch view', function () {
       await segs.write(info, 0x26, new Uint8Array([0xfe, 0xff])); // -2 at 0x20 + 6
       await waitFor(() => valuesOf(id).at(-1) === -2, 'the field\'s new value posted', 20000);
     } finally {
+      await store.clear(ref);
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
+    }
+  });
+
+  it('the hex editor\'s Watch requests (a field of its overlay panel, a number of its inspector) reach the Watch view', async () => {
+    const info = await segs.make({ size: 4096, fill: false });
+    const store = new OverlayStore();
+    const ref = { key: info.key, id: info.id, ctime: info.ctime };
+    const spec = { text: 'struct hdr { unsigned int magic; unsigned short seq; short temp; };', typeName: 'struct hdr', offset: 0x20, count: 1, abi: 'x86_64' as const };
+    await store.add(ref, spec);
+    const hex = present(await vscode.commands.executeCommand<HexEditorProvider | undefined>('shmInspector._hexEditorApi'), 'the hex editor test API');
+    try {
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
+      const uri = segmentUri(info);
+      await vscode.commands.executeCommand('vscode.openWith', uri, HEX_EDITOR);
+      const h = await waitFor(() => hex.handlersFor(uri), 'the editor\'s handlers');
+      assert.strictEqual(await h.watchValue({ overlay: overlayId(spec), path: 'seq' }, handlerContext), true);
+      assert.strictEqual(await h.watchValue({ offset: 8, type: 'uint16be' }, handlerContext), true);
+      assert.deepStrictEqual(provider.session?.watches.map((w) => [w.label, w.type]), [['seq', 'u16'], ['0x8:u16be', 'u16be']]);
+      await assert.rejects(Promise.resolve().then(() => h.watchValue({ offset: 4095, type: 'uint16' }, handlerContext)), /past the end/);
+    } finally {
+      await closeAllEditors();
       await store.clear(ref);
       await vscode.commands.executeCommand('shmInspector.clearWatches');
     }
