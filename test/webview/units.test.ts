@@ -69,6 +69,9 @@ describe('renderHexEditorHtml', () => {
   it('rejects weak nonces and cspSource values that would break the policy', () => {
     assert.throws(() => renderHexEditorHtml({ scriptUri: 'a', styleUri: 'b', cspSource: 'c', nonce: 'abc' }), /nonce/);
     assert.throws(() => renderHexEditorHtml({ scriptUri: 'a', styleUri: 'b', cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE }), /cspSource/);
+    assert.throws(() => renderHexEditorHtml({ scriptUri: 'a', styleUri: 'b', cspSource: "'self' 'unsafe-inline'", nonce: NONCE }), /cspSource/);
+    // What code-server's VS Code gives: host sources and 'self'.
+    assert.match(renderHexEditorHtml({ scriptUri: 'a', styleUri: 'b', cspSource: "'self' https://*.vscode-cdn.net", nonce: NONCE }), /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
   });
 });
 

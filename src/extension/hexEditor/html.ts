@@ -1,6 +1,7 @@
 // The hex editor webview's HTML. Pure (no vscode import): the custom editor provider
 // passes webview.asWebviewUri(...) strings, webview.cspSource and a nonce from
 // crypto.randomBytes. The page loads one stylesheet and one script, nothing inline.
+import { checkPageInputs, escapeAttr, escapeText } from '../webviewHtml';
 
 export interface HexEditorHtmlOptions {
   /** URI of dist/webview.js as the webview sees it. */
@@ -20,12 +21,7 @@ export function hexEditorCsp(cspSource: string, nonce: string): string {
 }
 
 export function renderHexEditorHtml(o: HexEditorHtmlOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) {
-    throw new Error('renderHexEditorHtml: the nonce must be at least 16 base64 characters');
-  }
-  if (/[;"<>\r\n]/.test(o.cspSource)) {
-    throw new Error(`renderHexEditorHtml: unexpected characters in cspSource ${JSON.stringify(o.cspSource)}`);
-  }
+  checkPageInputs('renderHexEditorHtml', o.nonce, o.cspSource);
   const csp = hexEditorCsp(o.cspSource, o.nonce);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -42,12 +38,4 @@ export function renderHexEditorHtml(o: HexEditorHtmlOptions): string {
 </body>
 </html>
 `;
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

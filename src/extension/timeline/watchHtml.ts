@@ -1,6 +1,7 @@
 // The "Shared Memory: Watch" view's HTML. Pure (no vscode import): the view provider passes
 // webview.asWebviewUri(...) strings for dist/watchView.js and media/watchView.css,
 // webview.cspSource and a nonce from crypto.randomBytes. One stylesheet, one script, nothing inline.
+import { checkPageInputs, escapeAttr } from '../webviewHtml';
 
 export interface WatchViewHtmlOptions {
   scriptUri: string;
@@ -15,14 +16,7 @@ export function watchViewCsp(cspSource: string, nonce: string): string {
 }
 
 export function renderWatchViewHtml(o: WatchViewHtmlOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) {
-    throw new Error('renderWatchViewHtml: the nonce must be at least 16 base64 characters');
-  }
-  // VS Code gives host sources and, in current versions, 'self' ("'self' https://*.vscode-cdn.net"):
-  // only those, so no keyword ('unsafe-inline', '*') or directive can slip in.
-  if (!o.cspSource || !o.cspSource.split(' ').every((t) => t === "'self'" || /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9*.+-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/.test(t))) {
-    throw new Error(`renderWatchViewHtml: unexpected characters in cspSource ${JSON.stringify(o.cspSource)}`);
-  }
+  checkPageInputs('renderWatchViewHtml', o.nonce, o.cspSource);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -38,8 +32,4 @@ export function renderWatchViewHtml(o: WatchViewHtmlOptions): string {
 </body>
 </html>
 `;
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
