@@ -14,8 +14,8 @@ import { RpcError } from '../../src/protocol/rpc';
 import { identityOf, type SegmentIdentity, type SegmentInfo } from '../../src/protocol/segment';
 import { limits as coreLimits } from '../../src/core';
 import {
-  AGENT_JS, createSegment, destroyTracked, disposeSegment, freshBundle, haveCommand, installCleanup, openSegment, procRow, randomKey, rejectsCode, spawnAttacher,
-  present, spawnTracked, testTmpDir, track, waitFor,
+  createViaAgent, AGENT_JS, createSegment, destroyTracked, disposeSegment, freshBundle, haveCommand, installCleanup, openSegment, procRow, rejectsCode, spawnAttacher,
+  present, spawnTracked, testTmpDir, waitFor,
 } from './helpers';
 
 installCleanup();
@@ -36,19 +36,7 @@ async function ping(c: AgentClient): Promise<number> {
   return pid;
 }
 
-/** Create through the agent with a fresh test key (exclusive, retried), tracked for cleanup. */
-async function create(c: AgentClient, size: number, extra: { noReserve?: boolean; perms?: number } = {}): Promise<SegmentInfo> {
-  for (let i = 0; i < 64; i++) {
-    try {
-      const info = await c.request('create', { size, key: randomKey(), exclusive: true, ...extra });
-      track(info.id, identityOf(info));
-      return info;
-    } catch (err) {
-      if ((err as RpcError).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new Error('no free key');
-}
+const create = createViaAgent;
 
 function destroy(info: SegmentInfo): void {
   destroyTracked(info.id, identityOf(info));

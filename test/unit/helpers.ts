@@ -12,7 +12,9 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Segment, ShmError, destroySegment, statSegment } from '../../src/core';
-import type { CreateOptions, SegmentIdentity } from '../../src/protocol/segment';
+import type { CreateOptions, SegmentIdentity, SegmentInfo } from '../../src/protocol/segment';
+import type { AgentClient } from '../../src/extension/agent/client';
+import { identityOf } from '../../src/protocol/segment';
 
 /** Repository root (this file runs as out/test/unit/helpers.js). */
 export const REPO = path.resolve(__dirname, '../../..');
@@ -589,4 +591,18 @@ export function compileC(name: string, source: string): string | null {
   fs.writeFileSync(src, source);
   execFileSync('gcc', ['-O0', '-Wall', '-o', exe, src], { stdio: 'pipe' });
   return exe;
+}
+
+/** Create through an agent with a fresh test key (exclusive, retried on EEXIST), tracked for cleanup. */
+export async function createViaAgent(c: AgentClient, size: number, extra: { noReserve?: boolean; perms?: number } = {}): Promise<SegmentInfo> {
+  for (let i = 0; i < 64; i++) {
+    try {
+      const info = await c.request('create', { size, key: randomKey(), exclusive: true, ...extra });
+      track(info.id, identityOf(info));
+      return info;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error('no free key');
 }

@@ -11,13 +11,12 @@ import * as path from 'node:path';
 import { AgentClient } from '../../src/extension/agent/client';
 import type { Segment } from '../../src/core';
 import { identityOf, type SegmentInfo } from '../../src/protocol/segment';
-import type { RpcError } from '../../src/protocol/rpc';
 import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import { Recording, Recorder } from '../../src/timeline/recording';
 import { RecordingSessions, type Session } from '../../src/extension/timeline/sessions';
 import { deleteRecording, frameFor, listRecordings, notableFrames } from '../../src/extension/timeline/recordingFiles';
 import { formatDuration, hexDump, parseRange, recordingFileName, statusText } from '../../src/extension/timeline/recordingText';
-import { AGENT_JS, destroyTracked, freshBundle, installCleanup, openSegment, present, procRow, spawnAttacher, randomKey, rejectsCode, testTmpDir, track, waitFor } from './helpers';
+import { AGENT_JS, createViaAgent, destroyTracked, freshBundle, installCleanup, openSegment, present, procRow, spawnAttacher, rejectsCode, testTmpDir, waitFor } from './helpers';
 
 installCleanup();
 
@@ -28,18 +27,7 @@ function newClient(): AgentClient {
   return c;
 }
 
-async function create(c: AgentClient, size: number): Promise<SegmentInfo> {
-  for (let i = 0; i < 64; i++) {
-    try {
-      const info = await c.request('create', { size, key: randomKey(), exclusive: true, perms: 0o600 });
-      track(info.id, identityOf(info));
-      return info;
-    } catch (err) {
-      if ((err as RpcError).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new Error('no free key');
-}
+const create = (c: AgentClient, size: number) => createViaAgent(c, size, { perms: 0o600 });
 
 /** A writable attachment of the test's own (the "producer"), detached by the cleanup. */
 function producer(info: SegmentInfo): Segment {

@@ -7,12 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentClient } from '../../src/extension/agent/client';
 import type { Segment } from '../../src/core';
-import { identityOf, type SegmentInfo } from '../../src/protocol/segment';
-import type { RpcError } from '../../src/protocol/rpc';
+import { identityOf } from '../../src/protocol/segment';
 import type { SampleBatch, WatchHostEvents, WatchMarker, WatchState } from '../../src/protocol/watch';
 import { parseScalarType, type ScalarType } from '../../src/timeline/scalar';
 import { WatchSession } from '../../src/extension/timeline/watchSession';
-import { AGENT_JS, destroyTracked, freshBundle, installCleanup, openSegment, randomKey, rejectsCode, spawnAttacher, track, waitFor } from './helpers';
+import { AGENT_JS, createViaAgent, destroyTracked, freshBundle, installCleanup, openSegment, rejectsCode, spawnAttacher, waitFor } from './helpers';
 
 installCleanup();
 
@@ -23,18 +22,7 @@ function newClient(): AgentClient {
   return c;
 }
 
-async function create(c: AgentClient, size: number): Promise<SegmentInfo> {
-  for (let i = 0; i < 64; i++) {
-    try {
-      const info = await c.request('create', { size, key: randomKey(), exclusive: true, perms: 0o600 });
-      track(info.id, identityOf(info));
-      return info;
-    } catch (err) {
-      if ((err as RpcError).code !== 'EEXIST') throw err;
-    }
-  }
-  throw new Error('no free key');
-}
+const create = (c: AgentClient, size: number) => createViaAgent(c, size, { perms: 0o600 });
 
 const type = (name: string): ScalarType => { const t = parseScalarType(name); assert.ok(t, name); return t; };
 
