@@ -61,7 +61,7 @@ describe('recording in the agent', () => {
         seg.writeChunk(u32(v), 4096 + 8);
         await moreFrames(sessions, s, c, 2); // at least one whole sample after the write
       }
-      await waitFor(() => s.progress.frames > 0, 'a progress poll');
+      await waitFor(() => s.progress.frames > 0, 'a progress poll', 20_000);
       const end = await sessions.stop(s);
       assert.equal(end.reason, 'stopped');
       assert.equal(end.writeError, undefined);
@@ -129,7 +129,7 @@ describe('recording in the agent', () => {
       const s = await sessions.start(info, { offset: 0, length: 256, hz: 100, budget: 1 << 20 });
       await moreFrames(sessions, s, c, 2);
       await c.restart();
-      await waitFor(() => sessions.ended(s) !== undefined, 'the session to end');
+      await waitFor(() => sessions.ended(s) !== undefined, 'the session to end', 20_000);
       const e = await present(sessions.ended(s), 'its end');
       assert.equal(e.reason, 'stopped');
       assert.match(e.message ?? '', /restarted/);
@@ -175,7 +175,7 @@ describe('recording in the agent', () => {
       const s = await sessions.start(info, { offset: 0, length: 64, hz: 50, budget: 1 << 20 });
       await moreFrames(sessions, s, c, 1);
       await c.request('testCrash', { signal: 'SIGKILL' }).catch(() => undefined);
-      await waitFor(() => sessions.ended(s) !== undefined, 'the session to end');
+      await waitFor(() => sessions.ended(s) !== undefined, 'the session to end', 30_000); // a loaded machine may take seconds to reap the agent
       const e = await present(sessions.ended(s), 'its end');
       assert.equal(e.reason, 'error');
       assert.match(e.writeError ?? '', /SIGKILL.*: the recording was lost$/);
