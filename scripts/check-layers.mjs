@@ -8,7 +8,7 @@
 //   src/protocol  only src/protocol (no packages, no Node built-ins: the browser loads it too)
 //   src/webview   only src/webview and src/protocol (no vscode, no Node built-ins)
 //   src/extension the extension host, src/extension/agent (the agent's client) included: no
-//                 src/core except src/core/validate.ts, no src/webview, no src/agent (the agent
+//                 src/core except HOST_CORE (pure Node helpers: validation, search, file replacement), no src/webview, no src/agent (the agent
 //                 is another process, reached through src/protocol), and nothing it reaches
 //                 (transitively) may be other core files or koffi
 //   src/cli       only src/cli, src/core, src/ctypes, src/timeline, src/protocol, package.json (and packages but vscode)
@@ -32,6 +32,8 @@ const SRC = path.join(root, 'src');
 const EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
+/** The core modules the extension host may use: pure Node, no koffi (a timeline searches and exports in the host). */
+const HOST_CORE = new Set(['src/core/validate.ts', 'src/core/search.ts', 'src/core/files.ts']);
 const rel = (abs) => path.relative(root, abs).split(path.sep).join('/');
 
 function walk(dir) {
@@ -98,7 +100,7 @@ for (const [file, imps] of graph) {
         if (imp.kind !== 'relative' || !['webview', 'protocol'].includes(target)) flag(file, imp, 'src/webview may import only src/webview and src/protocol');
         break;
       case 'extension':
-        if (target === 'core' && targetRel !== 'src/core/validate.ts') flag(file, imp, 'src/extension may import from src/core only src/core/validate.ts');
+        if (target === 'core' && !HOST_CORE.has(targetRel)) flag(file, imp, `src/extension may import from src/core only ${[...HOST_CORE].join(', ')}`);
         if (target === 'webview') flag(file, imp, 'src/extension must not import src/webview (talk to it through src/protocol messages)');
         if (target === 'cli') flag(file, imp, 'src/extension must not import src/cli');
         if (target === 'agent') flag(file, imp, 'src/extension must not import src/agent (the agent runs in its own process: share through src/protocol)');
@@ -137,8 +139,8 @@ while (queue.length) {
     if (imp.kind !== 'relative' || seen.has(imp.target) || !fs.existsSync(imp.target)) continue;
     const t = imp.target;
     seen.set(t, [...chain, rel(t)]);
-    if (areaOf(t) === 'core' && rel(t) !== 'src/core/validate.ts' && areaOf(f) !== 'extension') {
-      violations.push(`${seen.get(t).join(' -> ')}: the extension host reaches ${rel(t)} (only src/core/validate.ts is allowed)`);
+    if (areaOf(t) === 'core' && !HOST_CORE.has(rel(t)) && areaOf(f) !== 'extension') {
+      violations.push(`${seen.get(t).join(' -> ')}: the extension host reaches ${rel(t)} (only ${[...HOST_CORE].join(', ')} are allowed)`);
     }
     if (/\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(t)) queue.push(t);
   }

@@ -2,8 +2,13 @@
 // Patterns may have wildcard bytes (mask 0x00) and may be ASCII case-insensitive.
 // A match may span two chunks: each window overlaps the next by pattern length - 1.
 import { BULK_CHUNK } from '../protocol/chunks';
-import type { SegmentAccess } from './noFootprint';
 import { checkCount } from './validate';
+
+/** What a search reads (a SegmentAccess, or bytes in memory: a recorded moment in the host). */
+export interface SearchSource {
+  readonly size: number;
+  readInto(dst: Uint8Array, start: number, length?: number): number;
+}
 
 export interface SearchOptions {
   pattern: Uint8Array;
@@ -45,7 +50,7 @@ function matchesAt(buf: Buffer, pos: number, pattern: Uint8Array, mask: Uint8Arr
  * Yields after each chunk (so the caller can report progress, yield the event loop and cancel),
  * with the matches found so far. Forward: matches starting at >= from. Backwards: at <= from.
  */
-export function* searchChunks(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: SearchOptions): Generator<{ done: number; total: number; offsets: number[] }, { offsets: number[]; truncated: boolean }> {
+export function* searchChunks(seg: SearchSource, o: SearchOptions): Generator<{ done: number; total: number; offsets: number[] }, { offsets: number[]; truncated: boolean }> {
   const n = o.pattern.length;
   if (n === 0) throw new RangeError('search: empty pattern');
   if (o.mask && o.mask.length !== n) throw new RangeError('search: mask and pattern lengths differ');
@@ -103,7 +108,7 @@ export function* searchChunks(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: 
 }
 
 /** Run a search to the end without yielding (tests, CLI). */
-export function search(seg: Pick<SegmentAccess, 'size' | 'readInto'>, o: SearchOptions): { offsets: number[]; truncated: boolean } {
+export function search(seg: SearchSource, o: SearchOptions): { offsets: number[]; truncated: boolean } {
   const it = searchChunks(seg, o);
   for (;;) {
     const r = it.next();

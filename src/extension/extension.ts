@@ -10,6 +10,7 @@ import { SegmentSummaries } from './overlays/segmentSummaries';
 import type { SegmentsProvider } from './segments/provider';
 import { SegmentsView } from './segments/view';
 import { type RecordingApi, registerRecording } from './timeline/commands';
+import { Timelines } from './timeline/timelines';
 import { type WatchApi, registerWatch } from './timeline/watchCommands';
 
 /** What activate() returns: the extension's public API (used by the integration tests). */
@@ -29,13 +30,15 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   context.subscriptions.push(output, agentHost, view);
   const commandContext = { agent: agentHost.client, agentHost, view, output };
   context.subscriptions.push(...registerCommands(commandContext));
-  const recording = registerRecording(commandContext, context);
-  context.subscriptions.push(...recording.disposables);
   const hexEditor = registerHexEditor(context, agentHost.client);
   context.subscriptions.push(hexEditor);
+  const timelines = new Timelines(hexEditor);
+  const recording = registerRecording(commandContext, context, timelines);
+  context.subscriptions.push(...recording.disposables, timelines.register());
   view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
   const watch = registerWatch(commandContext, context, (spec) => hexEditor.overlays.layout(spec));
   context.subscriptions.push(...watch.disposables, hexEditor.onDidSaveSegment((doc) => { watch.api.provider.markSave(doc.info); }));
+  watch.api.provider.seekRecordings = (segment, wallMs) => { timelines.seekAt(segment, wallMs); };
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
   return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api, watch: watch.api };
 }

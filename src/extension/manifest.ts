@@ -10,6 +10,8 @@ export const SCHEME = 'shm';
 export const VIEW_CONTAINER = PREFIX;
 export const SEGMENTS_VIEW = `${PREFIX}.segments`;
 export const HEX_EDITOR = `${PREFIX}.hexEditor`;
+/** The same editor for recording files (*.shmrec), their default editor: a timeline. */
+export const TIMELINE_EDITOR = `${PREFIX}.timeline`;
 
 export const command = (name: string): string => `${PREFIX}.${name}`;
 export const setting = (name: string): string => `${PREFIX}.${name}`;

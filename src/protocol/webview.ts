@@ -2,6 +2,7 @@
 // Bytes travel as Uint8Array (structured clone), never as arrays of numbers or hex strings.
 import type { OverlayView } from './overlay';
 import type { ReadVia } from './segment';
+import type { ChangeDirection, TimelinePosition, TimelineSeek, TimelineView } from './timeline';
 import type { BytesPerRow, Grouping, InspectorMode } from './settings';
 import type { ViewData } from './viewData';
 
@@ -91,6 +92,13 @@ export type WebviewToHost = {
    * offset read as an inspector type (`int32`, `float64be`). False: the user cancelled.
    */
   watchValue: { params: WatchTarget; result: boolean };
+  /** A timeline (a recording opened in the editor) only: move to a frame, a time or a step; the grid's bytes follow in `view`. */
+  timelineSeek: { params: TimelineSeek; result: TimelinePosition };
+  /**
+   * A timeline only: move to the previous (-1) or next (1) frame where any byte of the range
+   * changed. null: there is none that way (the timeline stays).
+   */
+  timelineChange: { params: ByteRange & { direction: ChangeDirection }; result: TimelinePosition | null };
 };
 
 export type WatchTarget = { overlay: string; path: string } | { offset: number; type: string };
@@ -104,6 +112,8 @@ export interface ReadyResult {
   diff: DiffView | null;
   /** C types applied over this segment (the host sends `overlays` when they change). */
   overlays: OverlayView[];
+  /** A recording opened as a timeline (read-only bytes of the moment shown), else null. */
+  timeline: TimelineView | null;
 }
 
 export type BookmarkColor = 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple';
@@ -140,6 +150,8 @@ export type HostToWebviewEvents = {
   view: ViewUpdate;
   /** This segment's overlays, whenever they change (applied, removed, header re-read). */
   overlays: { overlays: OverlayView[] };
+  /** A timeline moved (from this editor, another editor of the recording, or a Watch plot click). */
+  timeline: TimelinePosition;
 };
 
 /**
@@ -147,11 +159,12 @@ export type HostToWebviewEvents = {
  * one that differ from the previous push, and the ranges of the window that hold pending edits
  * (always all of them). `cause` says why: 'all' (the whole window: after a `watch` or a failed
  * read), 'edit' (edit, undo, redo, save, revert: shown at once, no heat), 'poll' (live
- * refresh found another process's write). `data` is hex text for small spans (viewData.ts).
+ * refresh found another process's write), 'frame' (a timeline moved to another moment: heat
+ * relative to the moment shown before). `data` is hex text for small spans (viewData.ts).
  * Or why the window could not be read.
  */
 export type ViewUpdate =
-  | { window: ByteRange; offset: number; data: ViewData; pending: ByteRange[]; cause: 'all' | 'edit' | 'poll' }
+  | { window: ByteRange; offset: number; data: ViewData; pending: ByteRange[]; cause: 'all' | 'edit' | 'poll' | 'frame' }
   | { window: ByteRange; error: string };
 
 /** Requests the host sends to the webview. */

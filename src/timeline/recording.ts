@@ -461,6 +461,11 @@ export class Recording {
     return i >= 0 && this.frameNo[i] === frame ? i : -1;
   }
 
+  /** The index of the last frame at or before `ms` since the start, or -1 (before the first). */
+  indexAt(ms: number): number {
+    return this.lastAtOrBefore(this.tNs, ms * 1e6);
+  }
+
   /** The last frame at or before `ms` since the start, or undefined (before the first). */
   frameAt(ms: number): number | undefined {
     const i = this.lastAtOrBefore(this.tNs, ms * 1e6);
@@ -483,6 +488,48 @@ export class Recording {
     const i = this.indexOf(frame);
     if (i < 0) throw new RangeError(`no frame ${frame} in ${this.name} (frames ${this.firstFrame} to ${this.lastFrame})`);
     return Buffer.from(this.imageAt(i));
+  }
+
+  /**
+   * The range's bytes at the index-th frame, shared: valid until the next call on this
+   * recording, never to be changed (read it or copy from it; at() gives a copy).
+   */
+  bytesAt(index: number): Buffer {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`frame index ${index} out of range`);
+    return this.imageAt(index);
+  }
+
+  /**
+   * The index of the nearest frame before (-1) or after (1) `index` where a byte of
+   * [offset, offset+length) of the range differs from the frame before it; -1 if none.
+   * Deltas are judged by their spans; keyframes (which carry no spans) by comparing bytes.
+   */
+  findChange(index: number, offset: number, length: number, direction: -1 | 1): number {
+    const end = offset + length;
+    for (let j = index + direction; j >= 1 && j < this.count; j += direction) {
+      if (this.changedBytes[j] === 0) continue;
+      if (this.buf[this.pos[j]] === RecordType.Delta ? this.deltaTouches(j, offset, end) : this.keyframeTouches(j, offset, end)) return j;
+    }
+    return -1;
+  }
+
+  private deltaTouches(j: number, from: number, to: number): boolean {
+    let at = this.pos[j] + RECORD_HEADER;
+    const spans = this.buf.readUInt32LE(at);
+    at += 4;
+    for (let s = 0; s < spans; s++) {
+      const off = this.buf.readUInt32LE(at);
+      const len = this.buf.readUInt32LE(at + 4);
+      if (off >= to) return false; // spans are in offset order
+      if (off + len > from) return true;
+      at += 8 + len;
+    }
+    return false;
+  }
+
+  private keyframeTouches(j: number, from: number, to: number): boolean {
+    const before = Buffer.from(this.imageAt(j - 1).subarray(from, to));
+    return !before.equals(this.imageAt(j).subarray(from, to));
   }
 
   private imageAt(i: number): Buffer {

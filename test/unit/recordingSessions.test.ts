@@ -3,7 +3,7 @@
 // values written while recording are in the file's frames, in order; a destroyed segment ends
 // the recording with its file readable; a restarted agent writes its recordings before leaving;
 // the budget holds; the agent refuses another segment and bad parameters in one line. Plus the
-// pure helpers: range parsing, status text, file names, hex dump, notable frames, deleting.
+// pure helpers: range parsing, status text, file names, moments, deleting.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,8 +14,8 @@ import { identityOf, type SegmentInfo } from '../../src/protocol/segment';
 import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import { Recording, Recorder } from '../../src/timeline/recording';
 import { RecordingSessions, type Session } from '../../src/extension/timeline/sessions';
-import { deleteRecording, frameFor, listRecordings, notableFrames } from '../../src/extension/timeline/recordingFiles';
-import { formatDuration, hexDump, parseRange, recordingFileName, statusText } from '../../src/extension/timeline/recordingText';
+import { deleteRecording, frameFor, listRecordings } from '../../src/extension/timeline/recordingFiles';
+import { formatDuration, parseRange, recordingFileName, statusText } from '../../src/extension/timeline/recordingText';
 import { AGENT_JS, createViaAgent, destroyTracked, freshBundle, installCleanup, openSegment, present, procRow, spawnAttacher, rejectsCode, testTmpDir, waitFor } from './helpers';
 
 installCleanup();
@@ -283,26 +283,20 @@ describe('recording helpers', () => {
     }
   });
 
-  test('status text, durations, file names, hex dump', () => {
+  test('status text, durations, file names', () => {
     assert.equal(statusText([]), '');
     assert.equal(statusText([{ elapsedMs: 12345, frames: 1234, bytes: 1536 }]), '$(record) REC 12.3 s · 1,234 frames · 1.5 KiB');
     assert.match(statusText([{ elapsedMs: 1000, frames: 1, bytes: 10 }, { elapsedMs: 65000, frames: 2, bytes: 20 }]), /^\$\(record\) REC ×2 1:05 · 3 frames · 30 bytes$/);
     assert.equal(formatDuration(3_725_000), '1:02:05');
     assert.equal(recordingFileName({ id: 7, key: 0x5348d001 }, Date.UTC(2026, 0, 2, 3, 4, 5, 6)), '0x5348d001-2026-01-02T03-04-05-006Z.shmrec');
     assert.equal(recordingFileName({ id: 7, key: 0 }, 0), 'private-7-1970-01-01T00-00-00-000Z.shmrec');
-    assert.equal(hexDump(Buffer.from('ABCDEFGHIJKLMNOPQ'), 0x10),
-      '00000010  41 42 43 44 45 46 47 48  49 4a 4b 4c 4d 4e 4f 50  |ABCDEFGHIJKLMNOP|\n' +
-      '00000020  51                                                |Q|\n' +
-      '00000021\n');
   });
 
-  test('notable frames, moments by time or number, deleting only the store\'s recordings', async () => {
+  test('moments by time or number, deleting only the store\'s recordings', async () => {
     const rec = new Recorder({ segment: { id: 1, key: 2, size: 16 }, offset: 0, length: 16, hz: 10, startWallMs: 0, startMonoNs: '0' });
     for (let f = 0; f < 10; f++) rec.add(f, BigInt(f * 100e6), f === 0 ? [{ offset: 0, bytes: new Uint8Array(16) }] : f % 3 === 0 ? [{ offset: 1, bytes: Uint8Array.of(f) }] : [], f === 0 ? 16 : f % 3 === 0 ? 1 : 0);
     rec.end({ reason: 'stopped' });
     const r = Recording.fromBuffer(rec.toBuffer());
-    assert.deepEqual(notableFrames(r, 100).frames.map((f) => f.frame), [0, 3, 6, 9]);
-    assert.deepEqual(notableFrames(r, 3), { frames: [r.info(0), r.info(3), r.info(9)], omitted: 1 });
     assert.equal(frameFor(r, { atMs: 650 }), 6);
     assert.equal(frameFor(r, { frame: 4 }), 4);
     assert.throws(() => frameFor(r, { frame: 42 }), /no frame 42/);

@@ -7,6 +7,7 @@ import { errorCode, errorMessage } from '../errors';
 import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
 import type { RequestOptions } from '../../protocol/rpc';
 import type { ReadVia, SegmentIdentity } from '../../protocol/segment';
+import type { ChangeDirection, TimelinePosition, TimelineSeek, TimelineView } from '../../protocol/timeline';
 import type { ByteRange, HexDocInfo } from '../../protocol/webview';
 
 /** Whether the source still exists, as last checked. */
@@ -43,6 +44,23 @@ export interface ByteSource {
   diffWith?(path: string, opts?: RequestOptions): Promise<DiffResult>;
   /** The segment in the agent behind this source, when there is one (its agent's state, its pid). */
   readonly segment?: AgentSegment;
+  /** A recording's timeline: the source's bytes are those of the moment it is at. */
+  readonly timeline?: TimelineControl;
+}
+
+/**
+ * Moves a timeline source between the moments of a recording (recordingSource.ts; the webview
+ * tests' fake host has a virtual one). A move changes what read() returns, then fires onDidMove.
+ */
+export interface TimelineControl {
+  /** The moment shown. */
+  readonly position: TimelinePosition;
+  view(): TimelineView;
+  /** Move (clamped to the first and last frame); a RangeError for an index that is not a frame. */
+  seek(to: TimelineSeek): TimelinePosition;
+  /** Move to the previous or next frame where a byte of `range` changed; null (and stay) if none. */
+  findChange(range: ByteRange, direction: ChangeDirection): TimelinePosition | null;
+  onDidMove(listener: (position: TimelinePosition) => void): { dispose(): void };
 }
 
 /** Error codes that mean "this segment is not there any more". */

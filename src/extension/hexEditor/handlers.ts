@@ -7,8 +7,10 @@ import type { OverlayView } from '../../protocol/overlay';
 import type { Bookmark, ByteRange, DiffView, HexSettings, SnapshotInfo, WatchTarget, WebviewToHost } from '../../protocol/webview';
 import type { HexDocument } from './document';
 import {
-  checkAddBookmark, checkApplyCType, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkOverlayId, checkRead, checkRemoveBookmark, checkSearch, checkWatchValue,
+  checkAddBookmark, checkApplyCType, checkCopy, checkEdit, checkExportRange, checkImportFile, checkNoParams, checkOverlayId, checkRead, checkRemoveBookmark, checkSearch, checkTimelineChange, checkTimelineSeek, checkWatchValue,
+  InvalidRequest,
 } from './validate';
+import type { TimelineControl } from './byteSource';
 
 /** Live inspection (issue 5) as the webview reaches it; params arrive validated. */
 export interface InspectOps {
@@ -47,13 +49,19 @@ export interface HandlerDeps {
   watchValue(doc: HexDocument, target: WatchTarget): Promise<boolean>;
 }
 
+function timelineOf(doc: HexDocument, method: string): TimelineControl {
+  const t = doc.source.timeline;
+  if (!t) throw new InvalidRequest(method, 'this editor shows a live segment, not a recording');
+  return t;
+}
+
 export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<WebviewToHost> {
   return {
     ready: async () => {
       // A fresh look at the segment, so a banner shows from the first paint.
       const state = await doc.refreshStatus().catch(() => doc.state);
       const overlays = await deps.overlays.initial(doc).catch(() => []);
-      return { doc: doc.info, settings: deps.settings(), state, ...deps.inspect.initial(doc), overlays };
+      return { doc: doc.info, settings: deps.settings(), state, ...deps.inspect.initial(doc), overlays, timeline: doc.source.timeline?.view() ?? null };
     },
 
     // Bytes outside the watched window (the window's own are pushed: viewport.ts).
@@ -136,5 +144,12 @@ export function createHandlers(doc: HexDocument, deps: HandlerDeps): Handlers<We
     },
 
     watchValue: (p) => deps.watchValue(doc, checkWatchValue(p, doc.size)),
+
+    timelineSeek: (p) => timelineOf(doc, 'timelineSeek').seek(checkTimelineSeek(p)),
+
+    timelineChange: (p) => {
+      const { direction, ...range } = checkTimelineChange(p, doc.size);
+      return timelineOf(doc, 'timelineChange').findChange(range, direction);
+    },
   };
 }

@@ -7,7 +7,9 @@ import * as vscode from 'vscode';
 import type { AgentClient } from '../agent/client';
 import type { Handlers } from '../../protocol/rpc';
 import type { WebviewToHost } from '../../protocol/webview';
-import { HEX_EDITOR, command } from '../manifest';
+import { HEX_EDITOR, SCHEME, TIMELINE_EDITOR, command } from '../manifest';
+import { loadRecording } from '../timeline/recordingFiles';
+import { RecordingSource } from './recordingSource';
 import { parseSegmentUri } from '../shmUri';
 import { applyCandidate, backupMatches, decodeBackup, encodeBackup, orphanMessage, type BackupData } from './backup';
 import { BackupSource } from './backupSource';
@@ -95,6 +97,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   // ---- CustomEditorProvider ---------------------------------------------------------
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<HexDocument> {
+    if (uri.scheme !== SCHEME) return this.openRecording(uri);
     const ref = parseSegmentUri(uri);
     let backup: BackupData | undefined;
     if (openContext.backupId) {
@@ -130,6 +133,20 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       await source.close(); // a document that could not be made must not keep the segment attached
       throw err;
     }
+  }
+
+  /** A recording file as a timeline: read-only bytes of one moment at a time. */
+  private async openRecording(uri: vscode.Uri): Promise<HexDocument> {
+    if (uri.scheme !== 'file') throw new Error(`recordings are read where the segments are: open a file on this machine (got ${uri.toString()})`);
+    const rec = await loadRecording(uri.fsPath);
+    return this.addDocument(uri, new RecordingSource(rec), undefined);
+  }
+
+  /** The open timelines (recordings in an editor), for the Watch view's plot clicks and commands. */
+  timelines(): { doc: HexDocument; source: RecordingSource }[] {
+    const out: { doc: HexDocument; source: RecordingSource }[] = [];
+    for (const doc of this.entries.keys()) if (doc.source instanceof RecordingSource) out.push({ doc, source: doc.source });
+    return out;
   }
 
   /** The segment with this id now; undefined if there is none, 'unknown' if the agent could not tell. */
@@ -362,10 +379,10 @@ export function registerHexEditor(context: vscode.ExtensionContext, agent: Agent
     globalStoragePath: context.globalStorageUri.fsPath,
   });
   provider.track(
-    vscode.window.registerCustomEditorProvider(HEX_EDITOR, provider, {
+    ...[HEX_EDITOR, TIMELINE_EDITOR].map((viewType) => vscode.window.registerCustomEditorProvider(viewType, provider, {
       webviewOptions: { retainContextWhenHidden: false },
       supportsMultipleEditorsPerDocument: true,
-    }),
+    })),
     tryRegisterCommand(command('openSegment'), reportErrors((arg) => openSegmentCommand(agent, arg))),
     tryRegisterCommand(command('goToOffset'), reportErrors((arg) => goToOffsetCommand(provider.activeEditor(), arg))),
     tryRegisterCommand(TEST_API_COMMAND, () => provider),

@@ -1,5 +1,6 @@
 // The host trusts nothing a webview sends: every request's params are checked (types, ranges,
 // sizes) here before anything reaches the document or the agent. vscode-free.
+import type { ChangeDirection, TimelineSeek } from '../../protocol/timeline';
 import { MAX_COPY_CHARS, MAX_EDIT_BYTES, type WatchParams, type WatchTarget, type WebviewToHost } from '../../protocol/webview';
 import { parseScalarType } from '../../timeline/scalar';
 
@@ -205,4 +206,30 @@ export function checkWatchValue(p: unknown, size: number): WatchTarget {
   if (!type) throw new InvalidRequest('watchValue', 'type must be one of the inspector\'s number types');
   if (offset + type.size > size) throw new InvalidRequest('watchValue', `${type.size} bytes at ${offset} go past the end of the segment (${size} bytes)`);
   return { offset, type: o.type as string };
+}
+
+/** Largest time a seek may name (ms): far past any recording, small enough to stay exact. */
+const MAX_SEEK_MS = 2 ** 40;
+
+export function checkTimelineSeek(p: unknown): TimelineSeek {
+  const o = object('timelineSeek', p);
+  const keys = ['index', 'ms', 'step'].filter((k) => o[k] !== undefined);
+  if (keys.length !== 1) throw new InvalidRequest('timelineSeek', 'give exactly one of index, ms or step');
+  if (o.index !== undefined) return { index: count('timelineSeek', 'index', o.index, 0xffffffff) };
+  if (o.ms !== undefined) {
+    if (typeof o.ms !== 'number' || !Number.isFinite(o.ms) || o.ms < 0 || o.ms > MAX_SEEK_MS) throw new InvalidRequest('timelineSeek', `ms must be a time >= 0, got ${typeof o.ms === 'number' ? o.ms : typeof o.ms}`);
+    return { ms: o.ms };
+  }
+  if (typeof o.step !== 'number' || !Number.isSafeInteger(o.step) || Math.abs(o.step) > 0xffffffff) throw new InvalidRequest('timelineSeek', `step must be a whole number, got ${typeof o.step === 'number' ? o.step : typeof o.step}`);
+  return { step: o.step };
+}
+
+export function checkTimelineChange(p: unknown, size: number): { offset: number; length: number; direction: ChangeDirection } {
+  const o = object('timelineChange', p);
+  const offset = count('timelineChange', 'offset', o.offset);
+  const length = count('timelineChange', 'length', o.length);
+  if (length === 0) throw new InvalidRequest('timelineChange', 'length must be at least 1');
+  inside('timelineChange', offset, length, size);
+  if (o.direction !== -1 && o.direction !== 1) throw new InvalidRequest('timelineChange', 'direction must be -1 or 1');
+  return { offset, length, direction: o.direction };
 }

@@ -38,8 +38,8 @@ export interface ViewportDeps {
 }
 
 /** Why a push is made: 'all' = the whole window (a new watch, or after a failed read). */
-type Cause = 'all' | 'edit' | 'poll';
-const STRENGTH: Record<Cause, number> = { poll: 0, edit: 1, all: 2 };
+type Cause = 'all' | 'edit' | 'poll' | 'frame';
+const STRENGTH: Record<Cause, number> = { poll: 0, frame: 1, edit: 1, all: 2 };
 
 export class Viewport {
   private periodMs = 0;
@@ -91,6 +91,11 @@ export class Viewport {
   /** Bytes or pending edits changed through the editor: push what changed in the window now. */
   changed(): void {
     this.refresh('edit');
+  }
+
+  /** The source moved to another moment (a timeline): push what changed, shown with heat. */
+  moved(): void {
+    this.refresh('frame');
   }
 
   /** Start or stop polling after active() or the agent may have changed. */

@@ -75,7 +75,8 @@ export class WebviewHost implements vscode.Disposable {
     this.viewport = new Viewport({
       source: doc,
       push: (update) => this.post('view', update),
-      active: () => this.visible && !doc.state.gone,
+      // A timeline's bytes change only when it moves (pushed then): nothing to poll.
+      active: () => this.visible && !doc.state.gone && !doc.source.timeline,
       agent: doc.source.segment?.client, // pause while the agent is down
     });
     this.viewport.setPeriod(deps.settings().liveRefreshMs);
@@ -107,6 +108,10 @@ export class WebviewHost implements vscode.Disposable {
         this.viewport.update();
       }),
       panel.onDidChangeViewState(() => this.viewport.update()),
+      ...(doc.source.timeline ? [doc.source.timeline.onDidMove((position) => {
+        this.viewport.moved();
+        this.post('timeline', position);
+      })] : []),
       panel.onDidDispose(() => this.dispose()),
       this.postEmitter,
       ...(testPings ? [testPings] : []),

@@ -1,15 +1,14 @@
 // Recording in VS Code (issue 12): Start Recording on a segment (its row, or the palette's pick)
 // with an optional range; a status-bar item while recording (click: Stop Recording); a message
 // when one ends (stopped, the segment destroyed, a failure); Open Recording… (the extension's
-// recordings, each with a delete button) and Open Recording File…: a recording's summary, a moment
-// picked from its changes or by time, and that frame saved as a snapshot, saved as a file, or shown
-// as a read-only hex dump. Sampling and writing happen in the agent (sessions.ts).
+// recordings, each with a delete button) and Open Recording File…: the recording as a timeline in
+// the hex editor (timelines.ts), or, for a programmatic caller, a moment's bytes saved as a file or
+// a snapshot. Sampling and writing happen in the agent (sessions.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatSize } from '../../protocol/size';
-import type { Recording } from '../../timeline/recording';
 import { MAX_HZ, MIN_HZ } from '../../timeline/sampler';
 import { type CommandContext, UserError, registerGuarded, targetSegments } from '../commands/context';
 import { formatKeyLabel } from '../format';
@@ -18,16 +17,12 @@ import { footprintFor } from '../hexEditor/source';
 import { SnapshotStore, type SnapshotMeta } from '../inspect/snapshots';
 import { command, setting } from '../manifest';
 import { errorMessage } from '../segments/errorText';
-import { type RecordedSegment, describeSummary, deleteRecording, frameFor, listRecordings, loadRecording, notableFrames, summarize } from './recordingFiles';
-import { RECORDING_EXT, formatDuration, hexDump, parseRange, rangeText, segmentName, statusText } from './recordingText';
+import { type RecordedSegment, describeSummary, deleteRecording, frameFor, listRecordings, loadRecording } from './recordingFiles';
+import { RECORDING_EXT, formatDuration, parseRange, rangeText, segmentName, statusText } from './recordingText';
+import type { Timelines } from './timelines';
 import { type RecordingOptions, RecordingSessions, type Session, type SessionEnd } from './sessions';
 
-export const RECORDING_SCHEME = 'shm-recording';
 const RECORDING_CONTEXT = `${setting('recording')}.active`; // shmInspector.recording.active
-/** Frames listed in the moment pick; later ones are reached with Go to Time…. */
-const MAX_LISTED = 2000;
-/** Largest frame shown as a hex dump (about 64K lines); larger ranges are saved as files. */
-const MAX_DUMP = 1 << 20;
 const OPEN = 'Open';
 
 export interface RecordingSettings {
@@ -61,7 +56,7 @@ export interface FrameArgs {
   saveTo?: string;
   /** Save the frame as a snapshot of its segment (whole-segment recordings). */
   snapshot?: boolean;
-  /** Open the frame as a read-only hex dump. */
+  /** Open the timeline at that moment (the default). */
   show?: boolean;
 }
 
@@ -69,11 +64,10 @@ export interface RecordingApi {
   readonly sessions: RecordingSessions;
 }
 
-export function registerRecording(ctx: CommandContext, context: vscode.ExtensionContext): { disposables: vscode.Disposable[]; api: RecordingApi } {
+export function registerRecording(ctx: CommandContext, context: vscode.ExtensionContext, timelines: Timelines): { disposables: vscode.Disposable[]; api: RecordingApi } {
   const storage = context.globalStorageUri.fsPath;
   const sessions = new RecordingSessions(ctx.agent, path.join(storage, 'recordings'));
   const snapshots = new SnapshotStore(path.join(storage, 'snapshots'));
-  const frames = new FrameDocuments();
   const item = vscode.window.createStatusBarItem(setting('recording'), vscode.StatusBarAlignment.Left, 100);
   item.name = 'SHM Inspector Recording';
   item.command = command('stopRecording');
@@ -91,13 +85,12 @@ export function registerRecording(ctx: CommandContext, context: vscode.Extension
     item.show();
   };
   const reg = (name: string, action: string, fn: (...args: any[]) => unknown) => registerGuarded(ctx, name, action, fn); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const openFile = (file: string, args?: FrameArgs) => openRecordingFile(file, snapshots, frames, args);
+  const openFile = (file: string, args?: FrameArgs) => openRecordingFile(file, snapshots, timelines, args);
   const disposables: vscode.Disposable[] = [
     toDisposable(item),
     toDisposable(sessions),
     toDisposable(sessions.onDidChange(refreshItem)),
     toDisposable(sessions.onDidEnd(({ session, end }) => { void reportEnd(session, end, openFile); })),
-    vscode.workspace.registerTextDocumentContentProvider(RECORDING_SCHEME, frames),
     reg('startRecording', 'Start recording', (target?: unknown, selected?: unknown, args?: StartArgs) => startRecording(ctx, sessions, target, selected, args)),
     reg('stopRecording', 'Stop recording', (which?: unknown) => stopRecording(sessions, which)),
     reg('openRecording', 'Open recording', () => openRecordingFromStore(sessions.folder, openFile)),
@@ -254,86 +247,28 @@ async function pickRecordingFile(folder: string): Promise<string | undefined> {
   return uri?.fsPath;
 }
 
-interface MomentPick extends vscode.QuickPickItem {
-  frame?: number;
-  byTime?: boolean;
-}
-
 /**
- * A recording's summary and a moment in it; then that frame saved as a snapshot, saved as a
- * file, or shown as a hex dump. With args (tests, other commands) the prompts are skipped.
+ * Open a recording: as a timeline in the hex editor (at a moment, if given). With args (tests,
+ * other commands) a moment's bytes may instead be saved to a file or as a snapshot.
  */
-async function openRecordingFile(file: string, snapshots: SnapshotStore, frames: FrameDocuments, args?: FrameArgs): Promise<unknown> {
+async function openRecordingFile(file: string, snapshots: SnapshotStore, timelines: Timelines, args?: FrameArgs): Promise<unknown> {
   const rec = await loadRecording(file).catch((err: unknown) => { throw new UserError(errorMessage(err)); });
-  const summary = summarize(rec, file, fs.statSync(file).size);
-  let frame: number;
-  if (args && (args.frame !== undefined || args.atMs !== undefined)) {
-    frame = frameFor(rec, args);
-  } else {
-    const picked = await pickMoment(rec, describeSummary(summary));
-    if (picked === undefined) return undefined;
-    frame = picked;
-  }
+  const moment = args && (args.frame !== undefined || args.atMs !== undefined) ? { frame: frameFor(rec, args) } : undefined;
+  if (!moment || !(args?.snapshot || args?.saveTo)) return timelines.open(file, moment);
+  const frame = moment.frame;
   const info = rec.info(rec.indexOf(frame));
-  const whole = rec.header.offset === 0 && rec.header.length === rec.header.segment.size;
-  const seg = rec.header.segment as RecordedSegment;
-  const canSnapshot = whole && seg.cpid !== undefined && seg.ctime !== undefined;
-  type Action = 'snapshot' | 'save' | 'show';
-  let action: Action | undefined = args?.snapshot ? 'snapshot' : args?.saveTo ? 'save' : args?.show ? 'show' : undefined;
-  if (!action) {
-    const actions: (vscode.QuickPickItem & { action: Action })[] = [
-      ...(canSnapshot ? [{ action: 'snapshot' as const, label: '$(device-camera) Save Frame as Snapshot', description: 'compare it with the live segment in the hex editor (Compare with Snapshot…)' }] : []),
-      { action: 'save', label: '$(save-as) Save Frame Bytes As…', description: rangeText(rec.header.offset, rec.header.length, seg.size) },
-      ...(rec.header.length <= MAX_DUMP ? [{ action: 'show' as const, label: '$(file-binary) Show Frame as Hex Dump', description: 'read-only' }] : []),
-    ];
-    action = (await vscode.window.showQuickPick(actions, { title: `Frame ${frame} at ${info.t.toFixed(3)} ms of ${path.basename(file)}` }))?.action;
-    if (!action) return undefined;
-  }
   const bytes = rec.at(frame);
-  if (action === 'snapshot') {
-    if (!canSnapshot) throw new UserError(whole ? 'this recording does not name its segment\'s creator: save the frame bytes as a file instead' : 'only a recording of a whole segment makes a snapshot: save the frame bytes as a file instead');
-    const meta = await snapshotOf(snapshots, seg, bytes, `${path.basename(file, `.${RECORDING_EXT}`)} frame ${frame} (${info.t.toFixed(3)} ms)`);
-    if (!args) void vscode.window.showInformationMessage(`Saved frame ${frame} as a snapshot of ${segmentName(seg)}: open the segment in the hex editor and use Compare with Snapshot….`);
-    return meta;
+  if (args.snapshot) {
+    const whole = rec.header.offset === 0 && rec.header.length === rec.header.segment.size;
+    const seg = rec.header.segment as RecordedSegment;
+    if (!whole || seg.cpid === undefined || seg.ctime === undefined) {
+      throw new UserError(whole ? 'this recording does not name its segment\'s creator: save the frame bytes as a file instead' : 'only a recording of a whole segment makes a snapshot: save the frame bytes as a file instead');
+    }
+    return snapshotOf(snapshots, seg, bytes, `${path.basename(file, `.${RECORDING_EXT}`)} frame ${frame} (${info.t.toFixed(3)} ms)`);
   }
-  if (action === 'save') {
-    const to = args?.saveTo ?? (await vscode.window.showSaveDialog({
-      title: `Save frame ${frame} of ${path.basename(file)}`, saveLabel: 'Save Frame',
-      defaultUri: vscode.Uri.file(path.join(path.dirname(file), `${path.basename(file, `.${RECORDING_EXT}`)}-frame-${frame}.bin`)),
-    }))?.fsPath;
-    if (!to) return undefined;
-    await fs.promises.writeFile(to, bytes, { mode: 0o600 });
-    if (!args) void vscode.window.showInformationMessage(`Saved frame ${frame} (${formatSize(bytes.length)}, segment offset 0x${rec.header.offset.toString(16)}) to ${to}.`);
-    return { path: to, bytes: bytes.length, frame };
-  }
-  if (rec.header.length > MAX_DUMP) throw new UserError(`the frame is ${formatSize(rec.header.length)}: too large to show as text; save it as a file instead`);
-  const uri = frames.uriFor(file, frame);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return uri;
-}
-
-async function pickMoment(rec: Recording, summary: string): Promise<number | undefined> {
-  const { frames, omitted } = notableFrames(rec, MAX_LISTED);
-  const items: MomentPick[] = [
-    { label: '$(clock) Go to Time…', description: 'the last frame at or before a time (ms since the start)', byTime: true },
-    ...frames.map((f) => ({
-      frame: f.frame,
-      label: `${f.t.toFixed(3)} ms`,
-      description: `frame ${f.frame} · ${f.changed.toLocaleString('en-US')} byte${f.changed === 1 ? '' : 's'} changed${f.keyframe ? ' · keyframe' : ''}`,
-    })),
-    ...(omitted ? [{ label: `$(info) ${omitted.toLocaleString('en-US')} more changes`, description: 'use Go to Time…', byTime: true }] : []),
-  ];
-  const pick = await vscode.window.showQuickPick(items, { title: summary, placeHolder: 'Pick a moment: the start, each frame where bytes changed, the end', matchOnDescription: true });
-  if (!pick) return undefined;
-  if (pick.frame !== undefined) return pick.frame;
-  const last = rec.info(rec.frameCount - 1).t;
-  const text = await vscode.window.showInputBox({
-    title: summary, prompt: `A time in ms since the start (0 to ${last.toFixed(3)})`,
-    validateInput: (t) => (Number(t) >= 0 && t.trim() !== '' ? undefined : 'a time in ms, e.g. 1500'),
-  });
-  if (text === undefined) return undefined;
-  return frameFor(rec, { atMs: Number(text) });
+  const to = args.saveTo as string;
+  await fs.promises.writeFile(to, bytes, { mode: 0o600 });
+  return { path: to, bytes: bytes.length, frame };
 }
 
 /** A frame's bytes as a snapshot of the recorded segment (the store the hex editor compares with). */
@@ -344,26 +279,4 @@ function snapshotOf(store: SnapshotStore, seg: RecordedSegment, bytes: Buffer, l
     dumpTo: async (file) => { await fs.promises.writeFile(file, bytes, { mode: 0o600 }); },
     diffWith: () => Promise.reject(new Error('a recorded frame is not a live segment')),
   }, label);
-}
-
-/** Read-only hex dumps of recorded frames: shm-recording:/<name>-frame-N.txt?file=…&frame=N. */
-class FrameDocuments implements vscode.TextDocumentContentProvider {
-  uriFor(file: string, frame: number): vscode.Uri {
-    const q = new URLSearchParams({ file, frame: String(frame) });
-    return vscode.Uri.from({ scheme: RECORDING_SCHEME, path: `/${path.basename(file, `.${RECORDING_EXT}`)}-frame-${frame}.txt`, query: q.toString() });
-  }
-
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const q = new URLSearchParams(uri.query);
-    const file = q.get('file') ?? '';
-    const frame = Number(q.get('frame'));
-    try {
-      const rec = await loadRecording(file);
-      const h = rec.header;
-      const t = rec.info(rec.indexOf(frameFor(rec, { frame }))).t;
-      return `${describeSummary(summarize(rec, file, fs.statSync(file).size))}\nframe ${frame} at ${t.toFixed(3)} ms\n\n${hexDump(rec.at(frame), h.offset)}`;
-    } catch (err) {
-      return `Cannot show frame ${frame} of ${file}: ${errorMessage(err)}\n`;
-    }
-  }
 }

@@ -3,7 +3,7 @@
 // and pick out the moments worth listing. vscode-free.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Recording, RecordingError, type FrameInfo } from '../../timeline/recording';
+import { Recording, RecordingError } from '../../timeline/recording';
 import { formatSize } from '../../protocol/size';
 import { RECORDING_EXT, formatDuration, rangeText, segmentName } from './recordingText';
 
@@ -110,23 +110,6 @@ export function deleteRecording(dir: string, file: string): void {
     throw new Error(`${file} is not a recording of this extension's storage`);
   }
   fs.rmSync(resolved, { force: true });
-}
-
-/**
- * Moments worth listing: the first and last frames and every frame whose bytes changed, at most
- * `max` of them (the first max-1 changes and the last frame: a later moment is reached by time).
- */
-export function notableFrames(rec: Recording, max: number): { frames: FrameInfo[]; omitted: number } {
-  const frames: FrameInfo[] = [];
-  let omitted = 0;
-  const last = rec.frameCount - 1;
-  for (let i = 0; i <= last; i++) {
-    const f = rec.info(i);
-    if (i !== 0 && i !== last && f.changed === 0) continue;
-    if (frames.length < max - 1 || i === last) frames.push(f);
-    else omitted++;
-  }
-  return { frames, omitted };
 }
 
 /** The frame a time (ms since the start) or frame number names, or why none does. */

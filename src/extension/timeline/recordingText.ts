@@ -85,21 +85,3 @@ export function recordingFileName(s: { id: number; key: number }, startedMs: num
 }
 
 export const RECORDING_EXT = 'shmrec';
-
-/** `hexdump -C` lines for bytes that start at segment offset `base` (a frame shown as text). */
-export function hexDump(bytes: Uint8Array, base: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < bytes.length; i += 16) {
-    const row = bytes.subarray(i, i + 16);
-    let hex = '';
-    let text = '';
-    for (let j = 0; j < 16; j++) {
-      hex += j < row.length ? row[j].toString(16).padStart(2, '0') + ' ' : '   ';
-      if (j === 7) hex += ' ';
-      if (j < row.length) text += row[j] >= 0x20 && row[j] < 0x7f ? String.fromCharCode(row[j]) : '.';
-    }
-    lines.push(`${(base + i).toString(16).padStart(8, '0')}  ${hex} |${text}|`);
-  }
-  lines.push((base + bytes.length).toString(16).padStart(8, '0'));
-  return lines.join('\n') + '\n';
-}

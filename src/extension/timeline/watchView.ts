@@ -42,6 +42,8 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   /** A session ended by itself (segment destroyed, agent gone). */
   readonly onDidEndSession = this.endEmitter.event;
   private readonly snapshots: SnapshotStore;
+  /** A plot was clicked at this wall-clock moment: scrub the open recordings of the segment there. */
+  seekRecordings: ((segment: SegmentInfo, wallMs: number) => void) | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly agent: AgentClient, snapshotDir: string) {
     this.snapshots = new SnapshotStore(snapshotDir);
@@ -207,7 +209,12 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         return null;
       },
       clearTrigger: (p) => { const s = this.need(); s.setTrigger(checkWatchId('clearTrigger', p, s.ids).id, undefined); return null; },
-      seek: (p) => { checkSeek(p); return null; }, // no recording is tied to a watch session yet
+      seek: (p) => {
+        const { t } = checkSeek(p);
+        const s = this.current;
+        if (s) this.seekRecordings?.(s.segment, s.sessionStart + t);
+        return null;
+      },
       exportCsv: async (p) => {
         const { from, to } = checkExportCsv(p);
         const s = this.need();

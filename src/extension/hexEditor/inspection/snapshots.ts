@@ -36,10 +36,12 @@ export class Snapshots {
 
   async take(doc: HexDocument): Promise<SnapshotInfo | null> {
     checkLive(doc, 'Take Snapshot');
+    // A timeline saves the moment it shows (Save Frame as Snapshot).
+    const moment = doc.source.timeline?.position;
     const label = await this.prompts().text({
-      title: `Take a snapshot of ${segmentName(doc)}`,
+      title: moment ? `Save frame ${moment.frame} (${moment.t.toFixed(3)} ms) as a snapshot of ${segmentName(doc)}` : `Take a snapshot of ${segmentName(doc)}`,
       prompt: 'Label of the snapshot',
-      value: formatTime(Date.now()),
+      value: moment ? `frame ${moment.frame} (${moment.t.toFixed(3)} ms)` : formatTime(Date.now()),
       validate: (v) => (v.trim().length > MAX_LABEL ? `At most ${MAX_LABEL} characters` : undefined),
     });
     if (label === undefined) return null;
