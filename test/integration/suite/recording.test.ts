@@ -13,7 +13,11 @@ import type { SegmentInfo } from '../../../src/protocol/segment';
 import type { RecordingSessions } from '../../../src/extension/timeline/sessions';
 import type { SessionEnd } from '../../../src/extension/timeline/sessions';
 import { Recording } from '../../../src/timeline/recording';
-import { EXTENSION_ID, OtherSegments, REPO, closeAllEditors, expected, present, sharesVscodeApi, stubWindow, waitFor } from './common';
+import type { HexEditorProvider } from '../../../src/extension/hexEditor/provider';
+import type { WatchViewProvider } from '../../../src/extension/timeline/watchView';
+import type { CRecordType } from '../../../src/protocol/cTypes';
+import type { OverlayView } from '../../../src/protocol/overlay';
+import { EXTENSION_ID, OtherSegments, REPO, closeAllEditors, expected, handlerContext, present, sharesVscodeApi, stubWindow, waitFor } from './common';
 
 const SIZE = 4096;
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return new Uint8Array(b); };
@@ -26,15 +30,20 @@ describe('recording', function () {
   const made: string[] = [];
   let sessions: RecordingSessions;
   let extensionAgent: AgentClient;
+  let watches: WatchViewProvider;
+  let provider: HexEditorProvider;
 
   before(async () => {
     const ext = present(vscode.extensions.getExtension(EXTENSION_ID), `extension ${EXTENSION_ID}`);
-    const api = (await ext.activate()) as { agent: AgentClient; recording: { sessions: RecordingSessions } };
+    const api = (await ext.activate()) as { agent: AgentClient; recording: { sessions: RecordingSessions }; watch: { provider: WatchViewProvider } };
     sessions = api.recording.sessions;
     extensionAgent = api.agent;
+    watches = api.watch.provider;
+    provider = present(await vscode.commands.executeCommand<HexEditorProvider | undefined>('shmInspector._hexEditorApi'), 'the hex editor test API');
   });
 
   afterEach(async () => {
+    await vscode.commands.executeCommand('shmInspector.clearWatches');
     await closeAllEditors();
   });
 
@@ -90,7 +99,7 @@ describe('recording', function () {
     }
     assert.deepStrictEqual(seen.slice(1), values, 'every value written, in order, after the initial bytes');
 
-    // The frame with the third value: saved as a file, as a snapshot, shown as a hex dump.
+    // The frame with the third value: saved as a file, as a snapshot, opened as a timeline.
     const out = path.join(tmp, 'frame.bin');
     const saved = await vscode.commands.executeCommand<{ path: string; bytes: number }>('shmInspector.openRecordingFile', end.path, { frame: frameOf3, saveTo: out });
     assert.strictEqual(saved.bytes, SIZE);
@@ -100,8 +109,83 @@ describe('recording', function () {
     assert.deepStrictEqual([meta.key, meta.size], [info.key, SIZE]);
     assert.ok(fs.readFileSync(meta.file).equals(rec.at(frameOf3)), 'the snapshot holds the frame\'s bytes');
     const uri = await vscode.commands.executeCommand<vscode.Uri>('shmInspector.openRecordingFile', end.path, { atMs: rec.info(rec.indexOf(frameOf3)).t, show: true });
-    const text = (await vscode.workspace.openTextDocument(uri)).getText();
-    assert.match(text, /^00000040  ef be ad de /m, 'the hex dump shows the value at 0x40');
+    const h = present(provider.handlersFor(uri), 'the timeline\'s handlers');
+    const { data } = await h.read({ offset: 0x40, length: 4 }, handlerContext);
+    assert.strictEqual(Buffer.from(data).readUInt32LE(0), values[2], 'the timeline shows the frame asked for');
+  });
+
+  it('a recording opens as a timeline: scrub, step, previous change of a struct field, and a Watch plot click', async () => {
+    // A struct whose seq changes three times and whose stamp changes in between (a field-level
+    // "previous change" must skip the frames where only the stamp changed).
+    const header = path.join(tmp, 'rec_state.h');
+    fs.writeFileSync(header, '#include <stdint.h>\nstruct rec_state { uint32_t magic; uint32_t seq; uint64_t stamp; };\n');
+    const info = await segs.make({ size: SIZE, fill: false });
+    await segs.write(info, 0, u32(0x52454331));
+    // A watch session first: its plot's clicks are what scrub the timeline later.
+    const watchId = await vscode.commands.executeCommand<number | undefined>('shmInspector.watchValue', { segmentId: info.id, offset: 4, type: 'uint32' });
+    assert.ok(typeof watchId === 'number', 'the watch started');
+    const session = present(watches.session, 'the watch session');
+    const s = await start(info, { hz: 100 });
+    const stamp = (v: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return new Uint8Array(b); };
+    for (const seq of [1, 2, 3]) {
+      await segs.write(info, 4, u32(seq));
+      await moreFrames(s.recording, 3);
+      await segs.write(info, 8, stamp(seq * 1000));
+      await moreFrames(s.recording, 3);
+    }
+    const end = present(await vscode.commands.executeCommand<SessionEnd | undefined>('shmInspector.stopRecording', s.path), 'the end');
+    const rec = Recording.open(end.path);
+    const firstWith = (seq: number) => { for (const f of rec.frames()) if (rec.at(f.frame).readUInt32LE(4) === seq) return f; throw new Error(`seq ${seq} never recorded`); };
+
+    // Opened at the end (the last moment), as the Explorer would open a .shmrec file.
+    const uri = vscode.Uri.file(end.path);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'shmInspector.timeline');
+    const doc = await waitFor(() => provider.documentFor(uri), 'the timeline document');
+    const host = await waitFor(() => provider.editorsOf(doc).at(0), 'the timeline editor');
+    await host.whenReady();
+    const h = present(provider.handlersFor(uri), 'the timeline\'s handlers');
+    const ready = await h.ready({}, handlerContext);
+    const timeline = present(ready.timeline, 'the ready answer\'s timeline');
+    assert.strictEqual(timeline.overview.frames, rec.frameCount);
+    assert.deepStrictEqual([ready.doc.readOnly, ready.doc.id, ready.doc.size], [true, info.id, SIZE]);
+    await assert.rejects(Promise.resolve().then(() => h.edit({ offset: 4, data: u32(9) }, handlerContext)), /read-only/);
+    const last = await h.timelineSeek({ index: rec.frameCount - 1 }, handlerContext);
+    const seqNow = async () => Buffer.from((await h.read({ offset: 4, length: 4 }, handlerContext)).data).readUInt32LE(0);
+    assert.strictEqual(await seqNow(), 3);
+
+    // The field from the C type applied over the segment (the overlay panel selects these bytes).
+    const views = present(await vscode.commands.executeCommand<OverlayView[] | undefined>('shmInspector.applyCType', { header, typeName: 'struct rec_state' }), 'the applied overlay');
+    try {
+      const seqField = present((views[0].type as CRecordType).members.find((m) => m.name === 'seq'), 'the seq field');
+      const field = { offset: seqField.offset, length: seqField.type.size };
+      assert.deepStrictEqual(field, { offset: 4, length: 4 });
+      assert.ok((await h.ready({}, handlerContext)).overlays.some((v) => v.id === views[0].id), 'the timeline shows the overlay');
+      const prev = present(await h.timelineChange({ ...field, direction: -1 }, handlerContext), 'the previous change of seq');
+      assert.strictEqual(prev.frame, firstWith(3).frame, 'the frame where seq became 3, not a later stamp change');
+      assert.strictEqual(await seqNow(), 3);
+      const before = present(await h.timelineChange({ ...field, direction: -1 }, handlerContext), 'the change before');
+      assert.strictEqual(before.frame, firstWith(2).frame);
+      assert.strictEqual(await seqNow(), 2);
+      // One step back: seq 1 (the frame before the change).
+      await h.timelineSeek({ step: -1 }, handlerContext);
+      assert.strictEqual(await seqNow(), 1);
+      // The editor heard each move and got the changed bytes pushed with heat.
+      await waitFor(() => host.lastPosted('timeline')?.index === before.index - 1, 'the timeline event');
+      await waitFor(() => { const v = host.lastPosted('view'); return v && 'cause' in v && v.cause === 'frame' ? v : undefined; }, 'a frame push');
+      // Scrub by time: the last frame at or before it.
+      const t1 = firstWith(1).t;
+      assert.strictEqual((await h.timelineSeek({ ms: t1 + 0.001 }, handlerContext)).frame, firstWith(1).frame);
+      assert.strictEqual(await seqNow(), 1);
+      assert.ok(last.index > 0);
+    } finally {
+      await vscode.commands.executeCommand('shmInspector.removeCType', views[0].id);
+    }
+
+    // A click on the Watch plot at the moment seq became 2 scrubs the open timeline there.
+    // (1 ms after it: a time that went through wall-clock arithmetic is not exact to the ns)
+    const wall = rec.header.startWallMs + firstWith(2).t + 1;
+    await watches.webviewHandlers().seek({ t: wall - session.sessionStart });
+    await waitFor(async () => (await seqNow()) === 2, 'the timeline to move to the clicked moment');
   });
 
   it('a segment destroyed mid-recording ends it with a message; the file stays readable', async () => {
