@@ -53,7 +53,7 @@ export class Recordings {
     const id = this.next++;
     const sampler = new Sampler({
       read: (off, len, into) => { seg.readInto(into, off, len); },
-      offset: p.offset, length: p.length, hz: p.hz,
+      offset: p.offset, length: p.length, hz: p.hz, ...(p.seq ? { seq: p.seq } : {}),
       onBatch: (samples) => {
         const started = sampler.started;
         r.recorder ??= new Recorder({
@@ -121,6 +121,8 @@ export class Recordings {
       frames: st?.keptFrames ?? 0,
       bytes: st?.bytes ?? 0,
       elapsedMs: started === 0n ? 0 : Number(process.hrtime.bigint() - started) / 1e6,
+      retries: r.sampler.stats.retries,
+      giveUps: r.sampler.stats.giveUps,
       ...(r.end ? { ended: r.end } : {}),
     };
   }

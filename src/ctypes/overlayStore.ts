@@ -46,7 +46,8 @@ export function parseSpec(v: unknown): OverlaySpec | undefined {
   if (typeName === undefined || offset === undefined || count === undefined || !abi) return undefined;
   if ((header === undefined) === (text === undefined)) return undefined; // exactly one source
   if (header !== undefined && !path.isAbsolute(header)) return undefined;
-  return { ...(header !== undefined ? { header } : { text }), typeName, offset, count, abi };
+  const seq = o.seq === undefined ? undefined : line(o.seq, 512);
+  return { ...(header !== undefined ? { header } : { text }), typeName, offset, count, abi, ...(seq !== undefined ? { seq } : {}) };
 }
 
 type Entries = Map<string, OverlaySpec[]>;
@@ -78,6 +79,17 @@ export class OverlayStore {
   /** Forget the overlay with this id (overlayId). */
   remove(ref: SegmentRef, id: string): Promise<OverlaySpec[]> {
     return this.update(ref, (list) => list.filter((s) => overlayId(s) !== id));
+  }
+
+  /** Name the sequence counter field of the overlay `id` (undefined: none); the segment's other overlays name none. */
+  setSeq(ref: SegmentRef, id: string, seq: string | undefined): Promise<OverlaySpec[]> {
+    return this.update(ref, (list) => {
+      if (!list.some((s) => overlayId(s) === id)) throw new Error('That C type overlay is not applied to this segment any more.');
+      return list.map((s) => {
+        const { seq: _old, ...rest } = s; // eslint-disable-line @typescript-eslint/no-unused-vars
+        return overlayId(s) === id && seq !== undefined ? { ...rest, seq } : rest;
+      });
+    });
   }
 
   /** Forget everything remembered for the segment. */

@@ -33,10 +33,13 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   const hexEditor = registerHexEditor(context, agentHost.client);
   context.subscriptions.push(hexEditor);
   const timelines = new Timelines(hexEditor);
-  const recording = registerRecording(commandContext, context, timelines);
+  const recording = registerRecording(commandContext, context, timelines, (info) => hexEditor.overlays.sequenceCounter(info));
   context.subscriptions.push(...recording.disposables, timelines.register());
   view.provider.overlayLines = new SegmentSummaries(agentHost.client, (spec) => hexEditor.overlays.layout(spec));
-  const watch = registerWatch(commandContext, context, (spec) => hexEditor.overlays.layout(spec));
+  const watch = registerWatch(commandContext, context, {
+    layout: (spec) => hexEditor.overlays.layout(spec),
+    sequenceCounter: (info) => hexEditor.overlays.sequenceCounter(info),
+  });
   context.subscriptions.push(...watch.disposables, hexEditor.onDidSaveSegment((doc) => { watch.api.provider.markSave(doc.info); }));
   watch.api.provider.seekRecordings = (segment, wallMs) => { timelines.seekAt(segment, wallMs); };
   // After a crash the view's next automatic refresh (or any request) starts a new agent.

@@ -17,6 +17,13 @@ export interface OverlaySpec {
   /** Elements: 1 = one value; more = an array of consecutive elements (filling the segment). */
   count: number;
   abi: CAbi;
+  /**
+   * A field of element 0 that is a seqlock-style sequence counter (a 4- or 8-byte integer, odd
+   * while a writer is in the middle): watches and recordings of the segment read a sample again
+   * when it says the sample was torn. At most one overlay of a segment names one. Not part of
+   * the overlay's identity (overlayId).
+   */
+  seq?: string;
 }
 
 /** Most elements one overlay may have (an array filling a large segment is cut here). */

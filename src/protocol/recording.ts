@@ -31,6 +31,8 @@ export interface RecordStartParams {
    * readMode chooses for other users' segments.
    */
   footprint?: Footprint;
+  /** A seqlock-style counter (segment offset, 4 or 8 bytes): torn samples are read again. */
+  seq?: { offset: number; size: 4 | 8 };
 }
 
 export interface RecordingProgress {
@@ -41,6 +43,10 @@ export interface RecordingProgress {
   bytes: number;
   /** Since the first sample. */
   elapsedMs: number;
+  /** Samples read again because the sequence counter said a writer was in the middle (seq only). */
+  retries: number;
+  /** Samples given up after too many torn reads (not recorded). */
+  giveUps: number;
   /** Set once the recording has ended and its file is written (or could not be). */
   ended?: RecordingEnd;
 }

@@ -236,3 +236,8 @@ export class Sampler {
     this.o.onBatch(batch);
   }
 }
+
+/** Torn samples a sequence counter caught, as the CLI and VS Code say it: "3 torn reads retried, 0 given up". */
+export function tornText(retries: number, giveUps: number): string {
+  return `${retries} torn read${retries === 1 ? '' : 's'} retried, ${giveUps} given up`;
+}

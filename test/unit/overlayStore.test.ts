@@ -109,6 +109,22 @@ describe('OverlayStore', () => {
     assert.deepEqual(saved.segments, {});
   });
 
+  test('a sequence counter: named on one overlay of a segment at a time, not part of its identity, cleared with undefined', async () => {
+    const store = new OverlayStore(path.join(dir(), 'overlays.json'));
+    const a = spec('struct a');
+    const b = spec('struct b', 64);
+    await store.add(KEYED, a);
+    await store.add(KEYED, b);
+    assert.deepEqual(await store.setSeq(KEYED, overlayId(a), 'hdr.seq'), [{ ...a, seq: 'hdr.seq' }, b]);
+    assert.equal(overlayId({ ...a, seq: 'hdr.seq' }), overlayId(a));
+    assert.deepEqual(await store.setSeq(KEYED, overlayId(b), 'gen'), [a, { ...b, seq: 'gen' }], 'moved to b: a names none');
+    assert.deepEqual(await new OverlayStore(store.file).get(KEYED), [a, { ...b, seq: 'gen' }], 'read back from the file');
+    assert.deepEqual(await store.setSeq(KEYED, overlayId(b), undefined), [a, b]);
+    await assert.rejects(store.setSeq(KEYED, 'no such id', 'x'), /not applied to this segment any more/);
+    assert.equal(parseSpec({ ...a, seq: 'bad\nline' })?.seq, undefined, 'a control character is no field path');
+    assert.equal(parseSpec({ ...a, seq: 42 })?.seq, undefined);
+  });
+
   test('a damaged file reads as empty and is replaced whole at the next change', async () => {
     for (const text of ['', '{', 'null', '[]', '"text"', '42', '{"segments": []}', '{"segments": "x"}', '{"segments": null}', '\u0000\u0001binary']) {
       const store = storeWith(text);

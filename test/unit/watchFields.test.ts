@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutSpec } from '../../src/ctypes/overlayLayout';
 import type { OverlaySpec } from '../../src/protocol/overlay';
-import { fieldWatch, watchableFields } from '../../src/extension/timeline/watchFields';
+import { fieldWatch, seqCandidates, seqCounter, watchableFields } from '../../src/extension/timeline/watchFields';
 
 const TEXT = `
 #include <stdint.h>
@@ -54,5 +54,16 @@ describe('overlay fields as watches', () => {
     assert.deepEqual([w.offset, w.type.name], [16 + 3 * 8 + 4, 'u16']);
     assert.throws(() => fieldWatch(spec, type, '[4].seq'), /element 4 is past the 4 of the overlay struct hdr/);
     assert.deepEqual(watchableFields(type, 4), ['[0].magic', '[0].seq', '[0].ok']);
+  });
+
+  test('a sequence counter is a 4- or 8-byte little-endian integer field of element 0', async () => {
+    const spec: OverlaySpec = { text: TEXT, typeName: 'struct state', offset: 0x100, count: 1, abi: 'x86_64' };
+    const { type } = await layoutSpec(spec);
+    assert.deepEqual(seqCounter(spec, type, 'h.magic'), { offset: 0x100, size: 4 });
+    assert.deepEqual(seqCounter(spec, type, 'big'), { offset: 0x108, size: 8 });
+    assert.throws(() => seqCounter(spec, type, 'h.seq'), /h\.seq is a u16: a sequence counter is a 4- or 8-byte little-endian integer/);
+    assert.throws(() => seqCounter(spec, type, 'temp'), /temp is a f64/);
+    assert.throws(() => seqCounter(spec, type, 'flags'), /bit-field/);
+    assert.deepEqual(seqCandidates(spec, type), ['h.magic', 'big', 'm', 'p']);
   });
 });

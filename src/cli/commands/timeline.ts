@@ -9,7 +9,7 @@ import { statRaw } from '../../core/listing';
 import { loadLayouts } from '../../ctypes';
 import { CValueError, decodeLeaf, formatValue, leafSpan, resolvePath } from '../../protocol/cValues';
 import { DEFAULT_BUDGET, MAX_RANGE, Recorder, Recording, RecordingError, type EndReason, type FrameInfo } from '../../timeline/recording';
-import { MAX_HZ, MIN_HZ, type Sample, Sampler, type SamplerStats, type SeqField } from '../../timeline/sampler';
+import { MAX_HZ, MIN_HZ, type Sample, Sampler, type SamplerStats, type SeqField, tornText } from '../../timeline/sampler';
 import { SCALAR_NAMES, decodeScalar, formatScalar, parseScalarType } from '../../timeline/scalar';
 import { type Watch, WatchSet, coveringRange } from '../../timeline/watch';
 import { type OptionSpec, type Parsed, UsageError } from '../args';
@@ -144,7 +144,7 @@ function summary(what: string, r: RunResult, extra = ''): string {
   const s = r.stats;
   const parts = [`${s.samples} sample${s.samples === 1 ? '' : 's'}`];
   if (s.lateTicks) parts.push(`${s.lateTicks} late tick${s.lateTicks === 1 ? '' : 's'} skipped`);
-  if (s.retries || s.giveUps) parts.push(`${s.retries} torn read${s.retries === 1 ? '' : 's'} retried, ${s.giveUps} given up`);
+  if (s.retries || s.giveUps) parts.push(tornText(s.retries, s.giveUps));
   const why = r.reason === 'duration' ? 'duration reached' : r.reason === 'stopped' ? 'stopped' : r.message ?? r.reason;
   return `${PROG}: ${what}: ${parts.join(', ')}${extra} (${why})\n`;
 }

@@ -11,6 +11,7 @@ import { selectionOf } from '../hexEditor/inspection/commands';
 import type { WebviewHost } from '../hexEditor/webviewHost';
 import { command } from '../manifest';
 import { reported } from '../reported';
+import { seqCandidates } from '../timeline/watchFields';
 import { type OverlayService, refOf } from './overlayService';
 
 export interface OverlayCommandTarget {
@@ -91,6 +92,37 @@ export function registerOverlayCommands(target: OverlayCommandTarget, agent: Age
       if (!view) return undefined;
       await svc().remove(host.doc, view.id);
       return view.id;
+    })),
+
+    // Arguments (tests): {overlay: id, field: 'hdr.seq' | null}. Resolves to the counter's place, or null when cleared.
+    register(command('setSequenceCounter'), reported(async (arg?: unknown) => {
+      const host = target.activeEditor();
+      if (!host) {
+        noEditor('Set Sequence Counter');
+        return undefined;
+      }
+      const a = arg && typeof arg === 'object' ? arg as { overlay?: unknown; field?: unknown } : {};
+      const view = await pickOverlay(host, a.overlay, 'Set Sequence Counter');
+      if (!view?.type) {
+        if (view) throw new Error(`Set Sequence Counter: ${view.label} does not lay out (${view.error ?? 'unknown error'})`);
+        return undefined;
+      }
+      let field: string | null | undefined;
+      if (typeof a.field === 'string' || a.field === null) {
+        field = a.field;
+      } else {
+        const candidates = seqCandidates(view, view.type);
+        if (!candidates.length) throw new Error(`Set Sequence Counter: ${view.label} has no 4- or 8-byte integer field`);
+        const none = { label: '$(close) None', description: 'sample without a sequence counter', field: null };
+        const pick = await vscode.window.showQuickPick([...candidates.map((c) => ({ label: c, description: c === view.seq ? 'current' : undefined, field: c })), none], {
+          title: `Set Sequence Counter of ${view.label}`,
+          placeHolder: 'A counter the writer makes odd while it writes and bumps after (seqlock): torn samples are read again',
+        });
+        if (!pick) return undefined;
+        field = pick.field;
+      }
+      const counter = await svc().setSequenceCounter(refOf(host.doc), view.id, field ?? undefined);
+      return counter ?? null;
     })),
   ];
 

@@ -13,6 +13,7 @@ import {
 import { hostAbi, layoutText } from '../../ctypes';
 import { layoutSpec, type SpecContext, type SpecLayout } from '../../ctypes/overlayLayout';
 import { type OverlayStore, type SegmentRef, storeKey } from '../../ctypes/overlayStore';
+import { type SeqCounter, seqCounter } from '../timeline/watchFields';
 import { describeDisagreement, verifyLayout, type VerifyResult } from '../../ctypes/verify';
 import type { HexDocument } from '../hexEditor/document';
 import type { OverlayOps } from '../hexEditor/handlers';
@@ -118,6 +119,31 @@ export class OverlayService implements OverlayOps {
   async viewsOf(doc: HexDocument): Promise<OverlayView[]> {
     const specs = await this.store.get(refOf(doc));
     return Promise.all(specs.map((s) => this.view(s, doc.size)));
+  }
+
+  /**
+   * Name `path` (undefined: none) as the sequence counter of the overlay `id` of a segment, after
+   * checking that it is one (a 4- or 8-byte integer field). Watches and recordings started from now
+   * on use it.
+   */
+  async setSequenceCounter(ref: SegmentRef, id: string, path: string | undefined): Promise<SeqCounter | undefined> {
+    const spec = (await this.store.get(ref)).find((s) => overlayId(s) === id);
+    if (!spec) throw new Error('That C type overlay is not applied to this segment any more.');
+    const counter = path === undefined ? undefined : seqCounter(spec, (await this.layout(spec)).type, path);
+    await this.store.setSeq(ref, id, path);
+    await this.broadcast(ref);
+    return counter;
+  }
+
+  /** The segment's sequence counter, if one of its overlays names one that still lays out. */
+  async sequenceCounter(ref: SegmentRef): Promise<(SeqCounter & { field: string }) | undefined> {
+    const spec = (await this.store.get(ref)).find((s) => s.seq !== undefined);
+    if (!spec?.seq) return undefined;
+    try {
+      return { ...seqCounter(spec, (await this.layout(spec)).type, spec.seq), field: spec.seq };
+    } catch {
+      return undefined; // the header changed under it: sample without (the panel shows the overlay's error)
+    }
   }
 
   /** Remember spec for the segment and tell its editors. */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SegmentInfo } from '../../protocol/segment';
 import { formatSize } from '../../protocol/size';
-import { MAX_HZ, MIN_HZ } from '../../timeline/sampler';
+import { MAX_HZ, MIN_HZ, tornText } from '../../timeline/sampler';
 import { type CommandContext, UserError, registerGuarded, targetSegments } from '../commands/context';
 import { formatKeyLabel } from '../format';
 import { readModeSetting } from '../hexEditor/settings';
@@ -60,11 +60,14 @@ export interface FrameArgs {
   show?: boolean;
 }
 
+/** The segment's seqlock counter, if one of its C types names one (OverlayService.sequenceCounter). */
+export type SeqLookup = (info: SegmentInfo) => Promise<{ offset: number; size: 4 | 8 } | undefined>;
+
 export interface RecordingApi {
   readonly sessions: RecordingSessions;
 }
 
-export function registerRecording(ctx: CommandContext, context: vscode.ExtensionContext, timelines: Timelines): { disposables: vscode.Disposable[]; api: RecordingApi } {
+export function registerRecording(ctx: CommandContext, context: vscode.ExtensionContext, timelines: Timelines, seqOf: SeqLookup): { disposables: vscode.Disposable[]; api: RecordingApi } {
   const storage = context.globalStorageUri.fsPath;
   const sessions = new RecordingSessions(ctx.agent, path.join(storage, 'recordings'));
   const snapshots = new SnapshotStore(path.join(storage, 'snapshots'));
@@ -91,7 +94,7 @@ export function registerRecording(ctx: CommandContext, context: vscode.Extension
     toDisposable(sessions),
     toDisposable(sessions.onDidChange(refreshItem)),
     toDisposable(sessions.onDidEnd(({ session, end }) => { void reportEnd(session, end, openFile); })),
-    reg('startRecording', 'Start recording', (target?: unknown, selected?: unknown, args?: StartArgs) => startRecording(ctx, sessions, target, selected, args)),
+    reg('startRecording', 'Start recording', (target?: unknown, selected?: unknown, args?: StartArgs) => startRecording(ctx, sessions, seqOf, target, selected, args)),
     reg('stopRecording', 'Stop recording', (which?: unknown) => stopRecording(sessions, which)),
     reg('openRecording', 'Open recording', () => openRecordingFromStore(sessions.folder, openFile)),
     reg('openRecordingFile', 'Open recording file', async (file?: unknown, args?: FrameArgs) => {
@@ -108,7 +111,7 @@ function toDisposable(d: { dispose(): void }): vscode.Disposable {
 
 // --- start and stop ------------------------------------------------------------------------------
 
-async function startRecording(ctx: CommandContext, sessions: RecordingSessions, target: unknown, selected: unknown, args?: StartArgs): Promise<{ path: string; recording: number } | undefined> {
+async function startRecording(ctx: CommandContext, sessions: RecordingSessions, seqOf: SeqLookup, target: unknown, selected: unknown, args?: StartArgs): Promise<{ path: string; recording: number } | undefined> {
   let info: SegmentInfo | undefined;
   if (target !== undefined && target !== null) {
     const infos = targetSegments(ctx, target, selected);
@@ -137,6 +140,8 @@ async function startRecording(ctx: CommandContext, sessions: RecordingSessions, 
     // As the hex editor reads it: other users' segments without an attachment of ours (readMode auto).
     footprint: footprintFor(readModeSetting(), info),
   };
+  const seq = await seqOf(info);
+  if (seq) options.seq = { offset: seq.offset, size: seq.size };
   const session = await sessions.start(info, options);
   vscode.window.setStatusBarMessage(`Recording ${segmentName(info)} at ${options.hz} Hz`, 3000);
   return { path: session.path, recording: session.recording };
@@ -183,7 +188,8 @@ async function reportEnd(session: Session, end: SessionEnd, openFile: (file: str
     void vscode.window.showErrorMessage(`Recording of ${name} failed: ${end.writeError}.`);
     return;
   }
-  const saved = `${end.frames.toLocaleString('en-US')} frame${end.frames === 1 ? '' : 's'}, ${formatSize(end.fileBytes)} saved`;
+  const torn = end.retries || end.giveUps ? `; ${tornText(end.retries, end.giveUps)}` : '';
+  const saved = `${end.frames.toLocaleString('en-US')} frame${end.frames === 1 ? '' : 's'}, ${formatSize(end.fileBytes)} saved${torn}`;
   const choice = end.reason === 'stopped' && !end.message
     ? await vscode.window.showInformationMessage(`Recording of ${name} stopped: ${saved}.`, OPEN)
     : await vscode.window.showWarningMessage(`Recording of ${name} ended: ${end.message ?? end.reason}. ${saved}.`, OPEN);

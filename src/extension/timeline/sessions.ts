@@ -17,6 +17,8 @@ export interface RecordingOptions extends ByteRange {
   budget: number;
   /** Default 'attach' (see RecordStartParams). */
   footprint?: Footprint;
+  /** A seqlock counter (see RecordStartParams). */
+  seq?: { offset: number; size: 4 | 8 };
 }
 
 export interface Session {
@@ -31,6 +33,9 @@ export interface Session {
 
 export interface SessionEnd extends RecordingEnd {
   frames: number;
+  /** Torn samples read again, and given up (a sequence counter was named). */
+  retries: number;
+  giveUps: number;
 }
 
 type Listener<T> = (e: T) => void;
@@ -90,7 +95,7 @@ export class RecordingSessions {
     }
     const session: Session = {
       segment, options, path: file, recording, generation: this.agent.generation,
-      progress: { recording, frames: 0, bytes: 0, elapsedMs: 0 },
+      progress: { recording, frames: 0, bytes: 0, elapsedMs: 0, retries: 0, giveUps: 0 },
     };
     this.running.set(file, session);
     this.timer ??= setInterval(() => { void this.poll(); }, this.pollMs);
@@ -122,9 +127,10 @@ export class RecordingSessions {
   private end(session: Session, how: () => Promise<RecordingEnd>): Promise<SessionEnd> {
     let done = this.ending.get(session);
     if (done) return done;
+    const counts = () => ({ frames: session.progress.frames, retries: session.progress.retries, giveUps: session.progress.giveUps });
     done = how().then(
-      (end) => ({ ...end, frames: session.progress.frames }),
-      (err: unknown) => ({ reason: 'error' as const, message: errorMessage(err), path: session.path, fileBytes: 0, writeError: errorMessage(err), frames: session.progress.frames }),
+      (end) => ({ ...end, ...counts() }),
+      (err: unknown) => ({ reason: 'error' as const, message: errorMessage(err), path: session.path, fileBytes: 0, writeError: errorMessage(err), ...counts() }),
     ).then((end) => {
       this.running.delete(session.path);
       if (this.running.size === 0 && this.timer) { clearInterval(this.timer); this.timer = undefined; }

@@ -16,7 +16,8 @@ import { formatKeyLabel } from '../format';
 import { readModeSetting } from '../hexEditor/settings';
 import { footprintFor } from '../hexEditor/source';
 import { errorMessage } from '../segments/errorText';
-import { fieldWatch, watchableFields } from './watchFields';
+import { type SeqCounter, fieldWatch, watchableFields } from './watchFields';
+import type { WatchSessionOptions } from './watchSession';
 import { DEFAULT_WATCH_HZ, WATCH_VIEW, WatchViewProvider } from './watchView';
 
 const TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'u64', 'i64', 'f32', 'f64', 'u16be', 'i16be', 'u32be', 'i32be', 'u64be', 'i64be', 'f32be', 'f64be'];
@@ -29,15 +30,22 @@ export interface WatchApi {
   readonly provider: WatchViewProvider;
 }
 
-export function registerWatch(ctx: CommandContext, context: vscode.ExtensionContext, layout: (spec: OverlaySpec) => Promise<SpecLayout>): { disposables: vscode.Disposable[]; api: WatchApi } {
+/** What watches need of the C types applied to segments (the OverlayService). */
+export interface WatchOverlays {
+  layout(spec: OverlaySpec): Promise<SpecLayout>;
+  /** The segment's seqlock counter, if one of its C types names one. */
+  sequenceCounter(info: SegmentInfo): Promise<(SeqCounter & { field: string }) | undefined>;
+}
+
+export function registerWatch(ctx: CommandContext, context: vscode.ExtensionContext, overlays: WatchOverlays): { disposables: vscode.Disposable[]; api: WatchApi } {
   const provider = new WatchViewProvider(context.extensionUri, ctx.agent, path.join(context.globalStorageUri.fsPath, 'snapshots'));
   const reg = (name: string, action: string, fn: (...args: any[]) => unknown) => registerGuarded(ctx, name, action, fn); // eslint-disable-line @typescript-eslint/no-explicit-any
   const disposables: vscode.Disposable[] = [
     new vscode.Disposable(() => { provider.dispose(); }),
     vscode.window.registerWebviewViewProvider(WATCH_VIEW, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     provider.onDidEndSession(({ message }) => { void vscode.window.showWarningMessage(`Watch: ${message}`); }),
-    reg('watchValue', 'Watch value', (target?: unknown, selected?: unknown) => watchValue(ctx, provider, target, selected)),
-    reg('watchField', 'Watch field', (args?: unknown) => watchField(ctx, provider, layout, args)),
+    reg('watchValue', 'Watch value', (target?: unknown, selected?: unknown) => watchValue(ctx, provider, overlays, target, selected)),
+    reg('watchField', 'Watch field', (args?: unknown) => watchField(ctx, provider, overlays, args)),
     reg('clearWatches', 'Clear watches', () => provider.clear()),
   ];
   return { disposables, api: { provider } };
@@ -56,14 +64,18 @@ async function segmentById(ctx: CommandContext, id: number): Promise<SegmentInfo
   }
 }
 
-const options = (info: SegmentInfo) => ({ hz: DEFAULT_WATCH_HZ, footprint: footprintFor(readModeSetting(), info) });
+/** A new session's options: the rate to start at, how to read the segment, and its sequence counter if a C type names one. */
+async function options(info: SegmentInfo, overlays: WatchOverlays): Promise<WatchSessionOptions> {
+  const seq = await overlays.sequenceCounter(info);
+  return { hz: DEFAULT_WATCH_HZ, footprint: footprintFor(readModeSetting(), info), ...(seq ? { seq } : {}) };
+}
 
-async function watchValue(ctx: CommandContext, provider: WatchViewProvider, target: unknown, selected: unknown): Promise<number | undefined> {
+async function watchValue(ctx: CommandContext, provider: WatchViewProvider, overlays: WatchOverlays, target: unknown, selected: unknown): Promise<number | undefined> {
   if (isValueArgs(target)) {
     const t = parseScalarType(target.type);
     if (!t) throw new UserError(`'${target.type}' is not a type (${SCALAR_NAMES})`);
     const info = await segmentById(ctx, target.segmentId);
-    return provider.watch(info, { label: target.label ?? `0x${target.offset.toString(16)}:${t.name}`, offset: target.offset, type: t, ...(target.unit ? { unit: target.unit } : {}) }, options(info));
+    return provider.watch(info, { label: target.label ?? `0x${target.offset.toString(16)}:${t.name}`, offset: target.offset, type: t, ...(target.unit ? { unit: target.unit } : {}) }, await options(info, overlays));
   }
   let info: SegmentInfo | undefined;
   if (target !== undefined && target !== null) {
@@ -85,7 +97,7 @@ async function watchValue(ctx: CommandContext, provider: WatchViewProvider, targ
   const typeName = await vscode.window.showQuickPick(TYPES.filter((n) => offset + (parseScalarType(n)?.size ?? 9) <= size), { title: `Type of the value at 0x${offset.toString(16)}`, placeHolder: 'as the data inspector reads it' });
   const t = typeName ? parseScalarType(typeName) : undefined;
   if (!t) return undefined;
-  return provider.watch(info, { label: `0x${offset.toString(16)}:${t.name}`, offset, type: t }, options(info));
+  return provider.watch(info, { label: `0x${offset.toString(16)}:${t.name}`, offset, type: t }, await options(info, overlays));
 }
 
 function parseOffset(text: string, size: number): number | undefined {
@@ -95,7 +107,7 @@ function parseOffset(text: string, size: number): number | undefined {
   return Number.isSafeInteger(n) && n < size ? n : undefined;
 }
 
-async function watchField(ctx: CommandContext, provider: WatchViewProvider, layout: (spec: OverlaySpec) => Promise<SpecLayout>, args: unknown): Promise<number | undefined> {
+async function watchField(ctx: CommandContext, provider: WatchViewProvider, overlays: WatchOverlays, args: unknown): Promise<number | undefined> {
   const given = args as Partial<WatchFieldArgs> | null | undefined;
   if (given !== undefined && given !== null && (typeof given !== 'object' || typeof given.segmentId !== 'number' || typeof given.path !== 'string' || (given.overlay !== undefined && typeof given.overlay !== 'string'))) {
     throw new UserError('watchField takes {segmentId: number, path: string, overlay?: string}');
@@ -107,7 +119,7 @@ async function watchField(ctx: CommandContext, provider: WatchViewProvider, layo
   if (!specs.length) throw new UserError(`no C type is applied to segment ${info.id}: use Apply C Type in its hex editor first`);
   const mine = a?.overlay === undefined ? specs : specs.filter((s) => overlayId(s) === a.overlay);
   if (!mine.length) throw new UserError(`that C type is not applied to segment ${info.id} any more`);
-  const laid = await Promise.all(mine.map(async (spec) => ({ spec, type: (await layout(spec)).type })));
+  const laid = await Promise.all(mine.map(async (spec) => ({ spec, type: (await overlays.layout(spec)).type })));
   let chosen: { spec: OverlaySpec; type: (typeof laid)[number]['type']; path: string } | undefined;
   if (a) {
     const errors: string[] = [];
@@ -130,7 +142,7 @@ async function watchField(ctx: CommandContext, provider: WatchViewProvider, layo
   }
   const { offset, type } = fieldWatch(chosen.spec, chosen.type, chosen.path);
   if (offset + type.size > info.size) throw new UserError(`${chosen.path} (${type.size} bytes at ${offset}) is past the end of segment ${info.id}`);
-  return provider.watch(info, { label: chosen.path, offset, type }, options(info));
+  return provider.watch(info, { label: chosen.path, offset, type }, await options(info, overlays));
 }
 
 interface SegmentPick extends vscode.QuickPickItem { info: SegmentInfo }

@@ -43,3 +43,23 @@ export function fieldWatch(spec: OverlaySpec, type: CType, path: string): { offs
 export function watchableFields(type: CType, count: number): string[] {
   return leaves(type).filter((l) => typeof scalarOfLeaf(l) !== 'string').map((l) => (count > 1 ? `[0]${l.path ? `.${l.path}` : ''}` : l.path));
 }
+
+/** A seqlock counter in segment offsets, as the agent's sampler takes it. */
+export interface SeqCounter {
+  offset: number;
+  size: 4 | 8;
+}
+
+/** Where an overlay's sequence counter field is: a 4- or 8-byte integer of element 0 (or why it cannot be one). */
+export function seqCounter(spec: OverlaySpec, type: CType, path: string): SeqCounter {
+  const { offset, type: s } = fieldWatch(spec, type, path);
+  if (s.kind === 'float' || (s.size !== 4 && s.size !== 8) || !s.little) {
+    throw new RangeError(`${path} is a ${s.name}: a sequence counter is a 4- or 8-byte little-endian integer`);
+  }
+  return { offset, size: s.size };
+}
+
+/** The fields of an overlay's type that can be a sequence counter (element 0). */
+export function seqCandidates(spec: OverlaySpec, type: CType): string[] {
+  return watchableFields(type, spec.count).filter((p) => { try { seqCounter(spec, type, p); return true; } catch { return false; } });
+}

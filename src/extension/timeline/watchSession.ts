@@ -13,6 +13,8 @@ import type { WatchSamples } from '../../protocol/watchSampling';
 import { MAX_RECORD_RANGE } from '../../protocol/recording';
 import { type ScalarType, decodeScalar, formatScalar } from '../../timeline/scalar';
 import { triggerFires } from '../../timeline/trigger';
+import { tornText } from '../../timeline/sampler';
+import type { SeqCounter } from './watchFields';
 import { errorMessage } from '../segments/errorText';
 import { WatchHistory, historyCsv } from './watchHistory';
 
@@ -33,6 +35,8 @@ export interface WatchSpec {
 export interface WatchSessionOptions {
   hz: number;
   footprint?: Footprint;
+  /** The segment's seqlock counter (a C type's field named as one): torn samples are read again. */
+  seq?: SeqCounter & { field: string };
   /** How often samples are taken from the agent (ms, default 75). */
   takeMs?: number;
   /** How often the segment's stat is read for attach/detach markers (ms, default 500). */
@@ -76,6 +80,9 @@ export class WatchSession {
   private hz: number;
   private paused = false;
   private message: string | undefined;
+  /** Torn samples counted by agent watches that ended, and by the current one. */
+  private tornDone = { retries: 0, giveUps: 0 };
+  private tornNow = { retries: 0, giveUps: 0 };
   private ended = false;
   /** The agent's watch and the range it samples; undefined when nothing is watched. */
   private agentWatch: AgentWatch | undefined;
@@ -117,7 +124,19 @@ export class WatchSession {
   }
 
   get state(): WatchState {
-    return { sessionStart: this.sessionStart, rateHz: this.hz, paused: this.paused, ...(this.message ? { message: this.message } : {}) };
+    const message = this.message ?? this.tornNote();
+    return { sessionStart: this.sessionStart, rateHz: this.hz, paused: this.paused, ...(message ? { message } : {}) };
+  }
+
+  /** Torn samples the sequence counter caught (all of this session's agent watches), for the view's status line. */
+  get torn(): { retries: number; giveUps: number } {
+    return { retries: this.tornDone.retries + this.tornNow.retries, giveUps: this.tornDone.giveUps + this.tornNow.giveUps };
+  }
+
+  private tornNote(): string | undefined {
+    const seq = this.options.seq;
+    const { retries, giveUps } = this.torn;
+    return seq && (retries || giveUps) ? `Sequence counter ${seq.field}: ${tornText(retries, giveUps)}` : undefined;
   }
 
   get markers(): WatchMarker[] {
@@ -251,7 +270,11 @@ export class WatchSession {
     const length = Math.max(...specs.map((s) => s.offset + s.type.size)) - offset;
     if (length > MAX_RECORD_RANGE) throw new RangeError(`watch: the values span ${length} bytes, more than the ${MAX_RECORD_RANGE / 1048576} MiB sampled at a time: watch values closer together`);
     for (const e of this.entries.values()) delete e.prev; // the new range's first sample sets them
-    const { watch } = await this.agent.request('watchStart', { expect: identityOf(this.segment), offset, length, hz: this.hz, ...(this.options.footprint ? { footprint: this.options.footprint } : {}) });
+    const { seq, footprint } = this.options;
+    const { watch } = await this.agent.request('watchStart', { expect: identityOf(this.segment), offset, length, hz: this.hz, ...(footprint ? { footprint } : {}), ...(seq ? { seq: { offset: seq.offset, size: seq.size } } : {}) });
+    // The agent counts per watch: keep what the old one counted.
+    this.tornDone = this.torn;
+    this.tornNow = { retries: 0, giveUps: 0 };
     const image = new Uint8Array(length);
     this.agentWatch = { watch, offset, image, view: new DataView(image.buffer) };
     if (this.paused) await this.agent.request('watchSet', { watch, hz: this.hz, paused: true });
@@ -275,6 +298,10 @@ export class WatchSession {
     try {
       const r = await this.agent.request('watchTake', { watch: w.watch });
       this.apply(w, r.samples); // also when w was just replaced: its samples are older than the new one's
+      if (this.agentWatch === w && (r.retries !== this.tornNow.retries || r.giveUps !== this.tornNow.giveUps)) {
+        this.tornNow = { retries: r.retries, giveUps: r.giveUps };
+        this.post('state', this.state);
+      }
       if (r.ended) this.end(`${r.ended.message}: watching ended`);
     } catch (err) {
       if (this.agentWatch === w) this.end(`${errorMessage(err)}: watching ended`);

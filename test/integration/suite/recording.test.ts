@@ -17,6 +17,7 @@ import type { HexEditorProvider } from '../../../src/extension/hexEditor/provide
 import type { WatchViewProvider } from '../../../src/extension/timeline/watchView';
 import type { CRecordType } from '../../../src/protocol/cTypes';
 import type { OverlayView } from '../../../src/protocol/overlay';
+import { segmentUri } from '../../../src/extension/shmUri';
 import { EXTENSION_ID, OtherSegments, REPO, closeAllEditors, expected, handlerContext, present, sharesVscodeApi, stubWindow, waitFor } from './common';
 
 const SIZE = 4096;
@@ -186,6 +187,46 @@ describe('recording', function () {
     const wall = rec.header.startWallMs + firstWith(2).t + 1;
     await watches.webviewHandlers().seek({ t: wall - session.sessionStart });
     await waitFor(async () => (await seqNow()) === 2, 'the timeline to move to the clicked moment');
+  });
+
+  it('a C type field named as the sequence counter: watches and recordings retry torn samples and say how many', async () => {
+    const header = path.join(tmp, 'locked.h');
+    fs.writeFileSync(header, '#include <stdint.h>\nstruct locked { uint32_t magic; uint32_t seq; uint64_t value; uint16_t tag; };\n');
+    const info = await segs.make({ size: SIZE, fill: false });
+    await segs.write(info, 4, u32(3)); // odd: a writer is in the middle, and stays there
+    const uri = segmentUri(info);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'shmInspector.hexEditor');
+    const doc = await waitFor(() => provider.documentFor(uri), 'the segment\'s editor');
+    await waitFor(() => provider.editorsOf(doc).at(0)?.active, 'the editor to be active');
+    const views = present(await vscode.commands.executeCommand<OverlayView[] | undefined>('shmInspector.applyCType', { header, typeName: 'struct locked' }), 'the overlay');
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('shmInspector.setSequenceCounter', { overlay: views[0].id, field: 'tag' }), undefined, 'a u16 is no sequence counter (the error is shown)');
+      const counter = await vscode.commands.executeCommand('shmInspector.setSequenceCounter', { overlay: views[0].id, field: 'seq' });
+      assert.deepStrictEqual(counter, { offset: 4, size: 4 });
+
+      // Watching: every sample is torn while seq stays odd; the view's status line counts them.
+      await vscode.commands.executeCommand('shmInspector.watchValue', { segmentId: info.id, offset: 8, type: 'u64' });
+      const session = present(watches.session, 'the watch session');
+      await waitFor(() => session.torn.giveUps > 0, 'torn samples given up', 20000);
+      assert.ok(session.torn.retries >= session.torn.giveUps, JSON.stringify(session.torn));
+      assert.match(session.state.message ?? '', /^Sequence counter seq: \d+ torn reads? retried, \d+ given up$/);
+      await vscode.commands.executeCommand('shmInspector.clearWatches');
+
+      // Recording: torn samples are read again, then (seq even) frames are kept; the end says how many.
+      const s = await start(info, { hz: 100 });
+      await waitFor(async () => (await extensionAgent.request('recordStatus', { recording: s.recording })).retries > 0, 'torn reads in the recording', 20000);
+      await segs.write(info, 4, u32(4));
+      await segs.write(info, 8, u32(77));
+      await moreFrames(s.recording, 2);
+      const end = present(await vscode.commands.executeCommand<SessionEnd | undefined>('shmInspector.stopRecording', s.path), 'the end');
+      assert.ok(end.retries > 0 && end.giveUps > 0, JSON.stringify(end));
+      const rec = Recording.open(end.path);
+      assert.ok((rec.end.stats?.retries ?? 0) > 0, `the file's end record counts them: ${JSON.stringify(rec.end.stats)}`);
+      assert.strictEqual(rec.at(rec.lastFrame).readUInt32LE(8), 77);
+      for (const f of rec.frames()) assert.strictEqual(rec.at(f.frame).readUInt32LE(4) % 2, 0, `frame ${f.frame} was read while seq was odd`);
+    } finally {
+      await vscode.commands.executeCommand('shmInspector.removeCType', views[0].id);
+    }
   });
 
   it('a segment destroyed mid-recording ends it with a message; the file stays readable', async () => {
