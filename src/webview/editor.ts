@@ -3,8 +3,10 @@
 // The rest is in its own modules, wired here: scrolling and layout (grid/scrolling.ts),
 // typing and paste (input/editing.ts), copy (input/copy.ts), DOM events (input/events.ts),
 // live refresh, toolbar, status line, saved state (vscodeApi.ts); live inspection (inspector,
-// Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort.
+// Find, Copy as, differences, bookmarks) lives in features.ts behind an EditorPort. A recording
+// opened as a timeline adds the strip above the grid (timeline/timeline.ts).
 
+import type { TimelinePosition, TimelineView } from '../protocol/timeline';
 import type { ByteRange, HexDocInfo, HexDocState, HexSettings, ViewUpdate } from '../protocol/webview';
 import { LiveInspection } from './features';
 import { type CellLook, type Column, el, Grid } from './grid/grid';
@@ -19,6 +21,7 @@ import { UNLOADED, UNREADABLE, ViewWindow } from './live/viewWindow';
 import { GotoBox } from './panels/goto';
 import { Banner, MessageArea, StatusLine } from './panels/status';
 import { Toolbar } from './panels/toolbar';
+import { Timeline } from './timeline/timeline';
 import type { EditorPort, HexRpc } from './port';
 import { formatSize } from '../protocol/size';
 import { charOf, hex2, hexDigit, isPrintable, plural } from './util/format';
@@ -43,6 +46,10 @@ export class HexEditor {
   private readonly status: StatusLine;
   private readonly messages: MessageArea;
   private readonly features: LiveInspection;
+  /** A recording's strip; null for a live segment. */
+  private readonly timeline: Timeline | null = null;
+  /** A recording: nothing to poll (its bytes change only when it moves). */
+  private readonly isRecording: boolean;
   /** Cmd instead of Ctrl: decided as VS Code decides it (navigator.platform is deprecated). */
   private readonly isMac = navigator.userAgent.includes('Macintosh');
 
@@ -66,7 +73,9 @@ export class HexEditor {
     private readonly doc: HexDocInfo,
     private settings: HexSettings,
     private docState: HexDocState,
+    timeline: TimelineView | null = null,
   ) {
+    this.isRecording = timeline !== null;
     this.sel = new Selection(doc.size);
     this.view = new ViewWindow(doc.size);
     this.live = new LiveRefresh({ refreshed: (cells) => { if (cells) this.scheduleCells(cells); else this.scheduleRender(); } });
@@ -89,7 +98,7 @@ export class HexEditor {
       if (saved.livePaused) this.live.setPaused(true);
     }
     const topOffset = saved ? Math.max(0, Math.min(Math.floor(saved.topOffset), doc.size - 1)) : 0;
-    this.live.setPeriod(settings.liveRefreshMs);
+    this.live.setPeriod(this.livePeriod());
     // Watch the first rows before building the DOM: their bytes then arrive while the first
     // frame is being prepared instead of after it (relayout watches the exact rows).
     this.syncWatch(topOffset, topOffset + 1);
@@ -108,6 +117,14 @@ export class HexEditor {
       go: (offset) => { this.jumpTo(offset, 0); this.focusGrid(); },
       cancel: () => this.focusGrid(),
     });
+    if (timeline) {
+      this.timeline = new Timeline(root, timeline, {
+        rpc,
+        range: () => this.changeRange(),
+        message: (text, kind) => this.messages.show(text, kind),
+        moved: () => this.live.moved(),
+      });
+    }
     const bars = el('div', 'bars');
     root.append(bars);
     this.messages = new MessageArea(root);
@@ -148,8 +165,9 @@ export class HexEditor {
     if (r.bytesChanged) this.features.onChanged();
     // A poll that changed bytes but not which are pending: live refresh asks to repaint those
     // cells and the ones whose heat changed, and nothing else.
-    const cellsOnly = r.cause === 'poll' && !r.pendingChanged && this.live.polling;
+    const cellsOnly = !r.pendingChanged && ((r.cause === 'poll' && this.live.polling) || r.cause === 'frame');
     if (r.cause === 'poll') this.live.polled(r.changed);
+    if (r.cause === 'frame') this.live.framed(r.changed); // heat as a poll's, though nothing polls a recording
     // While holding the picture for missing bytes, paint as soon as they are here.
     if (this.holdSince) this.render();
     else if (!cellsOnly) this.scheduleRender();
@@ -164,7 +182,7 @@ export class HexEditor {
   onSettings(settings: HexSettings): void {
     this.settings = settings;
     this.features.onSettings(settings);
-    this.live.setPeriod(settings.liveRefreshMs);
+    this.live.setPeriod(this.livePeriod());
     this.toolbar.showLive(this.live.enabled, this.live.paused);
     this.syncWatch();
     if (!this.layoutChoice) this.relayout();
@@ -180,6 +198,11 @@ export class HexEditor {
     this.focusGrid();
   }
 
+  /** A recording's timeline moved (here, in another editor, or from a Watch plot). */
+  onTimeline(position: TimelinePosition): void {
+    this.timeline?.show(position);
+  }
+
   /** Live inspection: gets the host's `bookmarks`, `diff` and `action` events. */
   get inspection(): LiveInspection {
     return this.features;
@@ -188,6 +211,17 @@ export class HexEditor {
   selection(): ByteRange & { cursor: number } {
     const r = this.sel.range();
     return { offset: r.start, length: r.length, cursor: this.sel.cursor };
+  }
+
+  private livePeriod(): number {
+    return this.isRecording ? 0 : this.settings.liveRefreshMs;
+  }
+
+  /** The bytes "previous / next change" of a timeline looks at: the selection, else the byte under the cursor. */
+  private changeRange(): ByteRange | null {
+    if (this.doc.size === 0) return null;
+    const r = this.sel.range();
+    return r.length > 0 ? { offset: r.start, length: r.length } : { offset: this.sel.cursor, length: 1 };
   }
 
   // ---- layout and the watched window -------------------------------------------------

@@ -31,10 +31,11 @@ async function main(): Promise<void> {
   rpc.on('diff', (p) => editor?.inspection.onDiff(p.diff));
   rpc.on('overlays', (p) => editor?.inspection.onOverlays(p.overlays));
   rpc.on('action', (p: { action?: unknown } | null) => editor?.inspection.onAction(p?.action)); // onAction checks it
+  rpc.on('timeline', (p) => editor?.onTimeline(p));
 
   try {
-    const { doc, settings, state, bookmarks, diff, overlays } = await rpc.request('ready', {});
-    editor = new HexEditor(root, rpc, vscode, doc, settings, state);
+    const { doc, settings, state, bookmarks, diff, overlays, timeline } = await rpc.request('ready', {});
+    editor = new HexEditor(root, rpc, vscode, doc, settings, state, timeline ?? null);
     editor.inspection.onBookmarks(bookmarks);
     if (diff) editor.inspection.onDiff(diff);
     if (Array.isArray(overlays) && overlays.length) editor.inspection.onOverlays(overlays);

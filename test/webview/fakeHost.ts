@@ -4,6 +4,8 @@
 // Viewport, over a virtual byte source whose bytes are computed from the offset, so a 1 GiB
 // segment costs no memory. Only what needs VS Code is faked here: dialogs, the clipboard,
 // bookmarks and snapshots (InspectOps). Tests drive it through `window.fakeHost` (page.evaluate).
+// With `timeline` in the config the segment is a recording (virtualTimeline.ts), wired as the
+// real host wires one (webviewHost.ts): each move pushes the window's new bytes and a `timeline` event.
 //
 // Compiled twice: by esbuild for the browser, and by the repo's tsc (lib ES2022, no DOM)
 // for type checking, hence the small local declarations instead of DOM types.
@@ -17,10 +19,12 @@ import { Viewport } from '../../src/extension/hexEditor/viewport';
 import type { SearchResult } from '../../src/protocol/agent';
 import type { OverlayView } from '../../src/protocol/overlay';
 import { Rpc } from '../../src/protocol/rpc';
+import type { TimelinePosition, TimelineSeek } from '../../src/protocol/timeline';
 import type {
   Bookmark, BookmarkColor, ByteRange, DiffView, HexDocInfo, HexDocState, HexSettings, HostToWebview, HostToWebviewEvents, WebviewEvents, WebviewToHost,
 } from '../../src/protocol/webview';
 import { baseByte, THEMES, type ThemeName } from './virtualSegment';
+import { type TimelineConfig, VirtualTimeline } from './virtualTimeline';
 
 export type { ThemeName } from './virtualSegment';
 
@@ -46,6 +50,8 @@ export interface FakeHostConfig {
   searchDelayMs?: number;
   /** C types applied over the segment (in the `ready` answer, like the real host). */
   overlays?: OverlayView[];
+  /** Open a recording of the segment instead (read-only; its frames are writes over the base bytes). */
+  timeline?: TimelineConfig;
 }
 
 export type InspectMethod = 'exportRange' | 'importFile' | 'addBookmark' | 'removeBookmark' | 'takeSnapshot' | 'compareWithSnapshot' | 'clearDiff'
@@ -69,6 +75,8 @@ export interface FakeHostStats {
   /** Live-inspection requests (export, import, bookmarks, snapshots, diff) in order. */
   calls: CallRecord[];
   searches: SearchRecord[];
+  /** timelineSeek / timelineChange requests as the webview sent them, in order. */
+  timelineRequests: { method: 'timelineSeek' | 'timelineChange'; params: Record<string, unknown> }[];
 }
 
 // ---- the few browser APIs used, typed locally (the repo's tsconfig has no DOM lib) ----
@@ -131,6 +139,10 @@ export interface FakeHostApi {
   nextApply(overlay: OverlayView | null): void;
   /** The overlays the fake host holds now. */
   overlays(): OverlayView[];
+  /** Move the recording from elsewhere (another editor, a Watch plot): the webview hears of it only by events. */
+  timelineSeek(to: TimelineSeek): TimelinePosition;
+  /** Where the recording is now. */
+  timelinePosition(): TimelinePosition;
 }
 
 /** Install `acquireVsCodeApi` and `window.fakeHost` into the page. */
@@ -148,9 +160,11 @@ function install(): void {
     key: 0x1234abcd,
     keyHex: '0x1234abcd',
     size,
-    readOnly: !!config.readOnly,
-    readOnlyReason: config.readOnly ? (config.readOnlyReason ?? 'attached read-only') : undefined,
+    readOnly: !!config.readOnly || !!config.timeline,
+    readOnlyReason: config.timeline ? 'a recording: the bytes as they were at the moment shown'
+      : config.readOnly ? (config.readOnlyReason ?? 'attached read-only') : undefined,
   };
+  const timeline = config.timeline ? new VirtualTimeline(config.timeline, baseByte) : undefined;
 
   /** Bytes written to the "segment" by other processes (and by save). */
   const live = new Map<number, number>();
@@ -164,7 +178,7 @@ function install(): void {
   let stats: FakeHostStats = freshStats();
 
   function freshStats(): FakeHostStats {
-    return { reads: 0, bytesRead: 0, maxReadLength: 0, lastReads: [], edits: [], copies: [], savedState, setStateCalls, calls: [], searches: [] };
+    return { reads: 0, bytesRead: 0, maxReadLength: 0, lastReads: [], edits: [], copies: [], savedState, setStateCalls, calls: [], searches: [], timelineRequests: [] };
   }
 
   let bookmarks: Bookmark[] = [...(config.bookmarks ?? [])];
@@ -271,7 +285,7 @@ function install(): void {
   }
 
   function segmentByte(o: number): number {
-    return live.get(o) ?? baseByte(o);
+    return live.get(o) ?? (timeline ? timeline.byteAt(o) : baseByte(o));
   }
 
   function sleep(ms: number): Promise<void> {
@@ -316,6 +330,7 @@ function install(): void {
     search,
     status: () => Promise.resolve(sourceStatus),
     close: () => Promise.resolve(),
+    timeline,
   };
 
   const doc = new HexDocument(source, {
@@ -410,19 +425,32 @@ function install(): void {
         if (sent?.data instanceof Uint8Array) stats.edits.push({ offset: p.offset, bytes: Array.from(p.data), label: p.label });
         return handlers.edit(p, ctx);
       },
+      timelineSeek: (p, ctx) => {
+        stats.timelineRequests.push({ method: 'timelineSeek', params: { ...(p as unknown as Record<string, unknown>) } });
+        return handlers.timelineSeek(p, ctx);
+      },
+      timelineChange: (p, ctx) => {
+        stats.timelineRequests.push({ method: 'timelineChange', params: { ...(p as unknown as Record<string, unknown>) } });
+        return handlers.timelineChange(p, ctx);
+      },
     },
     { timeoutMs: 10000 },
   );
   channel.port2.onmessage = (e) => void host.receive(e.data);
 
   // The window the webview watches is pushed like the real host does, with the real host's class.
-  const viewport = new Viewport({ source: doc, push: (update) => host.notify('view', update), active: () => !doc.state.gone });
+  // A recording is never polled: its bytes change only when it moves.
+  const viewport = new Viewport({ source: doc, push: (update) => host.notify('view', update), active: () => !doc.state.gone && !timeline });
   viewport.setPeriod(settings.liveRefreshMs);
   host.on('watch', (p) => viewport.watch(checkWatch(p, size)));
   doc.onDidChangeBytes(() => viewport.changed());
   doc.onDidChangeState((state) => {
     host.notify('state', state);
     viewport.update();
+  });
+  timeline?.onDidMove((position) => {
+    viewport.moved();
+    host.notify('timeline', position);
   });
 
   function applyTheme(theme: ThemeName): void {
@@ -441,7 +469,7 @@ function install(): void {
     byte: segmentByte,
     stats: () => ({
       ...stats, savedState, setStateCalls, lastReads: [...stats.lastReads], edits: [...stats.edits], copies: [...stats.copies],
-      calls: [...stats.calls], searches: stats.searches.map((r) => ({ ...r })),
+      calls: [...stats.calls], searches: stats.searches.map((r) => ({ ...r })), timelineRequests: [...stats.timelineRequests],
     }),
     resetStats: () => { stats = freshStats(); },
     mutate: (offset, bytes) => {
@@ -492,6 +520,14 @@ function install(): void {
     },
     nextApply: (o) => { applied = o; },
     overlays: () => [...overlays],
+    timelineSeek: (to) => {
+      if (!timeline) throw new Error('not a recording: open the page with a timeline config');
+      return timeline.seek(to);
+    },
+    timelinePosition: () => {
+      if (!timeline) throw new Error('not a recording: open the page with a timeline config');
+      return timeline.position;
+    },
   };
   w.fakeHost = api;
 

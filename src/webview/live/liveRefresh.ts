@@ -4,7 +4,8 @@
 // changes stand out and fade. Cooling runs on a local timer only while something is hot: a
 // quiet segment costs no message and no repaint. Each step tells the editor which bytes' heat
 // changed, so it repaints those cells only (a push repainting the whole grid cost more than
-// the rest of the webview's work).
+// the rest of the webview's work). A timeline (a recording) is never polled: its pushes heat the
+// bytes a move changed, and heat cools one step per move instead of per period.
 
 import { plural } from '../util/format';
 
@@ -71,19 +72,19 @@ export class LiveRefresh {
   /** A poll found these bytes changed (another process wrote them). */
   polled(changed: readonly number[]): void {
     if (!this.enabled || this.paused) return; // sent before we stopped watching
-    let cells: number[] | null = this.cool();
-    if (this.heat.size + changed.length > MAX_HOT_BYTES) {
-      this.heat.clear();
-      cells = null;
-    }
-    for (const o of changed) {
-      this.heat.set(o, MAX_HEAT);
-      cells?.push(o); // its byte changed too
-    }
-    this.lastChanged = changed.length;
-    this.refreshes++;
+    this.heatUp(changed, this.cool());
     this.armCooling(FIRST_COOL_PERIODS);
-    this.host.refreshed(cells);
+  }
+
+  /** A timeline moved to another moment: what was hot cools one step (its push heats what the move changed). */
+  moved(): void {
+    const cells = this.cool();
+    if (cells.length > 0) this.host.refreshed(cells);
+  }
+
+  /** A timeline's push: these bytes differ from the moment shown before. No timer: moves cool them. */
+  framed(changed: readonly number[]): void {
+    this.heatUp(changed, []);
   }
 
   dispose(): void {
@@ -107,6 +108,22 @@ export class LiveRefresh {
   private stopCooling(): void {
     if (this.coolTimer) clearTimeout(this.coolTimer);
     this.coolTimer = undefined;
+  }
+
+  /** Heat these bytes to MAX_HEAT and repaint them with `cells` (a rewrite too large: everything). */
+  private heatUp(changed: readonly number[], cells: number[]): void {
+    let repaint: number[] | null = cells;
+    if (this.heat.size + changed.length > MAX_HOT_BYTES) {
+      this.heat.clear();
+      repaint = null;
+    }
+    for (const o of changed) {
+      this.heat.set(o, MAX_HEAT);
+      repaint?.push(o); // its byte changed too
+    }
+    this.lastChanged = changed.length;
+    this.refreshes++;
+    this.host.refreshed(repaint);
   }
 
   /** One step cooler; returns the offsets whose level changed (all that were hot). */

@@ -1,8 +1,9 @@
 // The viewport subscription, webview side: the window of the segment this webview watches
 // (the rows in view plus a margin) and the bytes the host pushed for it (`view`), with which
 // of them hold pending edits. The host owns those bytes: it pushes all of the window after each
-// `watch`, then what changes in it (edits, undo, save, live polls). Nothing here reads; bytes
-// outside the window are read on demand by whoever needs them (copy, inspector far away).
+// `watch`, then what changes in it (edits, undo, save, live polls, a timeline's moves). Nothing
+// here reads; bytes outside the window are read on demand by whoever needs them (copy, inspector
+// far away).
 
 import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
 import { decodeViewData } from '../../protocol/viewData';
@@ -22,7 +23,7 @@ export interface Applied {
   bytesChanged: boolean;
   /** Which bytes hold pending edits changed (always for a whole-window push). */
   pendingChanged: boolean;
-  cause: 'all' | 'edit' | 'poll' | 'error';
+  cause: 'all' | 'edit' | 'poll' | 'frame' | 'error';
 }
 
 export class ViewWindow {
