@@ -42,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): ShmInspectorApi {
   });
   context.subscriptions.push(...watch.disposables, hexEditor.onDidSaveSegment((doc) => { watch.api.provider.markSave(doc.info); }));
   watch.api.provider.seekRecordings = (segment, wallMs) => { timelines.seekAt(segment, wallMs); };
+  watch.api.provider.recordedSpan = (segment) => timelines.span(segment);
+  context.subscriptions.push(hexEditor.onDidChangeTimelines(() => { watch.api.provider.recordingsChanged(); }));
   // After a crash the view's next automatic refresh (or any request) starts a new agent.
   return { agent: agentHost.client, agentHost, segmentsProvider: view.provider, segmentsView: view, recording: recording.api, watch: watch.api };
 }

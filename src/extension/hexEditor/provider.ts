@@ -49,6 +49,9 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
   private readonly savedEmitter = new vscode.EventEmitter<HexDocument>();
   /** A document's edits were written to its segment (Save): the Watch view marks it. */
   readonly onDidSaveSegment = this.savedEmitter.event;
+  private readonly timelinesEmitter = new vscode.EventEmitter<void>();
+  /** A recording was opened as a timeline, or its last editor closed. */
+  readonly onDidChangeTimelines = this.timelinesEmitter.event;
   private readonly entries = new Map<HexDocument, Entry>();
   /** Anything with dispose(): vscode's emitters and the agent's listeners are not vscode.Disposable instances. */
   private readonly subscriptions: Disposable[] = [];
@@ -203,7 +206,9 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
       entry.watcher.dispose();
       for (const h of entry.hosts) h.dispose();
       this.entries.delete(doc);
+      if (source.timeline) this.timelinesEmitter.fire();
     });
+    if (source.timeline) this.timelinesEmitter.fire();
     return doc;
   }
 
@@ -304,6 +309,7 @@ export class HexEditorProvider implements vscode.CustomEditorProvider<HexDocumen
     if (this.disposed) return;
     this.disposed = true;
     this.savedEmitter.dispose();
+    this.timelinesEmitter.dispose();
     for (const d of this.subscriptions) d.dispose();
     for (const e of [...this.entries.values()]) {
       e.watcher.dispose();

@@ -112,10 +112,16 @@ export class RecordingSource implements ByteSource, TimelineControl {
     return this.rec.name;
   }
 
+  /** The wall-clock times (ms since the epoch) of the first and the last frame. */
+  get wallSpan(): { from: number; to: number } {
+    const start = this.rec.header.startWallMs;
+    return { from: start + this.rec.info(0).t, to: start + this.rec.info(this.rec.frameCount - 1).t };
+  }
+
   /** Whether the recording holds frames at this wall-clock time (from its first to its last frame). */
   covers(wallMs: number): boolean {
-    const t = wallMs - this.rec.header.startWallMs;
-    return t >= this.rec.info(0).t && t <= this.rec.info(this.rec.frameCount - 1).t;
+    const { from, to } = this.wallSpan;
+    return wallMs >= from && wallMs <= to;
   }
 
   private moveTo(index: number): TimelinePosition {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { SegmentInfo } from '../../protocol/segment';
 import { UserError } from '../commands/context';
+import type { HexDocument } from '../hexEditor/document';
 import type { HexEditorProvider } from '../hexEditor/provider';
 import type { RecordingSource } from '../hexEditor/recordingSource';
 import { TIMELINE_EDITOR, command } from '../manifest';
@@ -37,7 +38,7 @@ export class Timelines {
    * moment there, and show the first. Says so when none does.
    */
   seekAt(segment: SegmentInfo, wallMs: number): number {
-    const covering = this.provider.timelines().filter(({ source }) => source.identity.id === segment.id && source.identity.key === segment.key && source.covers(wallMs));
+    const covering = this.ofSegment(segment).filter(({ source }) => source.covers(wallMs));
     for (const { source } of covering) source.seek({ ms: wallMs - source.startWallMs });
     const first = covering.at(0);
     if (first) {
@@ -46,6 +47,22 @@ export class Timelines {
       vscode.window.setStatusBarMessage(`No open recording of segment ${segment.id} covers ${new Date(wallMs).toLocaleTimeString()}: open one (Open Recording…) to scrub there.`, 5000);
     }
     return covering.length;
+  }
+
+  /** The wall-clock span (ms since the epoch) the open timelines of a segment cover, if any. */
+  span(segment: SegmentInfo): { from: number; to: number } | undefined {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const { source } of this.ofSegment(segment)) {
+      const span = source.wallSpan;
+      from = Math.min(from, span.from);
+      to = Math.max(to, span.to);
+    }
+    return to >= from ? { from, to } : undefined;
+  }
+
+  private ofSegment(segment: SegmentInfo): { doc: HexDocument; source: RecordingSource }[] {
+    return this.provider.timelines().filter(({ source }) => source.identity.id === segment.id && source.identity.key === segment.key);
   }
 
   private sourceOf(uri: vscode.Uri): RecordingSource | undefined {

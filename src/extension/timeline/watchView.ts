@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Rpc, type RpcMessage } from '../../protocol/rpc';
 import { type Footprint, type SegmentInfo, identityOf } from '../../protocol/segment';
-import type { WatchHostEvents, WatchHostToView, WatchViewEvents, WatchViewToHost } from '../../protocol/watch';
+import type { WatchHostEvents, WatchHostToView, WatchState, WatchViewEvents, WatchViewToHost } from '../../protocol/watch';
 import type { AgentClient } from '../agent/client';
 import { SnapshotStore, type SnapshotSource } from '../inspect/snapshots';
 import { setting } from '../manifest';
@@ -44,6 +44,8 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   private readonly snapshots: SnapshotStore;
   /** A plot was clicked at this wall-clock moment: scrub the open recordings of the segment there. */
   seekRecordings: ((segment: SegmentInfo, wallMs: number) => void) | undefined;
+  /** The wall-clock span (ms since the epoch) the open recordings of a segment cover, if any: the plot shows it as a band. */
+  recordedSpan: ((segment: SegmentInfo) => { from: number; to: number } | undefined) | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly agent: AgentClient, snapshotDir: string) {
     this.snapshots = new SnapshotStore(snapshotDir);
@@ -171,7 +173,21 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.post('samples', session.samplesHeld());
   }
 
+  /** The open recordings changed: the plot's band follows. */
+  recordingsChanged(): void {
+    const s = this.current;
+    if (s && !s.isEnded) this.post('state', s.state);
+  }
+
+  /** A state with the span the open recordings cover, in the session's times. */
+  private withRecorded(session: WatchSession, state: WatchState): WatchState {
+    const span = this.recordedSpan?.(session.segment);
+    if (!span || span.to < session.sessionStart) return state;
+    return { ...state, recorded: { from: Math.max(0, span.from - session.sessionStart), to: span.to - session.sessionStart } };
+  }
+
   private post<K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[K]): void {
+    if (name === 'state' && this.current) payload = this.withRecorded(this.current, payload as WatchState) as WatchHostEvents[K];
     if (this.ready) this.rpc?.notify(name, payload);
     this.postEmitter.fire({ name, payload } as PostedWatchEvent);
   }
@@ -197,7 +213,10 @@ export class WatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     return {
       ready: (p) => {
         checkWatchNoParams('ready', p);
-        return this.current?.ready() ?? { watches: [], state: idleState(), markers: [] };
+        const s = this.current;
+        if (!s) return { watches: [], state: idleState(), markers: [] };
+        const r = s.ready();
+        return { ...r, state: this.withRecorded(s, r.state) };
       },
       setRate: async (p) => { await this.need().setRate(checkSetRate(p).hz); return null; },
       setPaused: async (p) => { await this.need().setPaused(checkSetPaused(p).paused); return null; },

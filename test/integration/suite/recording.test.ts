@@ -182,6 +182,11 @@ describe('recording', function () {
       await vscode.commands.executeCommand('shmInspector.removeCType', views[0].id);
     }
 
+    // The Watch plot shows the span the open timeline covers as a band.
+    const band = present((await watches.webviewHandlers().ready({})).state.recorded, 'the recorded band in the Watch view\'s state');
+    const lastT = rec.info(rec.frameCount - 1).t;
+    assert.ok(Math.abs(band.from - (rec.header.startWallMs + rec.info(0).t - session.sessionStart)) < 1, JSON.stringify(band));
+    assert.ok(Math.abs(band.to - band.from - (lastT - rec.info(0).t)) < 1, JSON.stringify(band));
     // A click on the Watch plot at the moment seq became 2 scrubs the open timeline there.
     // (1 ms after it: a time that went through wall-clock arithmetic is not exact to the ns)
     const wall = rec.header.startWallMs + firstWith(2).t + 1;
