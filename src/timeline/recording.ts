@@ -463,12 +463,13 @@ export class Recording {
 
   /** The index of the last frame at or before `ms` since the start, or -1 (before the first). */
   indexAt(ms: number): number {
-    return this.lastAtOrBefore(this.tNs, ms * 1e6);
+    // Frame times are whole ns: round, so a frame's own t (ms, a float) finds that frame, not the one before.
+    return this.lastAtOrBefore(this.tNs, Math.round(ms * 1e6));
   }
 
   /** The last frame at or before `ms` since the start, or undefined (before the first). */
   frameAt(ms: number): number | undefined {
-    const i = this.lastAtOrBefore(this.tNs, ms * 1e6);
+    const i = this.indexAt(ms);
     return i < 0 ? undefined : this.frameNo[i];
   }
 
@@ -514,17 +515,24 @@ export class Recording {
   }
 
   private deltaTouches(j: number, from: number, to: number): boolean {
+    for (const { off, len } of this.deltaSpans(j)) {
+      if (off >= to) return false; // spans are in offset order
+      if (off + len > from) return true;
+    }
+    return false;
+  }
+
+  /** The spans of delta record j: offset, length, and where their bytes are in the file. */
+  private *deltaSpans(j: number): Generator<{ off: number; len: number; at: number }> {
     let at = this.pos[j] + RECORD_HEADER;
     const spans = this.buf.readUInt32LE(at);
     at += 4;
     for (let s = 0; s < spans; s++) {
       const off = this.buf.readUInt32LE(at);
       const len = this.buf.readUInt32LE(at + 4);
-      if (off >= to) return false; // spans are in offset order
-      if (off + len > from) return true;
+      yield { off, len, at: at + 8 };
       at += 8 + len;
     }
-    return false;
   }
 
   private keyframeTouches(j: number, from: number, to: number): boolean {
@@ -564,16 +572,7 @@ export class Recording {
   }
 
   private applyDelta(j: number, image: Buffer): void {
-    let at = this.pos[j] + RECORD_HEADER;
-    const spans = this.buf.readUInt32LE(at);
-    at += 4;
-    for (let s = 0; s < spans; s++) {
-      const off = this.buf.readUInt32LE(at);
-      const len = this.buf.readUInt32LE(at + 4);
-      at += 8;
-      this.buf.copy(image, off, at, at + len);
-      at += len;
-    }
+    for (const { off, len, at } of this.deltaSpans(j)) this.buf.copy(image, off, at, at + len);
   }
 
   /** Where the bytes of frames a and b differ (offsets from the range's start). */

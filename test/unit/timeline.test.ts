@@ -291,6 +291,17 @@ describe('recording format', () => {
     assert.equal(r.frameAt(15), 1); // frames every 10 ms
     assert.equal(r.frameAt(1e9), 299);
     assert.equal(r.frameAt(-1), undefined);
+    // A frame's own time (ms, a float) finds that frame, whatever its ns: 520128214 ns is 520.128214 ms,
+    // and 520.128214 * 1e6 is 520128213.99999994 in floating point.
+    const odd = new Recorder({ segment: { id: 1, key: 2, size: 8 }, offset: 0, length: 8, hz: 1000, startWallMs: 0, startMonoNs: '0' });
+    const oddNs = [0n, 1n, 520128214n, 520128215n, 999999999n, 1000000001n];
+    oddNs.forEach((t, f) => odd.add(f, t, [{ offset: 0, bytes: Uint8Array.of(f) }], 1));
+    odd.end({ reason: 'stopped' });
+    const o = Recording.fromBuffer(odd.toBuffer());
+    for (let i = 0; i < oddNs.length; i++) {
+      assert.equal(o.frameAt(o.info(i).t), i, `frame ${i} at ${o.info(i).t} ms`);
+      assert.equal(o.indexAt(o.info(i).t), i);
+    }
     const d = r.diff(3, 7);
     let n = 0;
     const a = images.get(3) ?? Buffer.alloc(0);
