@@ -1,9 +1,11 @@
 // Recording in the real workbench (packaged extension): palette → Shared Memory: Start Recording
 // → pick the segment (typed key) → Enter for the whole segment; the status bar shows "REC" with
 // time, frames and size; a value written by the CLI meanwhile; a click on the item stops it and a
-// notification says what was saved; Open Recording… lists it (segment, frames, size), the frame
-// where the value appeared opens as a read-only hex dump that shows it; its delete button removes it.
-// Screenshots: test-results/screenshots/recording-status.png, recording-open.png.
+// notification says what was saved; Open Recording… lists it (segment, frames, size) and opens it
+// as a timeline in the hex editor: the strip above the grid, the first moment (before the value),
+// then } (next change of the byte under the cursor) shows the value and the strip says which frame;
+// [ steps back to the moment before it; its delete button in Open Recording… removes it.
+// Screenshots: test-results/screenshots/recording-status.png, recording-open.png, recording-timeline.png.
 import { createSegment } from './lib/segments.mjs';
 import { extensionReady, until } from './lib/workbench.mjs';
 
@@ -71,10 +73,22 @@ export async function test(t) {
   const row = await quickPickRow(t, new RegExp(`segment ${seg.keyHex} \\(id ${seg.id}\\), all 4 KiB, 100 Hz, [\\d,]+ frames`), 'the recording in Open Recording…');
   await t.screenshot('recording-open');
   await row.click();
-  (await quickPickRow(t, /frame \d+ · 4 bytes changed/, 'the frame where the value appeared')).click();
-  (await quickPickRow(t, /Show Frame as Hex Dump/, 'the hex dump action')).click();
-  const editor = page.locator('.editor-instance .view-lines').first();
-  await t.waitForText(editor, /00000020\s+de\sad\sbe\sef/, 15000); // Monaco renders spaces as U+00A0
+  const web = t.webview();
+  const label = web.locator('.timeline-label').first();
+  await t.waitForText(label, /^frame 1 of [\d,]+ · /, 30000);
+  const cell = (offset) => web.locator(`.hex-cell[data-offset="${offset}"]`).first();
+  const cellText = async (offset) => (await cell(offset).innerText()).trim().toLowerCase();
+  await until('the first moment, before the value was written', async () => (await cellText(0x20)) === '00', 15000);
+  await palette(t, 'Notifications: Clear All Notifications'); // the "stopped" toast would cover the grid's screenshot
+  await cell(0x20).click();
+  await page.keyboard.press('Shift+BracketRight'); // }: the next change of the byte under the cursor
+  await until('the moment the value appeared', async () => (await cellText(0x20)) === 'de', 15000, 100);
+  const at = await label.innerText();
+  t.log(at);
+  if (!/^frame \d+ of [\d,]+ · .* · 4 bytes changed$/.test(at)) throw new Error(`the strip does not say the frame changed 4 bytes: ${at}`);
+  await t.screenshot('recording-timeline');
+  await page.keyboard.press('BracketLeft'); // [: one frame back, before the value
+  await until('the frame before it', async () => (await cellText(0x20)) === '00', 15000, 100);
 
   // Its delete button in Open Recording…: asked first, then the list is empty.
   await palette(t, 'Shared Memory: Open Recording…');
