@@ -280,7 +280,7 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
     assert.notEqual(lastData(), 'second..');
 
     await agent.request('ping', {}); // anything else that needs the agent starts one
-    await waitFor(() => lastData() === 'second..', 'polling resumed with the new agent');
+    await waitFor(() => lastData() === 'second..', 'polling resumed with the new agent', 20000); // a new agent re-opens the segment: slow on a loaded machine
 
     await crash();
     assert.equal(agent.state, 'stopped');
@@ -291,7 +291,7 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
     assert.notEqual(lastData(), 'third...');
 
     await agent.restart();
-    await waitFor(() => lastData() === 'third...', 'polling resumed after restart()');
+    await waitFor(() => lastData() === 'third...', 'polling resumed after restart()', 20000);
   } finally {
     watch.dispose();
     agent.dispose();
