@@ -637,10 +637,12 @@ describe('live inspection', function () {
       assert.ok(registered.includes(id), `${id} is registered`);
       assert.strictEqual(pkg.contributes.commands.find((c) => c.command === id)?.category, 'Shared Memory', `${id} is contributed`);
     }
+    // In a segment's editor and in a recording's timeline (the same editor, another view type).
+    const inEditor = 'activeCustomEditorId =~ /^shmInspector\\.(hexEditor|timeline)$/';
     for (const id of ids) {
-      assert.strictEqual(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, 'activeCustomEditorId == shmInspector.hexEditor', `${id} palette when`);
+      assert.strictEqual(pkg.contributes.menus.commandPalette.find((m) => m.command === id)?.when, inEditor, `${id} palette when`);
     }
-    const keys = Object.fromEntries(pkg.contributes.keybindings.filter((k) => k.when.startsWith('activeCustomEditorId == shmInspector.hexEditor')).map((k) => [k.command, k.key]));
+    const keys = Object.fromEntries(pkg.contributes.keybindings.filter((k) => k.when.startsWith(inEditor)).map((k) => [k.command, k.key]));
     assert.deepStrictEqual(
       [keys['shmInspector.find'], keys['shmInspector.findNext'], keys['shmInspector.findPrevious'], keys['shmInspector.nextDifference'], keys['shmInspector.previousDifference']],
       ['ctrl+f', 'f3', 'shift+f3', 'f7', 'shift+f7'],
