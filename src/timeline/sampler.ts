@@ -5,7 +5,8 @@
 // Timing: tick n is planned at start + n * period; each tick is scheduled from its planned time
 // (so timer lateness does not accumulate), a tick already due runs at once, and ticks missed by
 // a whole period are skipped and counted (late), never piled up.
-import { type Span, diffRanges } from './diff';
+import type { Span } from './diff';
+import { SamplePair } from './samplePair';
 
 /** Fill `into` (exactly `length` bytes) from the segment at `offset`; throws when it cannot. */
 export type ReadFn = (offset: number, length: number, into: Uint8Array) => void;
@@ -77,8 +78,8 @@ export function checkSamplerOptions(o: Pick<SamplerOptions, 'offset' | 'length' 
 export class Sampler {
   private readonly periodNs: number;
   private readonly batchNs: number;
-  private prev: Buffer;
-  private cur: Buffer;
+  /** The double buffer: this sample and the one before, diffed with SIMD where it can. */
+  private readonly pair: SamplePair;
   private readonly seqA = Buffer.alloc(8);
   private readonly seqB = Buffer.alloc(8);
   private pending: Sample[] = [];
@@ -95,8 +96,7 @@ export class Sampler {
     checkSamplerOptions(o);
     this.periodNs = 1e9 / o.hz;
     this.batchNs = (o.batchMs ?? 75) * 1e6;
-    this.prev = Buffer.alloc(o.length);
-    this.cur = Buffer.alloc(o.length);
+    this.pair = new SamplePair(o.length);
   }
 
   get running(): boolean {
@@ -185,7 +185,7 @@ export class Sampler {
     for (let attempt = 0; ; attempt++) {
       if (seq) read(seq.offset, seq.size, this.seqA);
       monoNs = process.hrtime.bigint();
-      read(offset, length, this.cur);
+      read(offset, length, this.pair.cur);
       if (!seq) break;
       read(seq.offset, seq.size, this.seqB);
       const torn = (this.seqA[0] & 1) === 1 || this.seqA.compare(this.seqB, 0, seq.size, 0, seq.size) !== 0;
@@ -202,20 +202,17 @@ export class Sampler {
     const wallMs = this.startWall + Number(monoNs - this.startNs) / 1e6;
     let sample: Sample;
     if (frame === 0) {
-      sample = { frame, monoNs, wallMs, spans: [{ offset: 0, bytes: new Uint8Array(this.cur) }], changed: length };
+      sample = { frame, monoNs, wallMs, spans: [{ offset: 0, bytes: new Uint8Array(this.pair.cur) }], changed: length };
     } else {
       const spans: Span[] = [];
-      const cur = this.cur;
-      const changed = diffRanges(this.prev, cur, (at, n) => { spans.push({ offset: at, bytes: new Uint8Array(cur.subarray(at, at + n)) }); });
+      const cur = this.pair.cur;
+      const changed = this.pair.diff((at, n) => { spans.push({ offset: at, bytes: new Uint8Array(cur.subarray(at, at + n)) }); });
       sample = { frame, monoNs, wallMs, spans, changed };
     }
     this.counters.samples++;
     this.counters.bytesChanged += sample.changed;
     this.pending.push(sample);
-    // Double buffer: this sample becomes the one the next is compared with.
-    const t = this.prev;
-    this.prev = this.cur;
-    this.cur = t;
+    this.pair.swap(); // this sample becomes the one the next is compared with
     if (frame === 0) this.flush(); // the first full sample goes out at once
     else this.maybeFlush();
   }
