@@ -33,7 +33,9 @@ function dir(): string {
 /** A document as the service sees it, with webviews that record what they were posted. */
 function fakeDoc(id: number, key: number, size: number, ctime = 1000): { doc: HexDocument; posted: OverlayView[][] } {
   const posted: OverlayView[][] = [];
-  const doc = { info: { id, key, keyHex: `0x${key.toString(16).padStart(8, '0')}`, size, readOnly: false }, identity: { id, key, cpid: 1, size, ctime }, size } as unknown as HexDocument;
+  const identity = { id, key, cpid: 1, size, ctime };
+  // A live segment's document: its source has the segment's offsets (no timeline).
+  const doc = { info: { id, key, keyHex: `0x${key.toString(16).padStart(8, '0')}`, size, readOnly: false }, identity, size, source: { identity, size } } as unknown as HexDocument;
   const host = { post: (name: string, payload: { overlays: OverlayView[] }) => { if (name === 'overlays') posted.push(payload.overlays); } } as unknown as WebviewHost;
   hosts.set(doc, [host]);
   return { doc, posted };
@@ -120,6 +122,12 @@ describe('overlays in the host', () => {
       assert.equal(views[0].header, path.join(d, 'state.h'));
       assert.deepEqual(posted.at(-1), views);
       assert.deepEqual(other.posted.at(-1), views);
+      // A recording of part of the segment (offset 0 is segment offset 8): no overlays, and none applied there.
+      const partial = { info: doc.info, identity: doc.identity, size: 16, source: { identity: doc.identity, size: 16, timeline: { segmentOffset: 8 } } } as unknown as HexDocument;
+      assert.deepEqual(await svc.viewsOf(partial), []);
+      await assert.rejects(svc.apply(partial, 0), /C types work in segment offsets: this recording holds bytes 0x8\+16 of the segment only/);
+      const whole = { info: doc.info, identity: doc.identity, size: 32, source: { identity: doc.identity, size: 32, timeline: { segmentOffset: 0 } } } as unknown as HexDocument;
+      assert.deepEqual(await svc.viewsOf(whole), views, 'a whole-segment recording shows them');
       // Remembered in the file (0600), per key.
       assert.equal(fs.statSync(store.file).mode & 0o777, 0o600);
       assert.equal((await new OverlayStore(store.file).get({ key: 0x5348aa01, id: 99, ctime: 5 })).length, 1);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupSource } from '../../src/extension/hexEditor/backupSource';
+import { hasSegmentOffsets, partialRecordingReason } from '../../src/extension/hexEditor/byteSource';
 import { HexDocument } from '../../src/extension/hexEditor/document';
 import { createHandlers } from '../../src/extension/hexEditor/handlers';
 import { RecordingSource } from '../../src/extension/hexEditor/recordingSource';
@@ -102,6 +103,20 @@ test('RecordingSource: Find, export, snapshot and compare work on the moment sho
   const ranged = new RecordingSource(build({ offset: 16, length: 48 }));
   await assert.rejects(ranged.dumpTo(path.join(dir, 'x.bin'), undefined), /holds bytes 16\+48 of the segment, not all of it/);
   assert.equal(ranged.view().overview.segmentOffset, 16);
+  // Compared with a snapshot of the whole segment: the snapshot's bytes of the recorded range.
+  ranged.seek({ index: 5 });
+  const snapshot = Buffer.alloc(SIZE, 0xee);
+  snapshot.set(await ranged.read(0, 48), 16); // the segment as the range was at frame 5
+  snapshot[16 + 0x21] ^= 1;
+  const snapFile = path.join(dir, 'segment.bin');
+  fs.writeFileSync(snapFile, snapshot);
+  const diffRanged = await ranged.diffWith(snapFile);
+  assert.deepEqual([diffRanged.ranges, diffRanged.bytes], [[{ offset: 0x21, length: 1 }], 1], 'the range against the same bytes of the segment, in range offsets');
+  // Per-segment things (overlays, bookmarks) are in segment offsets: not for a part of it.
+  assert.equal(hasSegmentOffsets(src), true);
+  assert.equal(hasSegmentOffsets(ranged), false);
+  assert.match(partialRecordingReason(ranged, 'C types') ?? '', /^C types work in segment offsets: this recording holds bytes 0x10\+48 of the segment only/);
+  assert.equal(partialRecordingReason(src, 'C types'), undefined);
 });
 
 test('RecordingSource: the overview bins every frame once, at most MAX_STRIP_BINS of them', () => {

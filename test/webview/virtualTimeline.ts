@@ -68,6 +68,9 @@ export class VirtualTimeline implements TimelineControl {
     return this.valueAt(this.index, offset);
   }
 
+  /** A virtual recording is of the whole segment. */
+  readonly segmentOffset = 0;
+
   get position(): TimelinePosition {
     const i = this.index;
     return { index: i, frame: i, t: this.config.frames[i].t, changed: this.changed[i] };

@@ -55,12 +55,30 @@ export interface ByteSource {
 export interface TimelineControl {
   /** The moment shown. */
   readonly position: TimelinePosition;
+  /** Where the recorded range starts in the segment (the grid's offset 0). */
+  readonly segmentOffset: number;
   view(): TimelineView;
   /** Move (clamped to the first and last frame); a RangeError for an index that is not a frame. */
   seek(to: TimelineSeek): TimelinePosition;
   /** Move to the previous or next frame where a byte of `range` changed; null (and stay) if none. */
   findChange(range: ByteRange, direction: ChangeDirection): TimelinePosition | null;
   onDidMove(listener: (position: TimelinePosition) => void): { dispose(): void };
+}
+
+/**
+ * Whether the source's offsets are its segment's own: false for a recording of part of a segment,
+ * whose offset 0 is the range's first byte. What is kept per segment in segment offsets (C type
+ * overlays, bookmarks) applies only where this holds.
+ */
+export function hasSegmentOffsets(source: Pick<ByteSource, 'timeline' | 'size' | 'identity'>): boolean {
+  return !source.timeline || (source.timeline.segmentOffset === 0 && source.size === source.identity.size);
+}
+
+/** Why per-segment things (overlays, bookmarks) do not apply to this source, or undefined. */
+export function partialRecordingReason(source: Pick<ByteSource, 'timeline' | 'size' | 'identity'>, what: string): string | undefined {
+  if (hasSegmentOffsets(source)) return undefined;
+  const off = source.timeline?.segmentOffset ?? 0;
+  return `${what} work in segment offsets: this recording holds bytes 0x${off.toString(16)}+${source.size} of the segment only. Record the whole segment to use them on its timeline.`;
 }
 
 /** Error codes that mean "this segment is not there any more". */

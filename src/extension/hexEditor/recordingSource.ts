@@ -97,6 +97,10 @@ export class RecordingSource implements ByteSource, TimelineControl {
     return j < 0 ? null : this.moveTo(j);
   }
 
+  get segmentOffset(): number {
+    return this.rec.header.offset;
+  }
+
   /** Wall clock (ms since the epoch) when the recording started (t = 0). */
   get startWallMs(): number {
     return this.rec.header.startWallMs;
@@ -161,8 +165,10 @@ export class RecordingSource implements ByteSource, TimelineControl {
     await replaceFile(path, (fd) => writeAll(fd, part, part.length));
   }
 
+  /** Differences from a snapshot of the segment: its bytes of the recorded range. */
   async diffWith(path: string): Promise<DiffResult> {
-    const other = await fs.promises.readFile(path);
+    const file = await fs.promises.readFile(path);
+    const other = file.subarray(Math.min(file.length, this.rec.header.offset));
     const bytes = this.frameBytes();
     const n = Math.min(other.length, bytes.length);
     const ranges: ByteRange[] = [];

@@ -14,6 +14,7 @@ import { hostAbi, layoutText } from '../../ctypes';
 import { layoutSpec, type SpecContext, type SpecLayout } from '../../ctypes/overlayLayout';
 import { type OverlayStore, type SegmentRef, storeKey } from '../../ctypes/overlayStore';
 import { type SeqCounter, seqCounter } from '../timeline/watchFields';
+import { hasSegmentOffsets, partialRecordingReason } from '../hexEditor/byteSource';
 import { describeDisagreement, verifyLayout, type VerifyResult } from '../../ctypes/verify';
 import type { HexDocument } from '../hexEditor/document';
 import type { OverlayOps } from '../hexEditor/handlers';
@@ -94,6 +95,8 @@ export class OverlayService implements OverlayOps {
   }
 
   async apply(doc: HexDocument, cursor: number): Promise<boolean> {
+    const partial = partialRecordingReason(doc.source, 'C types');
+    if (partial) throw new Error(partial);
     const spec = await this.ask(doc.size, cursor);
     if (!spec) return false;
     await this.add(refOf(doc), spec);
@@ -117,6 +120,7 @@ export class OverlayService implements OverlayOps {
 
   /** The overlays of a document as its webviews get them. */
   async viewsOf(doc: HexDocument): Promise<OverlayView[]> {
+    if (!hasSegmentOffsets(doc.source)) return [];
     const specs = await this.store.get(refOf(doc));
     return Promise.all(specs.map((s) => this.view(s, doc.size)));
   }

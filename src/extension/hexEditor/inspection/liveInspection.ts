@@ -2,6 +2,7 @@
 // through forWebview) and the palette commands (commands.ts). The work is done by one module
 // per concern: exportImport.ts, bookmarks.ts, snapshots.ts; their dialogs go through
 // InspectPrompts (prompts.ts), long work through progress.ts.
+import { hasSegmentOffsets, partialRecordingReason } from '../byteSource';
 import type { Bookmark, ByteRange, DiffView, SnapshotInfo } from '../../../protocol/webview';
 import type { AgentClient } from '../../agent/client';
 import type { BookmarkStore, MementoLike } from '../../inspect/bookmarks';
@@ -73,10 +74,12 @@ export class LiveInspection implements InspectOps {
   }
 
   bookmarksOf(doc: HexDocument): Bookmark[] {
-    return this.bookmarks.of(doc);
+    return hasSegmentOffsets(doc.source) ? this.bookmarks.of(doc) : [];
   }
 
   addBookmark(doc: HexDocument, range: ByteRange): Promise<Bookmark | null> {
+    const partial = partialRecordingReason(doc.source, 'Bookmarks');
+    if (partial) return Promise.reject(new Error(partial));
     return this.bookmarks.add(doc, range);
   }
 
