@@ -79,7 +79,7 @@ function needParams<P>(p: P | undefined, method: string): P {
   return p;
 }
 
-export function createHandlers(open = new OpenSegments(), recordings = new Recordings(), watches = new Watches()): Handlers<AgentMethods> {
+export function createHandlers(open: OpenSegments, recordings: Recordings, watches: Watches): Handlers<AgentMethods> {
   const handlers: AgentHandlers = {
     ...recordingHandlers(recordings),
     ...watchHandlers(watches),
@@ -140,6 +140,7 @@ export function createHandlers(open = new OpenSegments(), recordings = new Recor
     },
 
     close: (p) => {
+      watches.stopUsing(open.get(p?.handle)); // a live view's sampling of it ends first
       open.close(p?.handle);
       return null;
     },

@@ -2,7 +2,8 @@
 // forks it; a bad pointer here (SIGSEGV/SIGBUS) kills only this process, and the host restarts it.
 import * as fs from 'node:fs';
 import type { AgentMethods } from '../protocol/agent';
-import { Rpc, type RpcMessage } from '../protocol/rpc';
+import { type Events, Rpc, type RpcMessage } from '../protocol/rpc';
+import type { AgentEvents } from '../protocol/watchSampling';
 import { serveBytePipe } from './bytePipe';
 import { OpenSegments, createHandlers } from './handlers';
 import { Recordings } from './recordings';
@@ -26,11 +27,12 @@ try {
 
 const open = new OpenSegments();
 const recordings = new Recordings();
-const watches = new Watches();
+// Watch samples go out as events (the rpc exists by the time a watch can start).
+const watches = new Watches((event) => { rpc.notify('watchSamples', event); }, open);
 const handlers = createHandlers(open, recordings, watches);
 // Bulk bytes (read, write) on their own pipe when the host passed one; the first ping tells it.
 const pipe = serveBytePipe(process.env, handlers, open);
-const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>>(
+const rpc = new Rpc<AgentMethods & AgentTestMethods, Record<string, never>, Events, AgentEvents>(
   (m: RpcMessage) => {
     if (!process.send) throw new Error('the agent has no IPC channel to the host'); // checked at start too
     process.send(m);

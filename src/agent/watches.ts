@@ -1,29 +1,26 @@
-// Watch sampling served by the agent (protocol/watchSampling.ts): one Sampler per watch session
-// over the smallest range covering its values, on a read-only attachment (or footprint 'none').
-// Samples wait here until the host takes them; if it stops taking them the queue is cut to one
-// full sample of the range, so memory stays bounded and the host's image stays right.
+// Watch sampling served by the agent (protocol/watchSampling.ts): one Sampler per watch over a
+// range, on a read-only attachment of its own (or footprint 'none'), or through a handle the host
+// holds open (the hex editor's live refresh). Each batch goes to the host as a `watchSamples`
+// event as soon as it is made; nothing waits here.
 import type { Handlers } from '../protocol/rpc';
 import { MAX_RECORD_RANGE } from '../protocol/recording';
 import { describeIdentity } from '../protocol/segment';
-import type { WatchSamples, WatchSamplingMethods, WatchStartParams, WatchTakeResult } from '../protocol/watchSampling';
+import type { WatchPush, WatchSamples, WatchSamplingMethods, WatchStartParams } from '../protocol/watchSampling';
 import type { Span } from '../timeline/diff';
 import { CODES, NoFootprintSegment, Segment, type SegmentAccess, ShmError, sameSegment } from '../core';
-import { applySpans } from '../timeline/diff';
-import { Sampler, checkSamplerOptions } from '../timeline/sampler';
+import { type Sample, Sampler, checkSamplerOptions } from '../timeline/sampler';
 import { goneWhy } from './recordings';
-
-/** Samples kept for a host that does not take them (10 s at 1 kHz). */
-const MAX_QUEUED = 10_000;
 
 interface Running {
   id: number;
   params: WatchStartParams;
   seg: SegmentAccess;
+  /** Opened for this watch (detached with it), or a host's handle (left alone). */
+  owned: boolean;
   /** Undefined while paused. */
   sampler: Sampler | undefined;
-  /** The range as of the last sample queued (to replace a queue that grew too long). */
-  image: Uint8Array;
-  queue: { monoNs: bigint; wallMs: number; spans: Span[] }[];
+  /** performance.now() of the last event sent. */
+  lastPush: number;
   ended?: { reason: 'destroyed' | 'error'; message: string };
   /** Counters of samplers stopped by a pause or a rate change. */
   retries: number;
@@ -38,6 +35,8 @@ function checkStart(sent: WatchStartParams | undefined): WatchStartParams {
   checkSamplerOptions(p);
   const footprint: unknown = p.footprint;
   if (footprint !== undefined && footprint !== 'attach' && footprint !== 'none') throw new TypeError(`watchStart: footprint must be 'attach' or 'none', got ${JSON.stringify(footprint)}`);
+  if (p.handle !== undefined && typeof p.handle !== 'number') throw new TypeError('watchStart: handle must be a number');
+  if (p.changesOnly !== undefined && typeof p.changesOnly !== 'boolean') throw new TypeError('watchStart: changesOnly must be true or false');
   if (p.length > MAX_RECORD_RANGE) throw new RangeError(`watch: the values span ${p.length} bytes, more than the ${MAX_RECORD_RANGE / 1048576} MiB sampled at a time: watch values closer together`);
   return p;
 }
@@ -63,21 +62,31 @@ function openForWatch(p: WatchStartParams): SegmentAccess {
   return seg;
 }
 
+/** What a watch by handle needs of the agent's open segments. */
+export interface HandleTable {
+  get(handle: unknown): SegmentAccess;
+}
+
 export class Watches {
   private next = 1;
   private readonly table = new Map<number, Running>();
 
+  /** `push` sends an event to the host; `handles`: the host's open segments (watches by handle). */
+  constructor(private readonly push: (event: WatchPush) => void, private readonly handles?: HandleTable) {}
+
   start(sent: WatchStartParams | undefined): { watch: number } {
     const p = checkStart(sent);
-    const seg = openForWatch(p);
-    const r: Running = { id: this.next++, params: p, seg, sampler: undefined, image: new Uint8Array(p.length), queue: [], retries: 0, giveUps: 0 };
+    const owned = p.handle === undefined;
+    const seg = owned ? openForWatch(p) : this.byHandle(p);
+    const r: Running = { id: this.next++, params: p, seg, owned, sampler: undefined, lastPush: 0, retries: 0, giveUps: 0 };
+    this.table.set(r.id, r); // before the first sample, which is sent at once
     try {
       this.run(r, p.hz);
     } catch (err) {
-      seg.detach();
+      this.table.delete(r.id);
+      if (owned) seg.detach();
       throw err;
     }
-    this.table.set(r.id, r);
     return { watch: r.id };
   }
 
@@ -95,34 +104,35 @@ export class Watches {
     return null;
   }
 
-  take(p: { watch: number } | undefined): WatchTakeResult {
-    const r = this.get(p);
-    const samples = r.queue;
-    r.queue = [];
-    const st = r.sampler?.stats;
-    const result: WatchTakeResult = { samples: pack(samples), retries: r.retries + (st?.retries ?? 0), giveUps: r.giveUps + (st?.giveUps ?? 0) };
-    if (r.ended) {
-      result.ended = r.ended;
-      this.table.delete(r.id);
-    }
-    return result;
-  }
-
   stop(p: { watch: number } | undefined): null {
     const r = typeof p?.watch === 'number' ? this.table.get(p.watch) : undefined;
     if (!r) return null;
-    r.sampler?.stop();
-    r.seg.detach();
+    this.retire(r); // its last batch goes out before the answer
     this.table.delete(r.id);
+    if (r.owned) r.seg.detach();
     return null;
+  }
+
+  /** A handle is being closed: its watches stop first (they must not read a detached segment). */
+  stopUsing(seg: SegmentAccess): void {
+    for (const r of [...this.table.values()]) if (r.seg === seg) this.stop({ watch: r.id });
   }
 
   closeAll(): void {
     for (const r of this.table.values()) {
       r.sampler?.stop();
-      try { r.seg.detach(); } catch { /* exiting */ }
+      try { if (r.owned) r.seg.detach(); } catch { /* exiting */ }
     }
     this.table.clear();
+  }
+
+  /** The host's open handle p names, checked to be segment p.expect.id and to hold the range. */
+  private byHandle(p: WatchStartParams): SegmentAccess {
+    if (!this.handles) throw new TypeError('watchStart: this agent has no handles');
+    const seg = this.handles.get(p.handle);
+    if (seg.id !== p.expect.id) throw new ShmError('watch', CODES.changed, `watch: handle ${String(p.handle)} is segment ${seg.id}, not ${p.expect.id}`);
+    if (p.offset + p.length > seg.size) throw new RangeError(`watch: ${p.offset}+${p.length} is past the end of segment ${seg.id} (${seg.size} bytes)`);
+    return seg;
   }
 
   private get(p: { watch: number } | undefined): Running {
@@ -131,7 +141,13 @@ export class Watches {
     return r;
   }
 
-  /** Stops r's sampler (handing out what it holds), keeping its counters. */
+  /** Torn samples r counted so far (samplers retired by a pause or a rate change, and the current one). */
+  private torn(r: Running): { retries: number; giveUps: number } {
+    const st = r.sampler?.stats;
+    return { retries: r.retries + (st?.retries ?? 0), giveUps: r.giveUps + (st?.giveUps ?? 0) };
+  }
+
+  /** Stops r's sampler (sending what it holds), keeping its counters. */
   private retire(r: Running): void {
     const s = r.sampler;
     if (!s) return;
@@ -143,31 +159,36 @@ export class Watches {
 
   /** A new sampler at hz (its first sample, the whole range, is taken now). */
   private run(r: Running, hz: number): void {
-    const { offset, length, seq } = r.params;
+    const { offset, length, seq, batchMs, changesOnly } = r.params;
     const end = (reason: 'destroyed' | 'error', message: string) => {
-      if (r.ended) return;
+      if (r.ended || !this.table.has(r.id)) return;
       r.ended = { reason, message };
       this.retire(r);
-      r.seg.detach();
+      if (r.owned) r.seg.detach();
+      this.table.delete(r.id);
+      this.push({ watch: r.id, ended: r.ended, ...this.torn(r) });
+    };
+    const send = (event: WatchPush) => {
+      r.lastPush = performance.now();
+      this.push(event);
     };
     const sampler = new Sampler({
       read: (off, len, into) => { r.seg.readInto(into, off, len); },
-      offset, length, hz, ...(seq ? { seq } : {}),
-      onBatch: (batch) => {
-        for (const s of batch) {
-          applySpans(r.image, s.spans);
-          r.queue.push({ monoNs: s.monoNs, wallMs: s.wallMs, spans: s.spans });
-        }
-        if (r.queue.length > MAX_QUEUED) {
-          const last = r.queue[r.queue.length - 1];
-          r.queue = [{ monoNs: last.monoNs, wallMs: last.wallMs, spans: [{ offset: 0, bytes: r.image.slice() }] }];
-        }
+      offset, length, hz, ...(seq ? { seq } : {}), ...(batchMs !== undefined ? { batchMs } : {}),
+      onBatch: (batch: Sample[]) => {
+        // A live view wants only what changed: a quiet segment sends nothing.
+        const samples = changesOnly ? batch.filter((s) => s.spans.length > 0) : batch;
+        if (samples.length > 0 && this.table.has(r.id)) send({ watch: r.id, samples: pack(samples), ...this.torn(r) });
         const gone = goneWhy(r.seg);
         if (gone) queueMicrotask(() => { end('destroyed', gone); });
       },
       onError: (err) => {
         const gone = goneWhy(r.seg);
         end(gone ? 'destroyed' : 'error', gone ?? (err instanceof Error ? err.message : String(err)));
+      },
+      // Every sample torn (a writer stuck mid-write) makes no batch: the host still hears the counts, a batch interval apart.
+      onGiveUp: () => {
+        if (this.table.has(r.id) && performance.now() - r.lastPush >= (batchMs ?? 75)) send({ watch: r.id, ...this.torn(r) });
       },
     });
     sampler.start(); // throws on a bad range: r keeps no sampler then
@@ -211,7 +232,6 @@ export function watchHandlers(watches: Watches): WatchHandlers {
   return {
     watchStart: (p) => watches.start(p),
     watchSet: (p) => watches.set(p),
-    watchTake: (p) => watches.take(p),
     watchStop: (p) => watches.stop(p),
   };
 }

@@ -1,7 +1,11 @@
-// Sampling for the "Shared Memory: Watch" view, in the agent (issue 12): src/timeline's Sampler
-// reads the smallest range covering the watched values at a fixed rate and keeps the changed
-// spans of each sample; the host takes them with `watchTake` every ~75 ms (a pull, so the
-// channel needs no agent-to-host events and a restarted agent simply answers "no watch n").
+// Sampling in the agent (issue 12): src/timeline's Sampler reads a range at a fixed rate, diffs
+// each sample against the one before and sends the host each batch of samples (their changed
+// spans) as a `watchSamples` event as soon as it is made: one engine and one way for the
+// "Shared Memory: Watch" view (the smallest range covering the watched values, every sample)
+// and the hex editor's live refresh (the window in view, through the editor's own handle, only
+// samples that changed something, so a quiet segment costs no message at all). Pushed rather
+// than pulled: a pull costs the agent a request and the host a timer per batch, for nothing
+// when nothing changed. A restarted agent has no watches; its events carry another generation.
 import type { Footprint, SegmentIdentity } from './segment';
 
 export interface WatchStartParams {
@@ -16,11 +20,31 @@ export interface WatchStartParams {
   footprint?: Footprint;
   /** A seqlock-style counter (segment offset, 4 or 8 bytes): torn samples are read again. */
   seq?: { offset: number; size: 4 | 8 };
+  /** Sample through this open handle (its attachment or footprint) instead of opening the segment again; `expect.id` must match it. */
+  handle?: number;
+  /** Leave out samples that changed nothing (a live view); default: every sample (a plot). */
+  changesOnly?: boolean;
+  /** How often batches are sent (ms, 1..10000; default 75). */
+  batchMs?: number;
 }
 
+/** The `watchSamples` event: a watch's batch, and/or its end (then the agent has forgotten it). */
+export interface WatchPush {
+  watch: number;
+  samples?: WatchSamples;
+  /** Set once sampling has ended (the segment destroyed, a read failed). */
+  ended?: { reason: 'destroyed' | 'error'; message: string };
+  /** Torn samples read again / given up since the watch started. */
+  retries: number;
+  giveUps: number;
+}
+
+/** Events the agent sends without being asked. */
+export type AgentEvents = { watchSamples: WatchPush };
+
 /**
- * Samples since the last take, oldest first, packed in a few typed arrays (one structured clone
- * of six arrays, not of thousands of small objects: at 1 kHz that cost the agent more than the
+ * Samples of one batch, oldest first, packed in a few typed arrays (one structured clone of six
+ * arrays, not of thousands of small objects: at 1 kHz that cost the agent more than the
  * sampling). Sample i has spanCount[i] spans, taken in order from spanOffset / spanLength (offsets
  * relative to the range), whose bytes follow one another in `bytes`. The first sample of a
  * watch (and of a resumed or re-rated one) is one span with the whole range.
@@ -36,20 +60,10 @@ export interface WatchSamples {
   bytes: Uint8Array;
 }
 
-export interface WatchTakeResult {
-  samples: WatchSamples;
-  /** Set once sampling has ended (the segment destroyed, a read failed); the watch is then forgotten. */
-  ended?: { reason: 'destroyed' | 'error'; message: string };
-  /** Torn samples read again / given up since the start. */
-  retries: number;
-  giveUps: number;
-}
-
 export type WatchSamplingMethods = {
   watchStart: { params: WatchStartParams; result: { watch: number } };
   /** New rate and/or pause (the attachment stays: nattch and lpid do not move). */
   watchSet: { params: { watch: number; hz?: number; paused?: boolean }; result: null };
-  watchTake: { params: { watch: number }; result: WatchTakeResult };
-  /** Stops, detaches and forgets it (no-op if already gone). */
+  /** Stops (its last batch is sent first), detaches and forgets it (no-op if already gone). */
   watchStop: { params: { watch: number }; result: null };
 };

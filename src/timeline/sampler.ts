@@ -33,6 +33,8 @@ export interface SamplerOptions {
   onBatch: (batch: Sample[]) => void;
   /** A read failed: the sampler has stopped (pending samples were handed out first). */
   onError?: (err: unknown) => void;
+  /** A torn sample was given up (no sample is handed out for it; stats.giveUps counts it). */
+  onGiveUp?: () => void;
 }
 
 export interface Sample {
@@ -192,6 +194,7 @@ export class Sampler {
       if (!torn) break;
       if (attempt >= maxRetries) {
         this.counters.giveUps++;
+        this.o.onGiveUp?.();
         this.maybeFlush();
         return;
       }

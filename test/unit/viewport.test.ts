@@ -13,6 +13,8 @@ import { HexDocument } from '../../src/extension/hexEditor/document';
 import { Viewport, changedSpan } from '../../src/extension/hexEditor/viewport';
 import { SegmentSource } from '../../src/extension/hexEditor/source';
 import { checkWatch, MAX_WATCH } from '../../src/extension/hexEditor/validate';
+import type { LiveSink } from '../../src/extension/hexEditor/byteSource';
+import { type ReadFn, Sampler } from '../../src/timeline/sampler';
 import { AGENT_JS, createSegment, installCleanup, sleep, waitFor } from './helpers';
 
 installCleanup();
@@ -44,6 +46,13 @@ function scripted(size = 256) {
         return bytes.slice(offset, offset + length);
       },
       pendingSpans: () => pending,
+      viewOf: (_offset, segment) => segment.slice(),
+      // Live refresh: the real sampling engine (the agent's Sampler) over the test's bytes.
+      sample: (range, hz, batchMs, sink) => sampleBytes((offset, length, into) => {
+        reads.push({ offset, length });
+        if (failure) throw new Error(failure);
+        into.set(bytes.subarray(offset, offset + length));
+      }, range, hz, batchMs, sink),
     },
     push: (u) => pushes.push(u),
     active: () => active,
@@ -58,6 +67,25 @@ function scripted(size = 256) {
 }
 
 const periods = (n: number) => sleep(PERIOD * n + PERIOD / 2);
+
+/** A Sampler over bytes this process reads (`read` fills `into`), handing `sink` its changes as the agent's pushed watch does. */
+function sampleBytes(read: ReadFn, range: ByteRange, hz: number, batchMs: number, sink: LiveSink): { dispose(): void } {
+  let on = true;
+  const sampler = new Sampler({
+    read, offset: range.offset, length: range.length, hz, batchMs,
+    onBatch: (batch) => {
+      const spans = batch.flatMap((x) => x.spans.map((sp) => ({ offset: range.offset + sp.offset, bytes: sp.bytes })));
+      if (on && spans.length > 0) sink.changed(spans);
+    },
+    onError: (err) => { if (on) sink.ended(String(err)); },
+  });
+  try {
+    sampler.start();
+  } catch (err) {
+    queueMicrotask(() => { if (on) sink.ended(String(err)); });
+  }
+  return { dispose: () => { on = false; sampler.stop(); } };
+}
 
 test('changedSpan: first to last differing byte, null when equal', () => {
   assert.equal(changedSpan(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3)), null);
@@ -241,27 +269,24 @@ test('viewport on a real segment: bytes another process writes are pushed; an ed
   }
 });
 
-test('viewport polling pauses while the agent is down or stopped and resumes after a restart (real agent, real crashes)', { skip: agentMissing }, async () => {
+test('viewport: live refresh pauses while the agent is down or stopped and resumes after a restart (real agent, real crashes)', { skip: agentMissing }, async () => {
   const seg = createSegment(4096, { key: 'random' });
   seg.attach();
   // One restart allowed per minute of the injected clock: the second crash stops the client.
   const agent = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 10000, env: { [TEST_HOOKS_ENV]: '1' }, crashLimit: { starts: 1, windowMs: 60_000 }, now: () => 0 });
   const pushes: ViewUpdate[] = [];
-  // Reads through the channel, opened in whichever agent runs. No request after a failure: that
-  // would start an agent by itself, which is not what this test is about.
-  const read = async (offset: number, length: number) => {
-    const { handle } = await agent.request('open', { id: seg.id, readOnly: true });
-    const data = await agent.request('read', { handle, offset, length });
-    await agent.request('close', { handle });
-    return data;
-  };
-  const watch = new Viewport({ source: { read, pendingSpans: () => [] }, push: (u) => pushes.push(u), active: () => true, agent });
+  // The editor's document, as in VS Code: its handle is opened again in whichever agent runs.
+  const src = await SegmentSource.open(agent, { id: seg.id, expect: seg.identity(), readOnly: true });
+  const doc = new HexDocument(src, { uri: { toString: () => 'shm:/x' } as never, prompts: { conflict: () => Promise.resolve(undefined), saveGone: () => Promise.resolve(undefined) }, writeThrough: () => false });
+  const watch = new Viewport({ source: doc, push: (u) => pushes.push(u), active: () => true, agent });
   const crash = async () => {
     await assert.rejects(agent.request('testCrash', { signal: 'SIGSEGV' }), /killed by SIGSEGV/);
   };
+  /** The window as the webview would show it: every push applied in order. */
   const lastData = () => {
-    const last = pushes.filter((p) => !('error' in p)).pop() as { data: Uint8Array } | undefined;
-    return last && Buffer.from(decodeViewData(last.data)).toString();
+    const shown = Buffer.alloc(8);
+    for (const p of pushes) if (!('error' in p)) shown.set(decodeViewData(p.data), p.offset - p.window.offset);
+    return shown.toString();
   };
   try {
     watch.setPeriod(PERIOD);
@@ -276,7 +301,7 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
     seg.writeChunk(Buffer.from('second..'), 0);
     await periods(5);
     assert.equal(agent.generation, generation, 'the paused watch started no agent');
-    assert.equal(watch.polls, polls, 'no reads while the agent is down');
+    assert.equal(watch.polls, polls, 'no live refresh while the agent is down');
     assert.notEqual(lastData(), 'second..');
 
     await agent.request('ping', {}); // anything else that needs the agent starts one
@@ -287,13 +312,14 @@ test('viewport polling pauses while the agent is down or stopped and resumes aft
     const stoppedPolls = watch.polls;
     seg.writeChunk(Buffer.from('third...'), 0);
     await periods(5);
-    assert.equal(watch.polls, stoppedPolls, 'no reads while stopped');
+    assert.equal(watch.polls, stoppedPolls, 'no live refresh while stopped');
     assert.notEqual(lastData(), 'third...');
 
     await agent.restart();
     await waitFor(() => lastData() === 'third...', 'polling resumed after restart()', 20000);
   } finally {
     watch.dispose();
+    doc.dispose();
     agent.dispose();
   }
 });

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentClient } from '../../src/extension/agent/client';
+import { TEST_HOOKS_ENV } from '../../src/protocol/testHooks';
 import type { Segment } from '../../src/core';
 import { identityOf } from '../../src/protocol/segment';
 import type { SampleBatch, WatchHostEvents, WatchMarker, WatchState } from '../../src/protocol/watch';
@@ -65,7 +66,7 @@ describe('watch sessions on a real agent', () => {
     const c = newClient();
     const info = await create(c, 8192);
     const seg: Segment = openSegment(info.id).attach();
-    const session = new WatchSession(c, info, { hz: 200, takeMs: 50 });
+    const session = new WatchSession(c, info, { hz: 200, batchMs: 50 });
     const seen = new Seen(session);
     try {
       const counter = await session.add({ label: '0x10:u32', offset: 0x10, type: type('u32') });
@@ -114,7 +115,7 @@ describe('watch sessions on a real agent', () => {
     const c = newClient();
     const info = await create(c, 4096);
     const seg = openSegment(info.id).attach();
-    const session = new WatchSession(c, info, { hz: 100, takeMs: 50 });
+    const session = new WatchSession(c, info, { hz: 100, batchMs: 50 });
     const seen = new Seen(session);
     const u = (v: number) => { const x = Buffer.alloc(4); x.writeInt32LE(v); return x; };
     try {
@@ -164,7 +165,7 @@ describe('watch sessions on a real agent', () => {
     const taken: number[] = [];
     let fail = false;
     const session = new WatchSession(c, info, {
-      hz: 100, takeMs: 50,
+      hz: 100, batchMs: 50,
       snapshot: (s) => { taken.push(s.id); return fail ? Promise.reject(new Error('disk full')) : Promise.resolve(`snap-${taken.length}`); },
     });
     const seen = new Seen(session);
@@ -189,7 +190,7 @@ describe('watch sessions on a real agent', () => {
   test('a process attaching and detaching becomes markers; our own attachment does not', async () => {
     const c = newClient();
     const info = await create(c, 4096);
-    const session = new WatchSession(c, info, { hz: 50, takeMs: 50, statMs: 50 });
+    const session = new WatchSession(c, info, { hz: 50, batchMs: 50, statMs: 50 });
     const seen = new Seen(session);
     try {
       await session.add({ label: 'x', offset: 0, type: type('u8') });
@@ -212,7 +213,7 @@ describe('watch sessions on a real agent', () => {
     const c = newClient();
     const info = await create(c, 4096);
     const seg = openSegment(info.id).attach();
-    const session = new WatchSession(c, info, { hz: 100, takeMs: 50 });
+    const session = new WatchSession(c, info, { hz: 100, batchMs: 50 });
     const seen = new Seen(session);
     try {
       const ended = new Promise<string>((resolve) => { session.onDidEnd(resolve); });
@@ -225,10 +226,27 @@ describe('watch sessions on a real agent', () => {
       assert.equal(session.state.message, message);
       assert.equal(seen.states[seen.states.length - 1].message, message, 'the view is told');
       await assert.rejects(session.add({ label: 'y', offset: 0, type: type('u8') }), /has ended/);
-      await rejectsCode(c.request('watchTake', { watch: 1 }), 'EBADF');
+      await rejectsCode(c.request('watchSet', { watch: 1, hz: 10 }), 'EBADF');
     } finally {
       await session.dispose();
       seg.detach();
+      destroyTracked(info.id, identityOf(info));
+    }
+  });
+
+  test('the agent dying ends the session with one line (its watch died with it)', async () => {
+    const c = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 60000, env: { [TEST_HOOKS_ENV]: '1' } });
+    clients.add(c);
+    const info = await create(c, 4096);
+    const session = new WatchSession(c, info, { hz: 100, batchMs: 50 });
+    try {
+      const ended = new Promise<string>((resolve) => { session.onDidEnd(resolve); });
+      await session.add({ label: 'x', offset: 0, type: type('u8') });
+      await assert.rejects(c.request('testCrash', { signal: 'SIGSEGV' }), /killed by SIGSEGV/);
+      assert.equal(await ended, 'the agent stopped: watching ended');
+      assert.equal(session.state.message, 'the agent stopped: watching ended');
+    } finally {
+      await session.dispose();
       destroyTracked(info.id, identityOf(info));
     }
   });

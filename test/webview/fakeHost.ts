@@ -10,7 +10,8 @@
 // Compiled twice: by esbuild for the browser, and by the repo's tsc (lib ES2022, no DOM)
 // for type checking, hence the small local declarations instead of DOM types.
 
-import type { ByteSource, SearchQuery, SourceStatus } from '../../src/extension/hexEditor/byteSource';
+import type { ByteSource, LiveSink, SearchQuery, SourceStatus } from '../../src/extension/hexEditor/byteSource';
+import type { Span } from '../../src/timeline/diff';
 import { HexDocument } from '../../src/extension/hexEditor/document';
 import type { EditRecord as HostEdit } from '../../src/extension/hexEditor/editModel';
 import { createHandlers, type InspectOps } from '../../src/extension/hexEditor/handlers';
@@ -305,6 +306,34 @@ function install(): void {
     }
   }
 
+  function fakeSampling(range: ByteRange, _hz: number, batchMs: number, sink: LiveSink): { dispose(): void } {
+    let prev: Uint8Array | null = null;
+    const tick = () => {
+      if (readFailure) { clearInterval(timer); sink.ended(readFailure); return; }
+      stats.reads++; // a sample is a read of the range
+      stats.lastReads.push({ offset: range.offset, length: range.length });
+      if (stats.lastReads.length > 50) stats.lastReads.shift();
+      const cur = new Uint8Array(range.length);
+      for (let i = 0; i < range.length; i++) cur[i] = segmentByte(range.offset + i);
+      const spans: Span[] = [];
+      if (!prev) spans.push({ offset: range.offset, bytes: cur });
+      else {
+        for (let i = 0; i < cur.length; i++) {
+          if (cur[i] === prev[i]) continue;
+          let j = i;
+          while (j < cur.length && cur[j] !== prev[j]) j++;
+          spans.push({ offset: range.offset + i, bytes: cur.slice(i, j) });
+          i = j;
+        }
+      }
+      prev = cur;
+      if (spans.length) sink.changed(spans);
+    };
+    const timer = setInterval(tick, batchMs);
+    setTimeout(tick, 0);
+    return { dispose: () => { clearInterval(timer); } };
+  }
+
   /** The virtual segment: bytes computed from the offset, plus what mutate() and saves wrote. */
   const source: ByteSource = {
     identity: { id: info.id, key: info.key, cpid: 1, size, ctime: 1 },
@@ -331,6 +360,9 @@ function install(): void {
     status: () => Promise.resolve(sourceStatus),
     close: () => Promise.resolve(),
     timeline,
+    // Live refresh as the agent's sampling engine does it (this runs in the page: no Node, so
+    // not its Sampler): sample every batchMs, hand over the spans that changed, the whole range first.
+    ...(timeline ? {} : { sample: fakeSampling }),
   };
 
   const doc = new HexDocument(source, {

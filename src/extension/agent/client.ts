@@ -3,6 +3,7 @@
 // naming the cause and the requests it was serving; the next request starts a fresh agent, but
 // after too many crashes in a short time (a request that kills every agent, a prefix that
 // cannot run) it stops starting agents until restart(). No koffi here.
+import type { AgentEvents, WatchPush } from '../../protocol/watchSampling';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -89,7 +90,7 @@ export function diedInFlight(err: unknown): boolean {
 }
 
 type ClientMethods = AgentMethods & AgentTestMethods;
-type ClientRpc = Rpc<Record<string, never>, ClientMethods>;
+type ClientRpc = Rpc<Record<string, never>, ClientMethods, AgentEvents>;
 type Listener<T> = (e: T) => void;
 
 const SHUT_DOWN = 'the shared-memory agent was shut down';
@@ -100,6 +101,7 @@ export class AgentClient {
   /** The current agent's byte pipe (read, write), usable once its first ping confirmed it. */
   private pipe: PipeClient | undefined;
   private gen = 0;
+  private readonly pushListeners = new Set<(event: WatchPush, generation: number) => void>();
   private stderrTail: string[] = [];
   /** The first stderr line that names an error: it says more than a stack's last lines. */
   private stderrError: string | undefined;
@@ -157,6 +159,15 @@ export class AgentClient {
   onDidChangeState(listener: Listener<AgentState>): { dispose(): void } {
     this.stateListeners.add(listener);
     return { dispose: () => this.stateListeners.delete(listener) };
+  }
+
+  /**
+   * Samples of pushed watches (watchStart with push), with the generation of the agent that sent
+   * them: watch numbers start again at 1 in a restarted agent.
+   */
+  onWatchSamples(listener: (event: WatchPush, generation: number) => void): { dispose(): void } {
+    this.pushListeners.add(listener);
+    return { dispose: () => this.pushListeners.delete(listener) };
   }
 
   /**
@@ -327,7 +338,7 @@ export class AgentClient {
       if (xferFd !== undefined) fs.closeSync(xferFd);
       throw err;
     }
-    const rpc: ClientRpc = new Rpc<Record<string, never>, ClientMethods>(
+    const rpc: ClientRpc = new Rpc<Record<string, never>, ClientMethods, AgentEvents>(
       (m) => {
         if (!child.connected) throw new Error('the agent channel is closed');
         child.send(m);
@@ -347,6 +358,8 @@ export class AgentClient {
     this.stderrError = undefined;
     this.setState('running');
     child.on('message', (m) => rpc.receive(m));
+    const gen = this.gen;
+    rpc.on('watchSamples', (event) => { for (const l of this.pushListeners) l(event, gen); });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       for (const line of text.split('\n')) {

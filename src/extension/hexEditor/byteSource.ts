@@ -2,6 +2,7 @@
 // class: the live segment in source.ts, a backup's bytes in backupSource.ts, a virtual segment in
 // the webview tests' fake host) and the error helpers every source shares. No runtime imports
 // beyond the protocol's types, so it runs anywhere (the fake host runs it in a browser page).
+import type { Span } from '../../timeline/diff';
 import type { AgentSegment } from '../agent/agentSegment';
 import { errorCode, errorMessage } from '../errors';
 import type { DiffResult, SearchParams, SearchResult } from '../../protocol/agent';
@@ -46,6 +47,20 @@ export interface ByteSource {
   readonly segment?: AgentSegment;
   /** A recording's timeline: the source's bytes are those of the moment it is at. */
   readonly timeline?: TimelineControl;
+  /**
+   * Samples `range` at `hz` in the sampling engine (src/timeline/sampler.ts: the agent's, for a
+   * live segment) and hands `sink` what changed, in batches `batchMs` apart: live refresh.
+   * Absent where bytes change only through the editor (a recording, a backup).
+   */
+  sample?(range: ByteRange, hz: number, batchMs: number, sink: LiveSink): { dispose(): void };
+}
+
+/** Where a source's sampling hands its changes. */
+export interface LiveSink {
+  /** Spans that changed (segment offsets, the new bytes), in order; the first call has the whole range. */
+  changed(spans: readonly Span[]): void;
+  /** Sampling stopped by itself (the segment destroyed, a read failed, the agent gone): why. */
+  ended(message: string): void;
 }
 
 /**

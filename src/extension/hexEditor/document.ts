@@ -14,7 +14,7 @@ import { conflictIn, describeConflicts, type Conflict, type ConflictContext } fr
 import { EditModel, type EditRecord, type Run } from './editModel';
 import { Emitter } from './emitter';
 import { LastRead, type ByteSpan } from './lastRead';
-import { errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
+import { errorMessage, isGoneError, type ByteSource, type LiveSink, type SearchQuery, type SourceStatus } from './byteSource';
 
 export type ConflictAnswer = 'overwrite' | 'reload' | undefined;
 
@@ -180,6 +180,18 @@ export class HexDocument {
     } catch (err) {
       throw await this.failed('read', err);
     }
+  }
+
+  /** Segment bytes the caller holds (live refresh's sampling) as the user sees them; kept for Save As like a read's. */
+  viewOf(offset: number, segment: Uint8Array): Uint8Array {
+    this.checkRange(offset, segment.length);
+    this.lastRead.record(offset, segment.slice()); // the caller goes on changing its array
+    return this.model.view(offset, segment);
+  }
+
+  /** Live refresh: the source's sampling of `range` (undefined: its bytes do not change by themselves). */
+  sample(range: ByteRange, hz: number, batchMs: number, sink: LiveSink): { dispose(): void } | undefined {
+    return this.source.sample?.(range, hz, batchMs, sink);
   }
 
   /** Searches the live segment (not pending edits: they are not in the segment yet). */

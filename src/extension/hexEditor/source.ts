@@ -8,9 +8,8 @@ import type { RequestOptions } from '../../protocol/rpc';
 import type { ReadMode } from '../../protocol/settings';
 import type { ByteRange, HexDocInfo } from '../../protocol/webview';
 import { type Footprint, type SegmentIdentity, type SegmentInfo, describeIdentity, formatKey, sameSegment } from '../../protocol/segment';
-import { errorCode, errorMessage, isGoneError, type ByteSource, type SearchQuery, type SourceStatus } from './byteSource';
-
-// Older importers take these from here.
+import { errorCode, errorMessage, isGoneError, type ByteSource, type LiveSink, type SearchQuery, type SourceStatus } from './byteSource';
+import { sampleLive } from './liveSampling';
 
 function goneText(id: number, err: unknown): string {
   return errorCode(err) === 'ECHANGED'
@@ -69,6 +68,11 @@ export class SegmentSource implements ByteSource {
 
   get identity(): SegmentIdentity {
     return this.seg.identity;
+  }
+
+  /** Live refresh: the agent samples the range through this source's handle (liveSampling.ts). */
+  sample(range: ByteRange, hz: number, batchMs: number, sink: LiveSink): { dispose(): void } {
+    return sampleLive(this.agent, this.seg, range, hz, batchMs, sink);
   }
 
   get segment(): AgentSegment {

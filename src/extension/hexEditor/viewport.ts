@@ -2,17 +2,25 @@
 // this pushes that window as the user sees it (bytes with pending edits applied, and which of
 // them are pending): all of it after a `watch`, then only the span that changed, at once after
 // a change made through the editor (edit, undo, redo, save, revert) and, with live refresh on,
-// at each poll (writes by other processes). This is the only way the window's bytes reach the
-// webview, and one read runs at a time, in order, so pushes never race each other.
-// A quiet segment costs one read per period and no message; small spans go as hex text
-// (viewData.ts: cheaper to post than a typed array). The bytes come from a ViewSource
-// (the document: the live segment today), so the webview never knows where they come from.
-// While the agent is down or stopped, polling pauses (a read would only start another agent,
-// or fail at once), and resumes when an agent runs again. vscode-free: the webview tests'
-// fake host runs this class too.
+// whenever the sampling engine finds that bytes in the window changed (writes by other
+// processes). This is the only way the window's bytes reach the webview, and one push is made
+// at a time, in order, so pushes never race each other.
+// Live refresh is the source's sampling engine (src/timeline/sampler.ts, in the agent for a live
+// segment: the same one watches and recordings use), started over the window at the refresh
+// rate: it keeps the window's segment bytes here up to date with the spans it finds, so a change
+// costs no read and a quiet segment costs no message at all. Small spans go as hex text
+// (viewData.ts: cheaper to post than a typed array). The bytes come from a ViewSource (the
+// document), so the webview never knows where they come from. While the agent is down or
+// stopped, live refresh pauses (sampling would only start another agent, or fail at once), and
+// resumes when an agent runs again. vscode-free: the webview tests' fake host runs this class too.
 import type { AgentState } from '../agent/client';
 import type { ByteRange, ViewUpdate, WatchParams } from '../../protocol/webview';
 import { encodeViewData } from '../../protocol/viewData';
+import type { LiveSink } from './byteSource';
+
+/** The sampling engine's bounds (src/timeline/sampler.ts): one sample a second at the least, batches at most 10 s apart. */
+const MIN_SAMPLE_HZ = 1;
+const MAX_BATCH_MS = 10_000;
 
 /** What the Viewport needs to know about the agent (an AgentClient has it). */
 export interface AgentStatus {
@@ -26,14 +34,18 @@ export interface ViewSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** The parts of [offset, offset+length) that hold pending edits, clipped to it, in order. */
   pendingSpans(offset: number, length: number): ByteRange[];
+  /** Segment bytes the caller holds (from sampling), as the user sees them: pending edits applied (a new array). */
+  viewOf(offset: number, segment: Uint8Array): Uint8Array;
+  /** Samples `range` in the source's sampling engine (live refresh); undefined if its bytes cannot change by themselves. */
+  sample(range: ByteRange, hz: number, batchMs: number, sink: LiveSink): { dispose(): void } | undefined;
 }
 
 export interface ViewportDeps {
   source: ViewSource;
   push(update: ViewUpdate): void;
-  /** False while polling makes no sense (the editor is hidden, the segment is gone). */
+  /** False while live refresh makes no sense (the editor is hidden, the segment is gone). */
   active(): boolean;
-  /** The agent behind the source, if any: polling pauses while it is down or stopped. */
+  /** The agent behind the source, if any: live refresh pauses while it is down or stopped. */
   agent?: AgentStatus;
 }
 
@@ -48,14 +60,23 @@ export class Viewport {
   /** The window's bytes the webview has from us; null = push all of it next. */
   private sent: Uint8Array | null = null;
   private sentPending = '';
-  private timer: ReturnType<typeof setInterval> | undefined;
+  /** The sampling of the window while live refresh runs. */
+  private feed: { dispose(): void } | undefined;
+  /** The window's segment bytes as the sampling last found them (null until its first batch). */
+  private image: Uint8Array | null = null;
+  private retry: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   /** A push asked for while one was being made (the strongest cause). */
   private queued: Cause | null = null;
   private lastError = '';
   private disposed = false;
-  /** Reads made by polls (diagnostics and tests). */
+  /** Pushes made for changes the sampling found (diagnostics and tests). */
   polls = 0;
+
+  /** Whether the window is being sampled now (live refresh running; diagnostics and tests). */
+  get sampling(): boolean {
+    return this.feed !== undefined;
+  }
 
   private readonly agentSub: { dispose(): void } | undefined;
 
@@ -78,8 +99,9 @@ export class Viewport {
     this.update();
   }
 
-  /** The webview's window (length 0: none) and whether to poll it. Pushes all of it now. */
+  /** The webview's window (length 0: none) and whether to refresh it live. Pushes all of it now. */
   watch(w: WatchParams): void {
+    this.stop(); // the sampling covers the old window
     this.window = { offset: w.offset, length: w.length };
     this.live = w.live;
     this.sent = null;
@@ -98,15 +120,11 @@ export class Viewport {
     this.refresh('frame');
   }
 
-  /** Start or stop polling after active() or the agent may have changed. */
+  /** Start or stop live refresh after active() or the agent may have changed. */
   update(): void {
     const want = !this.disposed && this.periodMs > 0 && this.live && this.window.length > 0 && this.agentUp() && this.deps.active();
-    if (want && !this.timer) {
-      this.timer = setInterval(() => this.poll(), this.periodMs);
-      (this.timer as { unref?: () => void }).unref?.();
-    } else if (!want) {
-      this.stop();
-    }
+    if (want && !this.feed) this.startFeed();
+    else if (!want) this.stop();
   }
 
   dispose(): void {
@@ -115,18 +133,38 @@ export class Viewport {
     this.stop();
   }
 
-  private stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+  private startFeed(): void {
+    const window = this.window;
+    const hz = Math.max(MIN_SAMPLE_HZ, 1000 / this.periodMs);
+    this.image = null;
+    const sink: LiveSink = {
+      changed: (spans) => {
+        if (this.feed !== feed || window !== this.window) return;
+        const image = this.image ?? new Uint8Array(window.length);
+        for (const s of spans) image.set(s.bytes, s.offset - window.offset);
+        this.image = image;
+        this.refresh('poll');
+      },
+      // Sampling stopped by itself (the segment destroyed, a read failed): one read says how
+      // things stand (with the error a read gives, if any), and sampling starts again a period
+      // later if live refresh is still wanted then.
+      ended: () => {
+        if (this.feed !== feed) return;
+        this.stop();
+        this.refresh('poll');
+        this.retry = setTimeout(() => { this.retry = undefined; this.update(); }, this.periodMs);
+      },
+    };
+    const feed = this.deps.source.sample(window, hz, Math.min(MAX_BATCH_MS, this.periodMs), sink) ?? { dispose: () => undefined };
+    this.feed = feed;
   }
 
-  private poll(): void {
-    if (this.running) return; // a slow read: skip this period rather than pile up
-    if (!this.agentUp() || !this.deps.active()) {
-      this.update();
-      return;
-    }
-    this.refresh('poll');
+  private stop(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    this.feed?.dispose();
+    this.feed = undefined;
+    this.image = null;
   }
 
   private refresh(cause: Cause): void {
@@ -155,7 +193,9 @@ export class Viewport {
     const window = this.window;
     if (window.length === 0) return;
     try {
-      const data = await this.deps.source.read(window.offset, window.length);
+      // A change the sampling found: its bytes are here already. Anything else reads.
+      const image = cause === 'poll' ? this.image : null;
+      const data = image ? this.deps.source.viewOf(window.offset, image) : await this.deps.source.read(window.offset, window.length);
       if (cause === 'poll') this.polls++;
       if (this.disposed || window !== this.window) return; // a new watch is queued
       this.lastError = '';
@@ -172,7 +212,7 @@ export class Viewport {
       if (this.disposed || window !== this.window) return;
       this.sent = null;
       const message = err instanceof Error ? err.message : String(err);
-      // A poll repeats the same failure every period: say it once.
+      // Sampling may end in the same failure again: say it once.
       if (message !== this.lastError || cause !== 'poll') this.deps.push({ window, error: message });
       this.lastError = message;
     }

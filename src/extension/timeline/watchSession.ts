@@ -1,15 +1,15 @@
 // One "Shared Memory: Watch" session as the extension host runs it (issue 12), vscode-free: the
 // watched values of one segment (an offset read as an inspector type, or an overlay field: the
 // same thing once laid out), sampled by the agent over the smallest range covering them
-// (agent/watches.ts). Every takeMs the host takes the agent's samples, applies their spans to its
-// image of the range, decodes each watch, evaluates triggers and hands the view one batch per
-// watch: work per batch (~13/s), never per sample timer. Every statMs the segment's stat gives
-// markers for processes attaching / detaching (nattch, lpid).
-import type { AgentMethods } from '../../protocol/agent';
-import type { RequestOptions } from '../../protocol/rpc';
+// (agent/watches.ts), which sends each batch of samples as it is made (~13/s). For each batch the
+// host applies the spans to its image of the range, decodes each watch, evaluates triggers and
+// hands the view one batch per watch: work per batch, never per sample. Every statMs the
+// segment's stat gives markers for processes attaching / detaching (nattch, lpid).
 import { type Footprint, type SegmentInfo, identityOf } from '../../protocol/segment';
 import type { Trigger, WatchHostEvents, WatchInfo, WatchMarker, WatchReadyResult, WatchState } from '../../protocol/watch';
-import type { WatchSamples } from '../../protocol/watchSampling';
+import type { WatchPush, WatchSamples } from '../../protocol/watchSampling';
+import { type PushedWatch, type WatchAgent, startPushedWatch } from '../agent/pushedWatch';
+import type { AgentState } from '../agent/client';
 import { MAX_RECORD_RANGE } from '../../protocol/recording';
 import { type ScalarType, decodeScalar, formatScalar } from '../../timeline/scalar';
 import { triggerFires } from '../../timeline/trigger';
@@ -18,9 +18,9 @@ import type { SeqCounter } from './watchFields';
 import { errorMessage } from '../segments/errorText';
 import { WatchHistory, historyCsv } from './watchHistory';
 
-/** What the session needs of the AgentClient. */
-export interface WatchAgent {
-  request<K extends keyof AgentMethods>(method: K, params: AgentMethods[K]['params'], opts?: RequestOptions): Promise<AgentMethods[K]['result']>;
+/** What the session needs of the AgentClient: its watches, and to hear when it goes down. */
+export interface SessionAgent extends WatchAgent {
+  onDidChangeState(listener: (state: AgentState) => void): { dispose(): void };
 }
 
 export interface WatchSpec {
@@ -37,8 +37,8 @@ export interface WatchSessionOptions {
   footprint?: Footprint;
   /** The segment's seqlock counter (a C type's field named as one): torn samples are read again. */
   seq?: SeqCounter & { field: string };
-  /** How often samples are taken from the agent (ms, default 75). */
-  takeMs?: number;
+  /** How often the agent sends samples (ms, default 75). */
+  batchMs?: number;
   /** How often the segment's stat is read for attach/detach markers (ms, default 500). */
   statMs?: number;
   maxRows?: number;
@@ -53,7 +53,7 @@ type Post = <K extends keyof WatchHostEvents>(name: K, payload: WatchHostEvents[
 
 /** The agent's watch, the range it samples and our image of that range. */
 interface AgentWatch {
-  watch: number;
+  pushed: PushedWatch;
   offset: number;
   image: Uint8Array;
   view: DataView;
@@ -88,8 +88,8 @@ export class WatchSession {
   private agentWatch: AgentWatch | undefined;
   /** CLOCK_MONOTONIC ns at t = 0 (from the first sample). */
   private t0Mono: bigint | undefined;
-  private taking = false;
   private timers: NodeJS.Timeout[] = [];
+  private readonly agentSub: { dispose(): void };
   /** Bumped by every restart of the agent's watch: stat answers from before it are ignored. */
   private epoch = 0;
   private lastStat: { nattch: number; lpid: number; epoch: number } | undefined;
@@ -98,9 +98,13 @@ export class WatchSession {
   /** Restarts of the agent's watch run one at a time. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly agent: WatchAgent, readonly segment: SegmentInfo, private readonly options: WatchSessionOptions) {
+  constructor(private readonly agent: SessionAgent, readonly segment: SegmentInfo, private readonly options: WatchSessionOptions) {
     this.hz = options.hz;
     this.history = new WatchHistory(options.maxRows);
+    // A watch dies with its agent: say so rather than wait for samples that will not come.
+    this.agentSub = agent.onDidChangeState((state) => {
+      if (this.agentWatch && (state === 'down' || state === 'stopped')) this.end('the agent stopped: watching ended');
+    });
   }
 
   /** Events for the view (watches, samples, markers, state). */
@@ -165,7 +169,7 @@ export class WatchSession {
     const id = this.nextId++;
     const entry: Entry = { info: { id, label: spec.label, type: spec.type.name, ...(spec.unit ? { unit: spec.unit } : {}) }, spec };
     return this.serial(async () => {
-      await this.take(); // samples of the old range, before this watch has a column
+      await this.stopAgentWatch(); // samples of the old range, before this watch has a column
       this.entries.set(id, entry);
       this.history.addColumn(id, spec.type.size === 8 && spec.type.kind !== 'float');
       try {
@@ -200,7 +204,7 @@ export class WatchSession {
   setRate(hz: number): Promise<void> {
     return this.serial(async () => {
       this.hz = hz;
-      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.watch, hz, paused: this.paused });
+      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.pushed.watch, hz, paused: this.paused });
       this.post('state', this.state);
     });
   }
@@ -209,7 +213,7 @@ export class WatchSession {
   setPaused(paused: boolean): Promise<void> {
     this.paused = paused;
     return this.serial(async () => {
-      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.watch, hz: this.hz, paused });
+      if (this.agentWatch && !this.ended) await this.agent.request('watchSet', { watch: this.agentWatch.pushed.watch, hz: this.hz, paused });
       this.post('state', this.state);
     });
   }
@@ -231,10 +235,11 @@ export class WatchSession {
   /** Stops sampling and forgets the agent's watch. */
   async dispose(): Promise<void> {
     this.stopTimers();
+    this.agentSub.dispose();
     this.ended = true;
     const w = this.agentWatch;
     this.agentWatch = undefined;
-    if (w) await this.agent.request('watchStop', { watch: w.watch }).catch(() => undefined);
+    await w?.pushed.stop();
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -254,14 +259,17 @@ export class WatchSession {
     this.post('markers', { markers });
   }
 
+  /** Stops the agent's watch; its last samples are applied first. */
+  private async stopAgentWatch(): Promise<void> {
+    const old = this.agentWatch;
+    if (!old) return;
+    await old.pushed.stop();
+    if (this.agentWatch === old) this.agentWatch = undefined;
+  }
+
   /** Restarts the agent's watch over the range covering every watch (or stops it: none left). */
   private async resample(): Promise<void> {
-    const old = this.agentWatch;
-    if (old) {
-      await this.take(); // what the old range holds first
-      this.agentWatch = undefined;
-      await this.agent.request('watchStop', { watch: old.watch }).catch(() => undefined);
-    }
+    await this.stopAgentWatch();
     this.epoch++;
     this.lastStat = undefined;
     const specs = [...this.entries.values()].map((e) => e.spec);
@@ -270,16 +278,21 @@ export class WatchSession {
     const length = Math.max(...specs.map((s) => s.offset + s.type.size)) - offset;
     if (length > MAX_RECORD_RANGE) throw new RangeError(`watch: the values span ${length} bytes, more than the ${MAX_RECORD_RANGE / 1048576} MiB sampled at a time: watch values closer together`);
     for (const e of this.entries.values()) delete e.prev; // the new range's first sample sets them
-    const { seq, footprint } = this.options;
-    const { watch } = await this.agent.request('watchStart', { expect: identityOf(this.segment), offset, length, hz: this.hz, ...(footprint ? { footprint } : {}), ...(seq ? { seq: { offset: seq.offset, size: seq.size } } : {}) });
+    const { seq, footprint, batchMs } = this.options;
     // The agent counts per watch: keep what the old one counted.
     this.tornDone = this.torn;
     this.tornNow = { retries: 0, giveUps: 0 };
     const image = new Uint8Array(length);
-    this.agentWatch = { watch, offset, image, view: new DataView(image.buffer) };
-    if (this.paused) await this.agent.request('watchSet', { watch, hz: this.hz, paused: true });
+    const w = { offset, image, view: new DataView(image.buffer) } as AgentWatch;
+    w.pushed = await startPushedWatch(
+      this.agent,
+      () => this.agent.request('watchStart', { expect: identityOf(this.segment), offset, length, hz: this.hz, ...(footprint ? { footprint } : {}), ...(seq ? { seq: { offset: seq.offset, size: seq.size } } : {}), ...(batchMs ? { batchMs } : {}) }),
+      (event) => { this.received(w, event); },
+    );
+    if (this.ended) { await w.pushed.stop(); return; }
+    this.agentWatch = w;
+    if (this.paused) await this.agent.request('watchSet', { watch: w.pushed.watch, hz: this.hz, paused: true });
     if (this.timers.length === 0) {
-      this.timers.push(setInterval(() => { void this.take(); }, this.options.takeMs ?? 75));
       this.timers.push(setInterval(() => { void this.pollStat(); }, this.options.statMs ?? 500));
       void this.pollStat(); // the baseline: our own attachment is not a marker
     }
@@ -290,24 +303,16 @@ export class WatchSession {
     this.timers = [];
   }
 
-  /** Takes the agent's samples and turns them into one batch per watch. */
-  private async take(): Promise<void> {
-    const w = this.agentWatch;
-    if (!w || this.taking || this.ended) return;
-    this.taking = true;
-    try {
-      const r = await this.agent.request('watchTake', { watch: w.watch });
-      this.apply(w, r.samples); // also when w was just replaced: its samples are older than the new one's
-      if (this.agentWatch === w && (r.retries !== this.tornNow.retries || r.giveUps !== this.tornNow.giveUps)) {
-        this.tornNow = { retries: r.retries, giveUps: r.giveUps };
-        this.post('state', this.state);
-      }
-      if (r.ended) this.end(`${r.ended.message}: watching ended`);
-    } catch (err) {
-      if (this.agentWatch === w) this.end(`${errorMessage(err)}: watching ended`);
-    } finally {
-      this.taking = false;
+  /** A batch (or the end) of the agent's watch behind w. */
+  private received(w: AgentWatch, event: WatchPush): void {
+    if (this.ended) return;
+    if (event.samples) this.apply(w, event.samples); // also when w was just replaced: its samples are older than the new one's
+    const current = this.agentWatch === w || this.agentWatch === undefined; // undefined: w is starting or stopping
+    if (current && (event.retries !== this.tornNow.retries || event.giveUps !== this.tornNow.giveUps)) {
+      this.tornNow = { retries: event.retries, giveUps: event.giveUps };
+      this.post('state', this.state);
     }
+    if (event.ended && current) this.end(`${event.ended.message}: watching ended`);
   }
 
   private apply(w: AgentWatch, samples: WatchSamples): void {
