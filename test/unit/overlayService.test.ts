@@ -201,6 +201,26 @@ describe('overlays in the host', () => {
     }
   });
 
+  test('a header changed before its watcher heard (or that it never heard) is laid out again at the next use', async () => {
+    const d = dir();
+    const header = path.join(d, 'state.h');
+    fs.writeFileSync(header, HEADER);
+    const store = new OverlayStore(path.join(d, 'overlays.json'));
+    const { prompts } = scripted({});
+    const svc = new OverlayService(store, editors, workspace(d, new Map()), () => prompts); // watchers that never fire
+    try {
+      const spec = { header, typeName: 'struct hdr', offset: 0, count: 1, abi: hostAbi() };
+      assert.equal((await svc.layout(spec)).type.size, 8);
+      assert.equal((await svc.layout(spec)).type.size, 8, 'unchanged: from the cache');
+      fs.writeFileSync(header, HEADER.replace('pid_t pid;', 'pid_t pid; uint64_t extra;'));
+      assert.equal((await svc.layout(spec)).type.size, 16);
+      fs.writeFileSync(header, 'struct hdr { int magic\n');
+      await assert.rejects(svc.layout(spec), /state\.h/);
+    } finally {
+      svc.dispose();
+    }
+  });
+
   test('typed declarations: laid out with our own preprocessor, remembered as text; private segments by id and ctime', async () => {
     const d = dir();
     const store = new OverlayStore(path.join(d, 'overlays.json'));

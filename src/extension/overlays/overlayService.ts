@@ -3,7 +3,7 @@
 // sent to every hex editor of the segment (`overlays`), and the flows the webview and the palette
 // start: Apply C Type…, remove, Verify Layout with the Compiler. vscode-free: dialogs come in as
 // OverlayPrompts, the workspace (headers, settings, file watching) as OverlayWorkspace.
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CAbi, CType } from '../../protocol/cTypes';
@@ -66,7 +66,7 @@ function fitted(spec: OverlaySpec, type: CType, size: number): { count: number }
 
 export class OverlayService implements OverlayOps {
   /** Layouts by overlayId; a header's are dropped when it changes. */
-  private readonly layouts = new Map<string, { header?: string; layout: Promise<SpecLayout> }>();
+  private readonly layouts = new Map<string, { header?: string; stamp: string; layout: Promise<SpecLayout> }>();
   private readonly watched = new Map<string, { dispose(): void }>();
 
   constructor(
@@ -252,10 +252,16 @@ export class OverlayService implements OverlayOps {
   /** spec's laid-out type, from the cache (also for the Segments view's tooltip). */
   layout(spec: OverlaySpec): Promise<SpecLayout> {
     const id = overlayId(spec);
+    // The header's stamp as well as its watcher: a watcher set up when the header is first laid
+    // out can miss a change made right after (it starts asynchronously), and then nothing else
+    // would ever lay it out again.
+    const stamp = spec.header ? fileStamp(spec.header) : '';
+    const cached = this.layouts.get(id);
+    if (cached && spec.header && cached.stamp !== stamp) void this.headerChanged(spec.header); // drops its layouts at once
     let p = this.layouts.get(id)?.layout;
     if (!p) {
       p = layoutSpec(spec, this.workspace.context(spec.header));
-      this.layouts.set(id, { header: spec.header, layout: p });
+      this.layouts.set(id, { header: spec.header, stamp, layout: p });
       p.catch(() => this.layouts.delete(id)); // a failure is tried again next time
       if (spec.header && !this.watched.has(spec.header)) {
         const header = spec.header;
@@ -285,5 +291,15 @@ export class OverlayService implements OverlayOps {
       const overlays = await this.viewsOf(doc);
       for (const h of this.editors.hostsOf(doc)) h.post('overlays', { overlays });
     }
+  }
+}
+
+/** What changes when a file is written: size, mtime (ns), inode; '' for a file that is not there. */
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.size}:${st.mtimeNs}:${st.ino}`;
+  } catch {
+    return '';
   }
 }
