@@ -137,9 +137,13 @@ export class Viewport {
     const window = this.window;
     const hz = Math.max(MIN_SAMPLE_HZ, 1000 / this.periodMs);
     this.image = null;
+    // A token, not the feed itself: a source may hand over its first sample before sample() returns.
+    const started: { feed?: { dispose(): void } } = {};
+    const token = { dispose: () => { started.feed?.dispose(); } };
+    this.feed = token;
     const sink: LiveSink = {
       changed: (spans) => {
-        if (this.feed !== feed || window !== this.window) return;
+        if (this.feed !== token || window !== this.window) return;
         const image = this.image ?? new Uint8Array(window.length);
         for (const s of spans) image.set(s.bytes, s.offset - window.offset);
         this.image = image;
@@ -149,14 +153,14 @@ export class Viewport {
       // things stand (with the error a read gives, if any), and sampling starts again a period
       // later if live refresh is still wanted then.
       ended: () => {
-        if (this.feed !== feed) return;
+        if (this.feed !== token) return;
         this.stop();
         this.refresh('poll');
         this.retry = setTimeout(() => { this.retry = undefined; this.update(); }, this.periodMs);
       },
     };
-    const feed = this.deps.source.sample(window, hz, Math.min(MAX_BATCH_MS, this.periodMs), sink) ?? { dispose: () => undefined };
-    this.feed = feed;
+    started.feed = this.deps.source.sample(window, hz, Math.min(MAX_BATCH_MS, this.periodMs), sink);
+    if (this.feed !== token) started.feed?.dispose(); // it ended while starting
   }
 
   private stop(): void {
