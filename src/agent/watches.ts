@@ -72,7 +72,7 @@ export class Watches {
   private readonly table = new Map<number, Running>();
 
   /** `push` sends an event to the host; `handles`: the host's open segments (watches by handle). */
-  constructor(private readonly push: (event: WatchPush) => void, private readonly handles?: HandleTable) {}
+  constructor(private readonly push: (event: WatchPush) => void, private readonly handles: HandleTable) {}
 
   start(sent: WatchStartParams | undefined): { watch: number } {
     const p = checkStart(sent);
@@ -128,7 +128,6 @@ export class Watches {
 
   /** The host's open handle p names, checked to be segment p.expect.id and to hold the range. */
   private byHandle(p: WatchStartParams): SegmentAccess {
-    if (!this.handles) throw new TypeError('watchStart: this agent has no handles');
     const seg = this.handles.get(p.handle);
     if (seg.id !== p.expect.id) throw new ShmError('watch', CODES.changed, `watch: handle ${String(p.handle)} is segment ${seg.id}, not ${p.expect.id}`);
     if (p.offset + p.length > seg.size) throw new RangeError(`watch: ${p.offset}+${p.length} is past the end of segment ${seg.id} (${seg.size} bytes)`);
