@@ -12,7 +12,7 @@ import { extensionReady, until } from './lib/workbench.mjs';
 export const timeoutMs = 300000;
 
 /** The first row of the open quick pick whose aria-label matches re, once there. */
-async function quickPickRow(t, re, what) {
+async function quickPickRow(t, re, what, ms = 60000) {
   const rows = t.page.locator('.quick-input-widget .monaco-list-row');
   let found;
   await until(what, async () => {
@@ -22,8 +22,23 @@ async function quickPickRow(t, re, what) {
       if (re.test(label)) { found = rows.nth(i); return true; }
     }
     return false;
-  }, 60000, 100);
+  }, ms, 100);
   return found;
+}
+
+/** Runs a palette command that opens a quick pick and returns its row matching re; the command
+ * is run again if the pick never shows it (a webview taking focus back can close a fresh pick). */
+async function pickFrom(t, command, re, what) {
+  for (let attempt = 1; ; attempt++) {
+    await palette(t, command);
+    try {
+      return await quickPickRow(t, re, what, 20000);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await t.page.keyboard.press('Escape');
+      await t.sleep(1000);
+    }
+  }
 }
 
 async function palette(t, label) {
@@ -91,8 +106,7 @@ export async function test(t) {
   await until('the frame before it', async () => (await cellText(0x20)) === '00', 15000, 100);
 
   // Its delete button in Open Recording…: asked first, then the list is empty.
-  await palette(t, 'Shared Memory: Open Recording…');
-  const listed = await quickPickRow(t, new RegExp(`segment ${seg.keyHex} \\(id ${seg.id}\\)`), 'the recording listed again');
+  const listed = await pickFrom(t, 'Shared Memory: Open Recording…', new RegExp(`segment ${seg.keyHex} \\(id ${seg.id}\\)`), 'the recording listed again');
   await listed.hover();
   await listed.locator('.action-label.codicon-trash').first().click();
   const asked = await t.answerDialog('Delete');
