@@ -219,6 +219,36 @@ describe('overlay panel', () => {
     }
   });
 
+  it('marks the field named as the sequence counter (in an array overlay, of element 0), and drops the mark when it is unnamed', async () => {
+    const seqMarks = (page: Page) => page.$$eval('.overlay-tree .ov-row', (els) => (els as unknown as PageElement[])
+      .filter((e) => e.querySelector('.ov-seq')).map((e) => [e.dataset.path ?? '', e.querySelector('.ov-seq')?.getAttribute('aria-label') ?? '', e.getAttribute('title') ?? '']));
+    const single = { ...(await overlay('struct state', BASE)), seq: 'pid' };
+    const ed = await openEditor({ size: 4096, overlays: [single] });
+    try {
+      await ed.waitLoaded();
+      await ed.page.waitForSelector(`${rowSel('pid')} .ov-seq`);
+      const marks = await seqMarks(ed.page);
+      assert.deepEqual(marks.map((m) => m.slice(0, 2)), [['pid', '(sequence counter)']], 'only pid is marked');
+      assert.match(marks[0][2], /the sequence counter: watches and recordings read a sample again/);
+      assert.equal(await ed.page.textContent(`${rowSel('pid')} .ov-seq`), 'seq');
+      // An array overlay names a field of element 0: [0].x is marked, [1].x is not.
+      const points = { ...(await overlay('struct point', 0x200, 2)), seq: '[0].x' };
+      await ed.page.evaluate((v) => (globalThis as unknown as PageGlobals).fakeHost.sendOverlays([v]), points);
+      await ed.page.waitForSelector('.overlay-tree .ov-row[data-path="[1]"]');
+      await ed.page.click(`${rowSel('[0]')} .ov-twisty`);
+      await ed.page.click(`${rowSel('[1]')} .ov-twisty`);
+      await ed.page.waitForSelector(rowSel('[1].x'));
+      assert.deepEqual((await seqMarks(ed.page)).map((m) => m[0]), ['[0].x']);
+      // Set Sequence Counter → None: the next overlays event has no seq, and no mark is left.
+      await ed.page.evaluate((v) => (globalThis as unknown as PageGlobals).fakeHost.sendOverlays([v]), { ...points, seq: undefined });
+      await ed.page.waitForFunction(() => !(globalThis as unknown as PageGlobals).document.querySelector('.overlay-tree .ov-seq'));
+      assert.ok(await ed.page.isVisible(rowSel('[0].x')), 'the field is still shown');
+      await ed.assertClean();
+    } finally {
+      await ed.close();
+    }
+  });
+
   it('selects a field\'s bytes on click, reveals the field at the cursor, and outlines the hovered field', async () => {
     const view = await overlay('struct state', BASE);
     const ed = await openEditor({ size: 4096, overlays: [view] });

@@ -377,6 +377,14 @@ export class OverlayPanel {
     const label = el('span', 'ov-label');
     label.textContent = row.name;
     name.append(twisty, label);
+    // The overlay's sequence counter (Set Sequence Counter): samples it says were torn are read again.
+    const isSeq = row.kind === 'leaf' && row.cpath !== '' && this.tree.overlays[row.overlay].seq === row.cpath;
+    if (isSeq) {
+      const mark = el('span', 'ov-seq');
+      mark.textContent = 'seq';
+      mark.setAttribute('aria-label', '(sequence counter)');
+      name.append(mark);
+    }
     e.append(name);
     if (row.kind === 'overlay') {
       const view = this.tree.overlays[row.overlay];
@@ -409,7 +417,8 @@ export class OverlayPanel {
     e.append(off, size, type, value);
     const bits = row.bitSize !== undefined ? ` (bits ${row.bitShift ?? 0}..${(row.bitShift ?? 0) + row.bitSize - 1} of those bytes)` : '';
     const hint = row.kind === 'leaf' ? ' · Enter: edit, W: watch over time' : '';
-    e.title = `${row.cpath || row.name} · ${hexNumber(row.offset)}, ${plural(row.size, 'byte')}${bits}${row.type ? ` · ${row.type.name}` : ''}${hint}`;
+    const seq = isSeq ? ' · the sequence counter: watches and recordings read a sample again when it says a writer was in the middle' : '';
+    e.title = `${row.cpath || row.name} · ${hexNumber(row.offset)}, ${plural(row.size, 'byte')}${bits}${row.type ? ` · ${row.type.name}` : ''}${seq}${hint}`;
     return { row, element: e, value, text, count, look: newLook() };
   }
 
