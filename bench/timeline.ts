@@ -90,7 +90,7 @@ export async function timelineBench(reps: number, log: (s: string) => void): Pro
   await breathe();
 
   // --- the Watch view: 16 watches at 1 kHz through the agent and the host ------------------------
-  out.push(await watchViewBench(seconds, timerFloor, log));
+  out.push(await watchViewBench(timerFloor, log));
   await breathe();
 
   // --- recording 1 MiB at 100 Hz, 64 changed bytes per frame --------------------------------------
@@ -220,7 +220,18 @@ function processCpuMs(pid: number): number {
   return ns / 1e6;
 }
 
-async function watchViewBench(seconds: number, timerFloor: number, log: (s: string) => void): Promise<Verdict> {
+interface WatchViewFigure {
+  agent: number;
+  host: number;
+  total: number;
+  rounds: number[];
+  samples: number;
+  /** The agent's CPU share over the 6 s after the watches were added (before the rounds). */
+  warmup: number;
+}
+
+/** The Watch view's path: an agent, 16 watches at 1 kHz, the view's own batches. */
+async function watchViewOnce(): Promise<WatchViewFigure> {
   const seg = own(Segment.create(4096));
   const client = new AgentClient({ agentPath: AGENT_JS, timeoutMs: 60_000 });
   const writer = fork(path.join(__dirname, 'watchWriter.js'), [String(seg.id)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
@@ -238,7 +249,12 @@ async function watchViewBench(seconds: number, timerFloor: number, log: (s: stri
       if (name === 'samples') samples += (payload as WatchHostEvents['samples']).batches[0]?.t.length ?? 0;
     });
     for (let i = 0; i < 16; i++) await s.add({ label: `w${i}`, offset: 8 * i, type: u32 });
-    await sleep(2000); // settle: sixteen restarts of the agent's watch behind us, JIT warm
+    // Settle: sixteen restarts of the agent's watch behind us, JIT warm. The agent's CPU falls over its
+    // first seconds (printed as the warm-up): the figure is the steady state a user watching sees.
+    const w0 = processCpuMs(agentPid);
+    const wt = now();
+    await sleep(6000);
+    const warmup = (processCpuMs(agentPid) - w0) / (now() - wt);
     const rounds: { agent: number; host: number }[] = [];
     for (let r = 0; r < 5; r++) {
       const a0 = processCpuMs(agentPid);
@@ -249,17 +265,22 @@ async function watchViewBench(seconds: number, timerFloor: number, log: (s: stri
       const h = process.cpuUsage(h0);
       rounds.push({ agent: (processCpuMs(agentPid) - a0) / wall, host: (h.user + h.system) / 1000 / wall });
     }
-    const agent = median(rounds.map((x) => x.agent));
-    const host = median(rounds.map((x) => x.host));
-    const total = median(rounds.map((x) => x.agent + x.host));
-    log(`  the Watch view's path, 16 watches at 1 kHz, all 16 values written every ms by another process: agent ${pct(agent)} + host ${pct(host)} = ${pct(total)} of a core ` +
-      `(median of 5 rounds of 1 s: ${rounds.map((x) => pct(x.agent + x.host)).join(', ')}; ${samples} samples reached the view); ` +
-      `${(total / timerFloor).toFixed(2)}x the bare 1 kHz timer above (${pct(timerFloor)})`);
-    return verdict('timeline watch view', `16 watches at 1 kHz, agent + host: ${pct(total)} of a core`, total <= 0.05, '<= 5%');
+    return {
+      agent: median(rounds.map((x) => x.agent)), host: median(rounds.map((x) => x.host)), total: median(rounds.map((x) => x.agent + x.host)),
+      rounds: rounds.map((x) => x.agent + x.host), samples, warmup,
+    };
   } finally {
     await session?.dispose();
     writer.kill('SIGTERM');
     client.dispose();
     disown(seg);
   }
+}
+
+async function watchViewBench(timerFloor: number, log: (s: string) => void): Promise<Verdict> {
+  const f = await watchViewOnce();
+  log(`  the Watch view's path, 16 watches at 1 kHz, all 16 values written every ms by another process: agent ${pct(f.agent)} + host ${pct(f.host)} = ${pct(f.total)} of a core ` +
+    `(median of 5 rounds of 1 s after 6 s of warm-up, in which the agent took ${pct(f.warmup)}: ${f.rounds.map(pct).join(', ')}; ${f.samples} samples reached the view); ` +
+    `${(f.total / timerFloor).toFixed(2)}x the bare 1 kHz timer above (${pct(timerFloor)})`);
+  return verdict('timeline watch view', `16 watches at 1 kHz, agent + host: ${pct(f.total)} of a core`, f.total <= 0.05, '<= 5%');
 }
