@@ -27,9 +27,12 @@ async function quickPickRow(t, re, what, ms = 60000) {
 }
 
 /** Runs a palette command that opens a quick pick and returns its row matching re; the command
- * is run again if the pick never shows it (a webview taking focus back can close a fresh pick). */
+ * is run again if the pick never shows it. A webview that had focus can take it back after the
+ * palette closes and so close the fresh pick (seen in CI): focus goes to the side bar first. */
 async function pickFrom(t, command, re, what) {
   for (let attempt = 1; ; attempt++) {
+    await t.page.locator('.part.sidebar .pane-body').first().click({ position: { x: 20, y: 5 } });
+    await t.sleep(300);
     await palette(t, command);
     try {
       return await quickPickRow(t, re, what, 20000);
