@@ -88,7 +88,8 @@ export class Sampler {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private tick = 0;
   private frame = 0;
-  private lastFlushNs = 0;
+  /** When the next batch is due (planned ns since start). */
+  private nextFlushNs = 0;
   private active = false;
   private startNs = 0n;
   private startWall = 0;
@@ -121,7 +122,7 @@ export class Sampler {
     this.startNs = process.hrtime.bigint();
     this.startWall = Date.now();
     this.tick = 0;
-    this.lastFlushNs = 0;
+    this.nextFlushNs = this.batchNs;
     try {
       this.sampleOnce();
     } catch (err) {
@@ -220,10 +221,17 @@ export class Sampler {
     else this.maybeFlush();
   }
 
+  /**
+   * Batches keep to the plan: one is due at the first tick planned at or after the next batch
+   * time (half a period early counts, for rates whose period is not a whole number of ns). Timer
+   * lateness varies from tick to tick; measured from when the last batch actually went, a tick
+   * that fired less late than the one before missed its batch (live refresh updated every
+   * other period).
+   */
   private maybeFlush(): void {
-    const now = this.elapsedNs();
-    if (now - this.lastFlushNs >= this.batchNs) {
-      this.lastFlushNs = now;
+    const planned = this.tick * this.periodNs;
+    if (planned >= this.nextFlushNs - this.periodNs / 2) {
+      this.nextFlushNs = planned + this.batchNs;
       this.flush();
     }
   }

@@ -245,6 +245,28 @@ describe('sampler and recording against a writer process', () => {
     assert.ok(s.samples <= Math.ceil(elapsedMs * hz / 1000) + 1, `${s.samples} samples in ${elapsedMs} ms at ${hz} Hz`);
   });
 
+  test('batches keep to the planned ticks, not to timer lateness: a batch interval of one period hands out every sample, of three periods every third', async () => {
+    // Live refresh samples at 1000/period Hz with batches one period apart: a batch skipped
+    // because this tick's timer fired less late than the last made the editor update every other
+    // period (and its heat and "Live: N bytes changed" cool down in between).
+    const run = async (batchMs: number) => {
+      const sizes: number[] = [];
+      const sampler = new Sampler({ read: (_o, _l, into) => { into.fill(1); }, offset: 0, length: 8, hz: 100, batchMs, onBatch: (b) => { sizes.push(b.length); } });
+      sampler.start();
+      await sleep(400);
+      sampler.stop();
+      return { sizes, stats: sampler.stats };
+    };
+    const one = await run(10);
+    assert.ok(one.stats.samples >= 10, JSON.stringify(one.stats));
+    assert.deepEqual(one.sizes.filter((n) => n !== 1), [], `every batch one sample: ${one.sizes.join(' ')}`);
+    const three = await run(30);
+    // The first sample goes alone at once; the last batch is what stop() found pending.
+    // Ticks skipped by a late timer (a loaded machine) leave their batch short, never long.
+    const odd = three.sizes.slice(1, -1).filter((n) => three.stats.lateTicks > 0 ? n < 1 || n > 3 : n !== 3);
+    assert.deepEqual(odd, [], `batches of three samples: ${three.sizes.join(' ')} (${three.stats.lateTicks} late ticks)`);
+  });
+
   test('a read error stops the sampler and is reported once', async () => {
     let calls = 0;
     const errors: unknown[] = [];
