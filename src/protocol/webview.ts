@@ -24,6 +24,14 @@ export const MAX_COPY_CHARS = 64 << 20;
 
 /** Shortest live refresh period (the setting is raised to this). */
 export const MIN_LIVE_REFRESH_MS = 50;
+/** Longest live refresh period (the setting is lowered to this): the sampler's longest batch interval. */
+export const MAX_LIVE_REFRESH_MS = 10_000;
+
+/** The live refresh period a `liveRefresh` setting's value means (0: off; else whole ms, within the limits). */
+export function liveRefreshPeriod(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(MAX_LIVE_REFRESH_MS, Math.max(MIN_LIVE_REFRESH_MS, Math.round(value)));
+}
 
 export interface HexSettings {
   bytesPerRow: BytesPerRow;

@@ -9,12 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BYTES_PER_ROW, GROUPING, INSPECTOR, READ_MODE } from '../../src/protocol/settings';
+import { MAX_LIVE_REFRESH_MS, MIN_LIVE_REFRESH_MS, liveRefreshPeriod } from '../../src/protocol/webview';
 
 const REPO = path.resolve(__dirname, '../../..');
 interface Walkthrough { id: string; steps: { id: string; media: { markdown?: string; image?: unknown } }[] }
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
   name: string; version: string; icon?: string;
-  contributes: { walkthroughs?: Walkthrough[]; configuration: { properties: Record<string, { enum?: unknown[]; default?: unknown }> } };
+  contributes: { walkthroughs?: Walkthrough[]; configuration: { properties: Record<string, { enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number }> } };
 };
 const koffiVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules/koffi/package.json'), 'utf8')) as { version: string }).version;
 const ARCHS = ['x64', 'arm64'] as const;
@@ -212,4 +213,14 @@ describe('settings in package.json', () => {
       assert.equal(declared.default, setting.default);
     });
   }
+
+  test('shmInspector.hexEditor.liveRefresh: the manifest\'s maximum is the host\'s, and any value means a period within the limits or off', () => {
+    const declared = pkg.contributes.configuration.properties['shmInspector.hexEditor.liveRefresh'];
+    assert.equal(declared.maximum, MAX_LIVE_REFRESH_MS);
+    assert.equal(declared.minimum, 0);
+    assert.equal(liveRefreshPeriod(declared.default), declared.default);
+    const cases: [unknown, number][] = [[0, 0], [-5, 0], [NaN, 0], [Infinity, 0], ['500', 0], [null, 0], [undefined, 0],
+      [1, MIN_LIVE_REFRESH_MS], [250.4, 250], [10_000, 10_000], [60_000, MAX_LIVE_REFRESH_MS]];
+    for (const [value, period] of cases) assert.equal(liveRefreshPeriod(value), period, `liveRefresh ${String(value)}`);
+  });
 });

@@ -1,18 +1,17 @@
 // The hex editor's settings as the webview gets them (shmInspector.hexEditor.*).
 import * as vscode from 'vscode';
 import { BYTES_PER_ROW, GROUPING, INSPECTOR, pick, READ_MODE, type ReadMode } from '../../protocol/settings';
-import { MIN_LIVE_REFRESH_MS, type HexSettings } from '../../protocol/webview';
+import { type HexSettings, liveRefreshPeriod } from '../../protocol/webview';
 import { setting } from '../manifest';
 
 export const HEX_SECTION = setting('hexEditor');
 
 export function readHexSettings(): HexSettings {
   const c = vscode.workspace.getConfiguration(HEX_SECTION);
-  const live = c.get<unknown>('liveRefresh');
   return {
     bytesPerRow: pick(c.get('bytesPerRow'), BYTES_PER_ROW),
     grouping: pick(c.get('grouping'), GROUPING),
-    liveRefreshMs: typeof live === 'number' && Number.isFinite(live) && live > 0 ? Math.max(MIN_LIVE_REFRESH_MS, Math.round(live)) : 0,
+    liveRefreshMs: liveRefreshPeriod(c.get<unknown>('liveRefresh')),
     inspector: pick(c.get('inspector'), INSPECTOR),
     littleEndian: c.get<unknown>('littleEndian') !== false,
   };
