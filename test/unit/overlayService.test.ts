@@ -242,6 +242,35 @@ describe('overlays in the host', () => {
     }
   });
 
+  test('Set Sequence Counter: a 4- or 8-byte integer field, told to the editors; not a 2-byte one, not an overlay that is one integer; None takes it back', async () => {
+    const d = dir();
+    const store = new OverlayStore(path.join(d, 'overlays.json'));
+    const { prompts } = scripted({ type: () => ({ kind: 'text' }), text: 'typedef unsigned int seq_t; struct s { unsigned short a; unsigned int n; };', inType: 'struct s', count: 'one' });
+    const svc = new OverlayService(store, editors, workspace(d, new Map()), () => prompts);
+    const { doc, posted } = fakeDoc(43, 0x5348aa01, 64);
+    const ref = { key: 0x5348aa01, id: 43, ctime: 1000 };
+    try {
+      assert.equal(await svc.apply(doc, 0), true); // struct s at 0
+      const [structView] = await svc.viewsOf(doc);
+      assert.deepEqual(await svc.setSequenceCounter(ref, structView.id, 'n'), { offset: 4, size: 4 });
+      assert.deepEqual(await svc.sequenceCounter(ref), { offset: 4, size: 4, field: 'n' });
+      assert.equal(posted.at(-1)?.[0].seq, 'n', 'the editors are told');
+      await assert.rejects(svc.setSequenceCounter(ref, structView.id, 'a'), /4- or 8-byte/);
+      // An overlay that is one integer has no field to name: its empty path is refused, the counter kept.
+      const one = { text: 'typedef unsigned int seq_t;', typeName: 'seq_t', offset: 0x20, count: 1, abi: structView.abi };
+      await store.add(ref, one);
+      const scalar = (await svc.viewsOf(doc)).find((v) => v.typeName === 'seq_t');
+      assert.ok(scalar?.type, 'seq_t lays out');
+      await assert.rejects(svc.setSequenceCounter(ref, scalar.id, ''), /empty field path/);
+      assert.deepEqual(await svc.sequenceCounter(ref), { offset: 4, size: 4, field: 'n' });
+      await svc.setSequenceCounter(ref, structView.id, undefined);
+      assert.equal(await svc.sequenceCounter(ref), undefined);
+    } finally {
+      hosts.delete(doc);
+      svc.dispose();
+    }
+  });
+
   test('Verify Layout with the Compiler: agreement with gcc is reported as such', async (t) => {
     if (!findCompiler(hostAbi())) {
       t.skip('no C compiler on PATH: cannot verify against it');

@@ -378,7 +378,7 @@ export class OverlayPanel {
     label.textContent = row.name;
     name.append(twisty, label);
     // The overlay's sequence counter (Set Sequence Counter): samples it says were torn are read again.
-    const isSeq = row.kind === 'leaf' && row.cpath !== '' && this.tree.overlays[row.overlay].seq === row.cpath;
+    const isSeq = row.kind === 'leaf' && this.tree.overlays[row.overlay].seq === row.cpath;
     if (isSeq) {
       const mark = el('span', 'ov-seq');
       mark.textContent = 'seq';
